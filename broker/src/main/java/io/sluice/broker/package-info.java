@@ -1,0 +1,2 @@
+/** Sluice broker module. */
+package io.sluice.broker;

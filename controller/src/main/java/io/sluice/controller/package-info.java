@@ -1,0 +1,2 @@
+/** Sluice controller module. */
+package io.sluice.controller;

@@ -1,0 +1,2 @@
+/** Sluice metadata module. */
+package io.sluice.metadata;

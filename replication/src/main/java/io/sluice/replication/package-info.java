@@ -1,0 +1,2 @@
+/** Sluice replication module. */
+package io.sluice.replication;
