@@ -1,0 +1,2 @@
+/** Pure replica placement (rack-aware, load-aware) and manual-assignment validation; depends on the JDK and kafka-clients {@code Errors} only. */
+package io.sluice.controller.assignment;

@@ -1,0 +1,2 @@
+/** Pure leader election rules and leader-imbalance detection; no I/O, depends on the JDK and kafka-clients {@code TopicPartition} only. */
+package io.sluice.controller.leader;
