@@ -1,2 +1,2 @@
-/** Sluice metadata module. */
+/** Sluice metadata module: configuration, znode codecs and the immutable cluster model; depends on no other module. */
 package io.sluice.metadata;

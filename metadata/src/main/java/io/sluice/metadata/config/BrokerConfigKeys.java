@@ -1,0 +1,340 @@
+package io.sluice.metadata.config;
+
+import static io.sluice.metadata.config.Validator.atLeast;
+import static io.sluice.metadata.config.Validator.between;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The broker configuration keys, with Kafka's {@code server.properties} names and defaults. Keys marked dynamic may
+ * be set cluster-wide in {@code /config/brokers/<default>}; the rest are read-only (static).
+ */
+public final class BrokerConfigKeys {
+    private BrokerConfigKeys() {}
+
+    private static final List<ConfigKey<?>> ALL = new ArrayList<>();
+
+    private static <T> ConfigKey<T> def(ConfigKey.Builder<T> builder) {
+        ConfigKey<T> key = builder.build();
+        ALL.add(key);
+        return key;
+    }
+
+    /** Compression codecs accepted by {@code compression.type}. */
+    static final String[] COMPRESSION_TYPES = {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"};
+
+    // ---- identity, listeners, ZooKeeper
+    public static final ConfigKey<Integer> BROKER_ID = def(ConfigKey.intKey("broker.id")
+            .required()
+            .validator(atLeast(0))
+            .doc("The broker id; unique in the cluster."));
+    public static final ConfigKey<List<String>> LISTENERS = def(ConfigKey.listKey("listeners")
+            .defaultValue(List.of("PLAINTEXT://:9092"))
+            .validator(Validator.nonEmptyList())
+            .doc("Listeners as NAME://host:port; an empty host binds all interfaces."));
+    public static final ConfigKey<List<String>> ADVERTISED_LISTENERS = def(ConfigKey.listKey("advertised.listeners")
+            .optional()
+            .doc("Listeners published in ZooKeeper for clients and peers; defaults to listeners."));
+    public static final ConfigKey<List<String>> LISTENER_SECURITY_PROTOCOL_MAP =
+            def(ConfigKey.listKey("listener.security.protocol.map")
+                    .defaultValue(List.of(
+                            "PLAINTEXT:PLAINTEXT", "SSL:SSL", "SASL_PLAINTEXT:SASL_PLAINTEXT", "SASL_SSL:SASL_SSL"))
+                    .doc("Map of listener name to security protocol, as NAME:PROTOCOL pairs."));
+    public static final ConfigKey<String> INTER_BROKER_LISTENER_NAME =
+            def(ConfigKey.stringKey("inter.broker.listener.name")
+                    .optional()
+                    .doc("Listener used between brokers; defaults to PLAINTEXT if defined, else the first listener."));
+    public static final ConfigKey<String> ZOOKEEPER_CONNECT = def(ConfigKey.stringKey("zookeeper.connect")
+            .required()
+            .doc("host:port[,host:port...][/chroot] of the ZooKeeper ensemble."));
+    public static final ConfigKey<Integer> ZOOKEEPER_SESSION_TIMEOUT_MS =
+            def(ConfigKey.intKey("zookeeper.session.timeout.ms")
+                    .defaultValue(18000)
+                    .validator(atLeast(1))
+                    .doc("ZooKeeper session timeout."));
+    public static final ConfigKey<Integer> ZOOKEEPER_CONNECTION_TIMEOUT_MS =
+            def(ConfigKey.intKey("zookeeper.connection.timeout.ms")
+                    .optional()
+                    .validator(atLeast(1))
+                    .doc("Max time to establish the ZooKeeper connection; defaults to the session timeout."));
+    public static final ConfigKey<String> BROKER_RACK =
+            def(ConfigKey.stringKey("broker.rack").optional().doc("Rack of the broker, for rack-aware placement."));
+    public static final ConfigKey<Integer> METRICS_PORT = def(ConfigKey.intKey("metrics.port")
+            .defaultValue(9404)
+            .validator(between(0, 65535))
+            .doc("Port of the Prometheus scrape endpoint (/metrics) on all interfaces; 0 disables it."));
+
+    // ---- log storage
+    public static final ConfigKey<List<String>> LOG_DIRS =
+            def(ConfigKey.listKey("log.dirs").optional().doc("Data directories; wins over log.dir."));
+    public static final ConfigKey<String> LOG_DIR = def(ConfigKey.stringKey("log.dir")
+            .defaultValue("/tmp/sluice-logs")
+            .doc("Data directory if log.dirs is unset."));
+    public static final ConfigKey<Integer> NUM_RECOVERY_THREADS_PER_DATA_DIR =
+            def(ConfigKey.intKey("num.recovery.threads.per.data.dir")
+                    .defaultValue(1)
+                    .validator(atLeast(1))
+                    .doc("Threads per data directory for log recovery at startup and flushing at shutdown."));
+    public static final ConfigKey<Integer> LOG_SEGMENT_BYTES = def(ConfigKey.intKey("log.segment.bytes")
+            .defaultValue(1024 * 1024 * 1024)
+            .validator(atLeast(14))
+            .dynamic()
+            .doc("Maximum size of a log segment file."));
+    public static final ConfigKey<Long> LOG_ROLL_MS = def(ConfigKey.longKey("log.roll.ms")
+            .optional()
+            .validator(atLeast(1))
+            .dynamic()
+            .doc("Maximum age of a segment before it is rolled; wins over log.roll.hours."));
+    public static final ConfigKey<Integer> LOG_ROLL_HOURS = def(ConfigKey.intKey("log.roll.hours")
+            .defaultValue(168)
+            .validator(atLeast(1))
+            .doc("Maximum age of a segment in hours."));
+    public static final ConfigKey<Long> LOG_RETENTION_MS = def(ConfigKey.longKey("log.retention.ms")
+            .optional()
+            .validator(atLeast(-1))
+            .dynamic()
+            .doc("Retention time; -1 is unlimited. Wins over minutes and hours."));
+    public static final ConfigKey<Integer> LOG_RETENTION_MINUTES = def(ConfigKey.intKey("log.retention.minutes")
+            .optional()
+            .validator(atLeast(-1))
+            .doc("Retention time in minutes; wins over hours."));
+    public static final ConfigKey<Integer> LOG_RETENTION_HOURS = def(ConfigKey.intKey("log.retention.hours")
+            .defaultValue(168)
+            .validator(atLeast(-1))
+            .doc("Retention time in hours."));
+    public static final ConfigKey<Long> LOG_RETENTION_BYTES = def(ConfigKey.longKey("log.retention.bytes")
+            .defaultValue(-1L)
+            .dynamic()
+            .doc("Maximum size of a partition before old segments are deleted; -1 is unlimited."));
+    public static final ConfigKey<Integer> LOG_INDEX_INTERVAL_BYTES = def(ConfigKey.intKey("log.index.interval.bytes")
+            .defaultValue(4096)
+            .validator(atLeast(0))
+            .dynamic()
+            .doc("Bytes between offset index entries."));
+    public static final ConfigKey<Integer> LOG_INDEX_SIZE_MAX_BYTES = def(ConfigKey.intKey("log.index.size.max.bytes")
+            .defaultValue(10 * 1024 * 1024)
+            .validator(atLeast(4))
+            .dynamic()
+            .doc("Maximum size of an offset or time index file."));
+    public static final ConfigKey<Long> LOG_FLUSH_INTERVAL_MESSAGES =
+            def(ConfigKey.longKey("log.flush.interval.messages")
+                    .defaultValue(Long.MAX_VALUE)
+                    .validator(atLeast(1))
+                    .dynamic()
+                    .doc("Messages appended before an fsync; Long.MAX_VALUE (default) leaves flushing to the OS."));
+    public static final ConfigKey<Long> LOG_FLUSH_INTERVAL_MS = def(ConfigKey.longKey("log.flush.interval.ms")
+            .optional()
+            .validator(atLeast(0))
+            .dynamic()
+            .doc("Max time a message stays unflushed; unset (default) leaves flushing to the OS."));
+    public static final ConfigKey<Long> LOG_RETENTION_CHECK_INTERVAL_MS =
+            def(ConfigKey.longKey("log.retention.check.interval.ms")
+                    .defaultValue(300000L)
+                    .validator(atLeast(1))
+                    .doc("How often the retention cleaner checks for deletable segments."));
+    public static final ConfigKey<Long> LOG_SEGMENT_DELETE_DELAY_MS =
+            def(ConfigKey.longKey("log.segment.delete.delay.ms")
+                    .defaultValue(60000L)
+                    .validator(atLeast(0))
+                    .dynamic()
+                    .doc("Delay before a deleted segment's files are removed."));
+    public static final ConfigKey<Integer> MESSAGE_MAX_BYTES = def(ConfigKey.intKey("message.max.bytes")
+            .defaultValue(1048588)
+            .validator(atLeast(0))
+            .dynamic()
+            .doc("Largest record batch the broker accepts."));
+    public static final ConfigKey<String> COMPRESSION_TYPE = def(ConfigKey.stringKey("compression.type")
+            .defaultValue("producer")
+            .validator(Validator.oneOf(COMPRESSION_TYPES))
+            .dynamic()
+            .doc("Final compression of topic data; producer keeps the producer's codec."));
+    public static final ConfigKey<String> LOG_MESSAGE_TIMESTAMP_TYPE =
+            def(ConfigKey.stringKey("log.message.timestamp.type")
+                    .defaultValue("CreateTime")
+                    .validator(Validator.oneOf("CreateTime", "LogAppendTime"))
+                    .dynamic()
+                    .doc("Whether record timestamps are the producer's (CreateTime) or the broker's (LogAppendTime)."));
+    public static final ConfigKey<List<String>> LOG_CLEANUP_POLICY = def(ConfigKey.listKey("log.cleanup.policy")
+            .defaultValue(List.of("delete"))
+            .validator(Validator.nonEmptyListOf("delete", "compact"))
+            .dynamic()
+            .doc("Default cleanup policy: delete, compact, or both."));
+    public static final ConfigKey<Boolean> LOG_CLEANER_ENABLE = def(ConfigKey.booleanKey("log.cleaner.enable")
+            .defaultValue(true)
+            .doc("Whether the log cleaner (compaction) runs."));
+    public static final ConfigKey<Integer> LOG_CLEANER_THREADS = def(ConfigKey.intKey("log.cleaner.threads")
+            .defaultValue(1)
+            .validator(atLeast(0))
+            .doc("Threads of the log cleaner."));
+    public static final ConfigKey<Double> LOG_CLEANER_MIN_CLEANABLE_RATIO =
+            def(ConfigKey.doubleKey("log.cleaner.min.cleanable.ratio")
+                    .defaultValue(0.5)
+                    .validator(between(0, 1))
+                    .dynamic()
+                    .doc("Minimum dirty ratio before a log is compacted."));
+    public static final ConfigKey<Long> LOG_CLEANER_DELETE_RETENTION_MS =
+            def(ConfigKey.longKey("log.cleaner.delete.retention.ms")
+                    .defaultValue(86400000L)
+                    .validator(atLeast(0))
+                    .dynamic()
+                    .doc("How long tombstones are kept in compacted topics."));
+    public static final ConfigKey<Long> LOG_CLEANER_MIN_COMPACTION_LAG_MS =
+            def(ConfigKey.longKey("log.cleaner.min.compaction.lag.ms")
+                    .defaultValue(0L)
+                    .validator(atLeast(0))
+                    .dynamic()
+                    .doc("Minimum time a record stays uncompacted."));
+    public static final ConfigKey<Long> LOG_CLEANER_MAX_COMPACTION_LAG_MS =
+            def(ConfigKey.longKey("log.cleaner.max.compaction.lag.ms")
+                    .defaultValue(Long.MAX_VALUE)
+                    .validator(atLeast(1))
+                    .dynamic()
+                    .doc("Maximum time a record stays uncompacted."));
+
+    // ---- topics and replication
+    public static final ConfigKey<Boolean> AUTO_CREATE_TOPICS_ENABLE =
+            def(ConfigKey.booleanKey("auto.create.topics.enable")
+                    .defaultValue(true)
+                    .doc("Create a topic when a client asks for metadata of an unknown one."));
+    public static final ConfigKey<Boolean> DELETE_TOPIC_ENABLE =
+            def(ConfigKey.booleanKey("delete.topic.enable").defaultValue(true).doc("Whether topics may be deleted."));
+    public static final ConfigKey<Integer> NUM_PARTITIONS = def(ConfigKey.intKey("num.partitions")
+            .defaultValue(1)
+            .validator(atLeast(1))
+            .doc("Partitions of an auto-created topic."));
+    public static final ConfigKey<Integer> DEFAULT_REPLICATION_FACTOR =
+            def(ConfigKey.intKey("default.replication.factor")
+                    .defaultValue(1)
+                    .validator(atLeast(1))
+                    .doc("Replication factor of an auto-created topic."));
+    public static final ConfigKey<Integer> MIN_INSYNC_REPLICAS = def(ConfigKey.intKey("min.insync.replicas")
+            .defaultValue(1)
+            .validator(atLeast(1))
+            .dynamic()
+            .doc("Minimum ISR size for acks=all produce."));
+    public static final ConfigKey<Boolean> UNCLEAN_LEADER_ELECTION_ENABLE =
+            def(ConfigKey.booleanKey("unclean.leader.election.enable")
+                    .defaultValue(false)
+                    .dynamic()
+                    .doc("Whether a replica outside the ISR may become leader (data loss)."));
+    public static final ConfigKey<Long> REPLICA_LAG_TIME_MAX_MS = def(ConfigKey.longKey("replica.lag.time.max.ms")
+            .defaultValue(30000L)
+            .validator(atLeast(1))
+            .doc("A follower not caught up for this long leaves the ISR."));
+    public static final ConfigKey<Integer> REPLICA_FETCH_MAX_BYTES = def(ConfigKey.intKey("replica.fetch.max.bytes")
+            .defaultValue(1048576)
+            .validator(atLeast(0))
+            .doc("Bytes per partition a follower fetch asks for."));
+    public static final ConfigKey<Integer> REPLICA_FETCH_RESPONSE_MAX_BYTES =
+            def(ConfigKey.intKey("replica.fetch.response.max.bytes")
+                    .defaultValue(10 * 1024 * 1024)
+                    .validator(atLeast(0))
+                    .doc("Bytes a whole follower fetch response may hold."));
+    public static final ConfigKey<Integer> REPLICA_FETCH_WAIT_MAX_MS = def(ConfigKey.intKey("replica.fetch.wait.max.ms")
+            .defaultValue(500)
+            .validator(atLeast(0))
+            .doc("Max wait of a follower fetch; keep below replica.lag.time.max.ms."));
+    public static final ConfigKey<Integer> REPLICA_FETCH_MIN_BYTES = def(ConfigKey.intKey("replica.fetch.min.bytes")
+            .defaultValue(1)
+            .validator(atLeast(0))
+            .doc("Minimum bytes before a follower fetch returns."));
+    public static final ConfigKey<Integer> NUM_REPLICA_FETCHERS = def(ConfigKey.intKey("num.replica.fetchers")
+            .defaultValue(1)
+            .validator(atLeast(1))
+            .doc("Fetcher threads per source broker."));
+    public static final ConfigKey<Boolean> AUTO_LEADER_REBALANCE_ENABLE =
+            def(ConfigKey.booleanKey("auto.leader.rebalance.enable")
+                    .defaultValue(true)
+                    .doc("Move leadership back to preferred replicas periodically."));
+    public static final ConfigKey<Long> LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS =
+            def(ConfigKey.longKey("leader.imbalance.check.interval.seconds")
+                    .defaultValue(300L)
+                    .validator(atLeast(1))
+                    .doc("Interval of the leader imbalance check."));
+    public static final ConfigKey<Integer> LEADER_IMBALANCE_PER_BROKER_PERCENTAGE =
+            def(ConfigKey.intKey("leader.imbalance.per.broker.percentage")
+                    .defaultValue(10)
+                    .validator(between(0, 100))
+                    .doc("Imbalance ratio per broker that triggers a rebalance."));
+    public static final ConfigKey<Boolean> CONTROLLED_SHUTDOWN_ENABLE =
+            def(ConfigKey.booleanKey("controlled.shutdown.enable")
+                    .defaultValue(true)
+                    .doc("Move leadership away before shutting down."));
+    public static final ConfigKey<Integer> CONTROLLER_SOCKET_TIMEOUT_MS =
+            def(ConfigKey.intKey("controller.socket.timeout.ms")
+                    .defaultValue(30000)
+                    .validator(atLeast(1))
+                    .doc("Timeout of controller-to-broker requests."));
+
+    // ---- network and threads
+    public static final ConfigKey<Integer> NUM_NETWORK_THREADS = def(ConfigKey.intKey("num.network.threads")
+            .defaultValue(3)
+            .validator(atLeast(1))
+            .doc("Network (event loop) threads."));
+    public static final ConfigKey<Integer> NUM_IO_THREADS = def(ConfigKey.intKey("num.io.threads")
+            .defaultValue(8)
+            .validator(atLeast(1))
+            .doc("Request handler threads."));
+    public static final ConfigKey<Integer> QUEUED_MAX_REQUESTS = def(ConfigKey.intKey("queued.max.requests")
+            .defaultValue(500)
+            .validator(atLeast(1))
+            .doc("Requests queued before network threads stop reading."));
+    public static final ConfigKey<Integer> SOCKET_REQUEST_MAX_BYTES = def(ConfigKey.intKey("socket.request.max.bytes")
+            .defaultValue(104857600)
+            .validator(atLeast(1))
+            .doc("Largest request frame accepted."));
+    public static final ConfigKey<Integer> SOCKET_SEND_BUFFER_BYTES = def(ConfigKey.intKey("socket.send.buffer.bytes")
+            .defaultValue(102400)
+            .doc("SO_SNDBUF of server sockets; -1 uses the OS default."));
+    public static final ConfigKey<Integer> SOCKET_RECEIVE_BUFFER_BYTES =
+            def(ConfigKey.intKey("socket.receive.buffer.bytes")
+                    .defaultValue(102400)
+                    .doc("SO_RCVBUF of server sockets; -1 uses the OS default."));
+    public static final ConfigKey<Integer> REQUEST_TIMEOUT_MS = def(ConfigKey.intKey("request.timeout.ms")
+            .defaultValue(30000)
+            .validator(atLeast(0))
+            .doc("Timeout of the broker's own outbound requests."));
+
+    // ---- group coordinator and offsets
+    public static final ConfigKey<Integer> OFFSETS_TOPIC_NUM_PARTITIONS =
+            def(ConfigKey.intKey("offsets.topic.num.partitions")
+                    .defaultValue(50)
+                    .validator(atLeast(1))
+                    .doc("Partitions of __consumer_offsets."));
+    public static final ConfigKey<Integer> OFFSETS_TOPIC_REPLICATION_FACTOR =
+            def(ConfigKey.intKey("offsets.topic.replication.factor")
+                    .defaultValue(3)
+                    .validator(atLeast(1))
+                    .doc("Replication factor of __consumer_offsets."));
+    public static final ConfigKey<Integer> OFFSETS_RETENTION_MINUTES = def(ConfigKey.intKey("offsets.retention.minutes")
+            .defaultValue(10080)
+            .validator(atLeast(1))
+            .doc("How long committed offsets of an empty group are kept."));
+    public static final ConfigKey<Integer> GROUP_MIN_SESSION_TIMEOUT_MS =
+            def(ConfigKey.intKey("group.min.session.timeout.ms")
+                    .defaultValue(6000)
+                    .doc("Smallest session timeout a consumer may ask for."));
+    public static final ConfigKey<Integer> GROUP_MAX_SESSION_TIMEOUT_MS =
+            def(ConfigKey.intKey("group.max.session.timeout.ms")
+                    .defaultValue(1800000)
+                    .doc("Largest session timeout a consumer may ask for."));
+    public static final ConfigKey<Integer> GROUP_INITIAL_REBALANCE_DELAY_MS =
+            def(ConfigKey.intKey("group.initial.rebalance.delay.ms")
+                    .defaultValue(3000)
+                    .validator(atLeast(0))
+                    .doc("Delay of the first rebalance of an empty group."));
+    public static final ConfigKey<Integer> TRANSACTION_STATE_LOG_REPLICATION_FACTOR =
+            def(ConfigKey.intKey("transaction.state.log.replication.factor")
+                    .defaultValue(3)
+                    .validator(atLeast(1))
+                    .doc("Accepted so stock server.properties files load; Sluice has no transaction coordinator."));
+    public static final ConfigKey<Integer> TRANSACTION_STATE_LOG_MIN_ISR =
+            def(ConfigKey.intKey("transaction.state.log.min.isr")
+                    .defaultValue(2)
+                    .validator(atLeast(1))
+                    .doc("Accepted so stock server.properties files load; Sluice has no transaction coordinator."));
+
+    /** Every broker key, in definition order. */
+    public static final ConfigDefinition DEFINITION = ConfigDefinition.of(ALL);
+}

@@ -1,0 +1,111 @@
+package io.sluice.metadata.config;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks a parsed, typed value of one key. Implementations throw a {@link ConfigException} naming the key and the
+ * value. {@link #toString()} describes the accepted values for documentation.
+ *
+ * @param <T> the value type
+ */
+@FunctionalInterface
+public interface Validator<T> {
+
+    /** Throws {@link ConfigException} when {@code value} is not acceptable for {@code name}. */
+    void ensureValid(String name, T value);
+
+    /** A number that is at least {@code min}. */
+    static <N extends Number> Validator<N> atLeast(Number min) {
+        return between(min, null);
+    }
+
+    /** A number in {@code [min, max]}; a {@code null} bound is open. */
+    static <N extends Number> Validator<N> between(Number min, Number max) {
+        return new Validator<>() {
+            @Override
+            public void ensureValid(String name, N value) {
+                if (value == null) {
+                    return;
+                }
+                double v = value.doubleValue();
+                if (min != null && v < min.doubleValue()) {
+                    throw new ConfigException(name, value, "Value must be at least " + min);
+                }
+                if (max != null && v > max.doubleValue()) {
+                    throw new ConfigException(name, value, "Value must be no more than " + max);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return max == null ? "[" + min + ",...]" : "[" + min + ",...," + max + "]";
+            }
+        };
+    }
+
+    /** A string that is one of {@code allowed} (case-sensitive, as Kafka's {@code ValidString}). */
+    static Validator<String> oneOf(String... allowed) {
+        List<String> list = List.of(allowed);
+        return new Validator<>() {
+            @Override
+            public void ensureValid(String name, String value) {
+                if (value != null && !list.contains(value)) {
+                    throw new ConfigException(name, value, "String must be one of: " + String.join(", ", list));
+                }
+            }
+
+            @Override
+            public String toString() {
+                return list.toString();
+            }
+        };
+    }
+
+    /** A non-empty list whose elements are distinct and each one of {@code allowed}. */
+    static Validator<List<String>> nonEmptyListOf(String... allowed) {
+        Set<String> set = Set.of(allowed);
+        return new Validator<>() {
+            @Override
+            public void ensureValid(String name, List<String> value) {
+                if (value == null) {
+                    return;
+                }
+                if (value.isEmpty()) {
+                    throw new ConfigException(name, "", "Empty list is not allowed");
+                }
+                for (String v : value) {
+                    if (!set.contains(v)) {
+                        throw new ConfigException(
+                                name, String.join(",", value), "Each element must be one of: " + List.of(allowed));
+                    }
+                }
+                if (Set.copyOf(value).size() != value.size()) {
+                    throw new ConfigException(name, String.join(",", value), "Duplicate elements are not allowed");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "non-empty list of " + List.of(allowed);
+            }
+        };
+    }
+
+    /** A list with at least one element. */
+    static Validator<List<String>> nonEmptyList() {
+        return new Validator<>() {
+            @Override
+            public void ensureValid(String name, List<String> value) {
+                if (value != null && value.isEmpty()) {
+                    throw new ConfigException(name, "", "Empty list is not allowed");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "non-empty list";
+            }
+        };
+    }
+}
