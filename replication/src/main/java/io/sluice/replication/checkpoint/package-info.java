@@ -1,0 +1,5 @@
+/**
+ * Small durable checkpoint files of a log directory (high watermarks, recovery points, log start offsets) and the
+ * atomic-replace primitive they share; depends only on kafka-clients' {@code TopicPartition}, java.nio and SLF4J.
+ */
+package io.sluice.replication.checkpoint;

@@ -1,0 +1,336 @@
+package io.sluice.replication.producer;
+
+import io.sluice.replication.checkpoint.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Idempotent-producer state of one partition log: per producer id, the epoch and the last {@value
+ * ProducerStateEntry#NUM_BATCHES_TO_RETAIN} batches ({@link ProducerStateEntry}).
+ *
+ * <p>Use:
+ *
+ * <ul>
+ *   <li>Leader append: {@link #validate} each batch; on {@code OK} append it and call {@link #update} with the
+ *       batch as appended (offsets assigned) before validating the next batch; on {@code DUPLICATE} answer
+ *       success with the original offsets; otherwise reject with {@link ValidationResult#error()}.
+ *   <li>Follower append and log recovery: {@link #update} every appended batch, in log order, without validation
+ *       (the log is the truth).
+ *   <li>Startup: {@link #loadLatestSnapshot} at or below the recovered log end, then {@link #update} with every
+ *       batch from the returned offset (or the log start if none) to the log end, then {@link
+ *       #onLogStartOffsetIncrement} with the log start offset.
+ *   <li>Truncation to offset T: {@link #truncateFrom}(T) and {@link #deleteSnapshotsAfter}(dir, T). That keeps the
+ *       remembered batches below T; a producer whose every remembered batch was removed is forgotten (it is then
+ *       treated as unknown and accepted with any sequence). For exact state, reload: {@link #loadLatestSnapshot}(dir,
+ *       T) and re-scan the log from there to T.
+ *   <li>Log start offset increase: {@link #onLogStartOffsetIncrement} and {@link #deleteSnapshotsBefore}.
+ * </ul>
+ *
+ * <p>Validation rules, as Kafka 3.x for a client (leader) append:
+ *
+ * <pre>
+ * producerId == -1 (not idempotent)           OK, never recorded
+ * unknown producer                            OK, whatever the sequence (its state may have gone with retention)
+ * epoch &lt; current                             INVALID_PRODUCER_EPOCH
+ * epoch == current, [first, last] seq of a
+ *   cached batch                              DUPLICATE (original first/last offset and timestamp)
+ * epoch == current, first == lastSeq + 1
+ *   (or first == 0 after lastSeq == MAX_INT)  OK
+ * epoch == current, anything else             OUT_OF_ORDER_SEQUENCE
+ * epoch &gt; current, first seq == 0             OK
+ * epoch &gt; current, first seq != 0             OUT_OF_ORDER_SEQUENCE
+ * </pre>
+ *
+ * <p>Transaction control batches are not supported by Sluice and are ignored by {@link #update}.
+ *
+ * <p>Concurrency: not thread-safe. One instance belongs to one partition log and every call, including the snapshot
+ * file operations, must be made while holding that partition log's lock (the lock that serialises appends and
+ * truncations), so validate-then-append-then-update is atomic with respect to other producers' appends.
+ */
+public final class ProducerStateManager {
+    /** Snapshots kept per partition directory by default. */
+    public static final int DEFAULT_MAX_SNAPSHOTS = 2;
+
+    private static final Logger log = LoggerFactory.getLogger(ProducerStateManager.class);
+
+    private final String logPrefix;
+    private final int maxSnapshots;
+    private final Map<Long, ProducerStateEntry> producers = new HashMap<>();
+
+    public ProducerStateManager(TopicPartition partition) {
+        this(partition, DEFAULT_MAX_SNAPSHOTS);
+    }
+
+    public ProducerStateManager(TopicPartition partition, int maxSnapshots) {
+        if (maxSnapshots < 1) {
+            throw new IllegalArgumentException("maxSnapshots must be >= 1, got " + maxSnapshots);
+        }
+        this.logPrefix = "[ProducerState partition=" + partition + "] ";
+        this.maxSnapshots = maxSnapshots;
+    }
+
+    /** Decides whether a leader may append {@code batch}; see the class Javadoc for the rules. */
+    public ValidationResult validate(RecordBatch batch) {
+        if (!batch.hasProducerId()) {
+            return ValidationResult.OK;
+        }
+        long producerId = batch.producerId();
+        ProducerStateEntry current = producers.get(producerId);
+        if (current == null) {
+            return ValidationResult.OK;
+        }
+        short epoch = batch.producerEpoch();
+        int firstSeq = batch.baseSequence();
+        if (epoch < current.epoch()) {
+            return ValidationResult.invalidEpoch("Producer " + producerId + " epoch " + epoch
+                    + " is older than the current epoch " + current.epoch());
+        }
+        if (epoch > current.epoch()) {
+            if (firstSeq != 0) {
+                return ValidationResult.outOfOrder("Producer " + producerId + " new epoch " + epoch
+                        + " must start at sequence 0, got " + firstSeq + " (current epoch " + current.epoch() + ")");
+            }
+            return ValidationResult.OK;
+        }
+        Optional<BatchMetadata> duplicate = current.findDuplicate(epoch, firstSeq, batch.lastSequence());
+        if (duplicate.isPresent()) {
+            log.debug(
+                    "{}Duplicate batch of producer {} epoch {} seq {}..{}, originally at {}",
+                    logPrefix,
+                    producerId,
+                    epoch,
+                    firstSeq,
+                    batch.lastSequence(),
+                    duplicate.get());
+            return ValidationResult.duplicate(duplicate.get());
+        }
+        if (!inSequence(current.lastSeq(), firstSeq)) {
+            return ValidationResult.outOfOrder("Producer " + producerId + " epoch " + epoch + ": sequence " + firstSeq
+                    + " does not follow the last sequence " + current.lastSeq());
+        }
+        return ValidationResult.OK;
+    }
+
+    /**
+     * Whether {@code nextSeq} directly follows {@code lastSeq}; sequences wrap from {@link Integer#MAX_VALUE} to 0.
+     */
+    static boolean inSequence(int lastSeq, int nextSeq) {
+        return nextSeq == lastSeq + 1L || (nextSeq == 0 && lastSeq == Integer.MAX_VALUE);
+    }
+
+    /**
+     * Records a batch that is now in the log, with its assigned offsets. Non-idempotent and control batches are
+     * ignored. A different epoch (normally newer) replaces the producer's batches.
+     */
+    public void update(RecordBatch batch) {
+        if (!batch.hasProducerId() || batch.isControlBatch()) {
+            return;
+        }
+        long producerId = batch.producerId();
+        short epoch = batch.producerEpoch();
+        BatchMetadata metadata = new BatchMetadata(
+                batch.baseSequence(),
+                batch.lastSequence(),
+                batch.baseOffset(),
+                batch.lastOffset(),
+                batch.maxTimestamp());
+        ProducerStateEntry current = producers.get(producerId);
+        ProducerStateEntry next;
+        if (current == null) {
+            next = ProducerStateEntry.first(producerId, epoch, metadata);
+        } else if (current.epoch() != epoch) {
+            if (epoch < current.epoch()) {
+                log.warn(
+                        "{}Producer {} batch at offset {} has epoch {} below the current epoch {}; following the log",
+                        logPrefix,
+                        producerId,
+                        batch.baseOffset(),
+                        epoch,
+                        current.epoch());
+            }
+            next = ProducerStateEntry.first(producerId, epoch, metadata);
+        } else {
+            next = current.withBatch(metadata);
+        }
+        producers.put(producerId, next);
+    }
+
+    /** The state of one producer, if known. */
+    public Optional<ProducerStateEntry> lastEntry(long producerId) {
+        return Optional.ofNullable(producers.get(producerId));
+    }
+
+    /** A copy of all producer states by producer id. */
+    public Map<Long, ProducerStateEntry> activeProducers() {
+        return Map.copyOf(producers);
+    }
+
+    /** The number of known producers. */
+    public int producerCount() {
+        return producers.size();
+    }
+
+    /** Forgets every producer. */
+    public void clear() {
+        producers.clear();
+    }
+
+    /**
+     * Drops remembered batches at or after {@code offset} (batches whose last offset is &gt;= it, i.e. those the log
+     * loses when truncated to end at {@code offset}) and producers left with no batches.
+     */
+    public void truncateFrom(long offset) {
+        int removed = 0;
+        Iterator<Map.Entry<Long, ProducerStateEntry>> it = producers.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, ProducerStateEntry> e = it.next();
+            Optional<ProducerStateEntry> kept = e.getValue().truncatedFrom(offset);
+            if (kept.isEmpty()) {
+                it.remove();
+                removed++;
+            } else {
+                e.setValue(kept.get());
+            }
+        }
+        log.debug(
+                "{}Truncated from offset {}: forgot {} producers, {} remain",
+                logPrefix,
+                offset,
+                removed,
+                producers.size());
+    }
+
+    /** Forgets producers whose last offset is below the new log start offset: their batches are gone from the log. */
+    public void onLogStartOffsetIncrement(long logStartOffset) {
+        int before = producers.size();
+        producers.values().removeIf(entry -> entry.lastOffset() < logStartOffset);
+        if (producers.size() != before) {
+            log.debug(
+                    "{}Log start offset {}: forgot {} producers", logPrefix, logStartOffset, before - producers.size());
+        }
+    }
+
+    /**
+     * Forgets producers whose last batch timestamp is older than {@code nowMs - expirationMs} (Kafka's {@code
+     * producer.id.expiration.ms}); returns how many were removed.
+     */
+    public int removeExpiredProducers(long nowMs, long expirationMs) {
+        int before = producers.size();
+        producers.values().removeIf(entry -> nowMs - entry.lastTimestamp() >= expirationMs);
+        int removed = before - producers.size();
+        if (removed > 0) {
+            log.info("{}Expired {} producers idle for {} ms", logPrefix, removed, expirationMs);
+        }
+        return removed;
+    }
+
+    /**
+     * Writes the current state as the snapshot at {@code offset} (the offset the state covers up to, exclusive) in
+     * {@code dir}, atomically, then deletes the oldest snapshots beyond the retained count. Returns the file.
+     */
+    public Path takeSnapshot(Path dir, long offset) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("Snapshot offset must be >= 0, got " + offset);
+        }
+        List<ProducerStateEntry> entries = new ArrayList<>(producers.values());
+        entries.sort((a, b) -> Long.compare(a.producerId(), b.producerId()));
+        Path file = ProducerSnapshotFile.write(dir, offset, entries);
+        log.debug("{}Wrote snapshot {} with {} producers", logPrefix, file, entries.size());
+        List<Long> offsets = ProducerSnapshotFile.list(dir);
+        for (int i = 0; i < offsets.size() - maxSnapshots; i++) {
+            deleteSnapshot(dir, offsets.get(i));
+        }
+        return file;
+    }
+
+    /**
+     * Replaces the state with the newest valid snapshot in {@code dir} whose offset is &lt;= {@code maxOffset}.
+     * Corrupt snapshots are logged with their file and reason, deleted and skipped; leftover temporary files are
+     * deleted. Returns the offset the loaded snapshot covers (re-scan the log from there), or empty with the state
+     * cleared if there is none (re-scan from the log start).
+     */
+    public OptionalLong loadLatestSnapshot(Path dir, long maxOffset) throws IOException {
+        producers.clear();
+        deleteTemporaryFiles(dir);
+        List<Long> offsets = ProducerSnapshotFile.list(dir);
+        for (int i = offsets.size() - 1; i >= 0; i--) {
+            long offset = offsets.get(i);
+            if (offset > maxOffset) {
+                continue;
+            }
+            Path file = ProducerSnapshotFile.path(dir, offset);
+            try {
+                Map<Long, ProducerStateEntry> loaded = new HashMap<>();
+                for (ProducerStateEntry entry : ProducerSnapshotFile.read(file)) {
+                    if (loaded.put(entry.producerId(), entry) != null) {
+                        throw new CorruptSnapshotException(file, "producer " + entry.producerId() + " listed twice");
+                    }
+                }
+                producers.putAll(loaded);
+                log.info("{}Loaded snapshot {} with {} producers", logPrefix, file, loaded.size());
+                return OptionalLong.of(offset);
+            } catch (IOException e) {
+                log.warn("{}Skipping and deleting unusable producer snapshot {}: {}", logPrefix, file, e.getMessage());
+                Files.deleteIfExists(file);
+            }
+        }
+        log.info("{}No producer snapshot at or below offset {} in {}", logPrefix, maxOffset, dir);
+        return OptionalLong.empty();
+    }
+
+    /** Deletes snapshots whose offset is above {@code offset} (they cover records a truncation removed). */
+    public void deleteSnapshotsAfter(Path dir, long offset) throws IOException {
+        for (long snapshot : ProducerSnapshotFile.list(dir)) {
+            if (snapshot > offset) {
+                deleteSnapshot(dir, snapshot);
+            }
+        }
+    }
+
+    /** Deletes snapshots whose offset is below {@code offset} (e.g. the new log start offset). */
+    public void deleteSnapshotsBefore(Path dir, long offset) throws IOException {
+        for (long snapshot : ProducerSnapshotFile.list(dir)) {
+            if (snapshot < offset) {
+                deleteSnapshot(dir, snapshot);
+            }
+        }
+    }
+
+    /** The offsets of the snapshots in {@code dir}, ascending. */
+    public List<Long> snapshotOffsets(Path dir) throws IOException {
+        return ProducerSnapshotFile.list(dir);
+    }
+
+    private void deleteSnapshot(Path dir, long offset) throws IOException {
+        Path file = ProducerSnapshotFile.path(dir, offset);
+        if (Files.deleteIfExists(file)) {
+            log.debug("{}Deleted snapshot {}", logPrefix, file);
+        }
+    }
+
+    private void deleteTemporaryFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> stream =
+                Files.newDirectoryStream(dir, "*" + ProducerSnapshotFile.SUFFIX + AtomicFiles.TEMP_SUFFIX)) {
+            for (Path file : stream) {
+                log.info("{}Deleting incomplete snapshot {}", logPrefix, file);
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+}
