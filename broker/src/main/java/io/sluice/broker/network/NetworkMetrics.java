@@ -1,0 +1,94 @@
+package io.sluice.broker.network;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/**
+ * Micrometer meters of the network layer: open connections, bytes in and out, requests and their latency per API
+ * (receive to response written), connections closed for bad input, backpressure pauses and the handler queue depth.
+ *
+ * <p>Concurrency: thread-safe; meters are registered lazily through concurrent maps.
+ */
+public final class NetworkMetrics {
+
+    private final MeterRegistry registry;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+    private final Counter backpressurePauses;
+    private final Map<ApiKeys, Timer> latency = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+
+    public NetworkMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("sluice.network.connections", connections, AtomicInteger::get)
+                .description("Open client connections")
+                .register(registry);
+        this.bytesIn = Counter.builder("sluice.network.bytes.in")
+                .baseUnit("bytes")
+                .description("Request bytes read, including length prefixes")
+                .register(registry);
+        this.bytesOut = Counter.builder("sluice.network.bytes.out")
+                .baseUnit("bytes")
+                .description("Response bytes written, including length prefixes")
+                .register(registry);
+        this.backpressurePauses = Counter.builder("sluice.network.backpressure.pauses")
+                .description("Times a connection stopped being read because the request queue was full")
+                .register(registry);
+    }
+
+    void connectionOpened() {
+        connections.incrementAndGet();
+    }
+
+    void connectionClosed() {
+        connections.decrementAndGet();
+    }
+
+    void bytesIn(long bytes) {
+        bytesIn.increment(bytes);
+    }
+
+    void bytesOut(long bytes) {
+        bytesOut.increment(bytes);
+    }
+
+    void backpressurePause() {
+        backpressurePauses.increment();
+    }
+
+    /** A request of {@code apiKey} was answered (or released without a response) {@code elapsed} after receipt. */
+    void requestCompleted(ApiKeys apiKey, Duration elapsed) {
+        latency.computeIfAbsent(
+                        apiKey,
+                        key -> Timer.builder("sluice.network.request.latency")
+                                .description("Time from a request's receipt to its response being written")
+                                .tag("api", key.name)
+                                .register(registry))
+                .record(elapsed);
+    }
+
+    /** A connection was closed because of bad input ({@code reason}: frame_size, malformed_body, ...). */
+    void connectionRejected(String reason) {
+        rejected.computeIfAbsent(
+                        reason,
+                        r -> Counter.builder("sluice.network.rejected.connections")
+                                .description("Connections closed because of invalid requests")
+                                .tag("reason", r)
+                                .register(registry))
+                .increment();
+    }
+
+    /** Registers a gauge of the request handler queue. */
+    void queueDepth(Supplier<Number> depth) {
+        Gauge.builder("sluice.network.request.queue.size", depth).register(registry);
+    }
+}

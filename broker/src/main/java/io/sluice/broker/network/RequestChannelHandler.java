@@ -1,0 +1,416 @@
+package io.sluice.broker.network;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.sluice.broker.api.ApiHandler;
+import io.sluice.broker.api.ApiHandlerRegistry;
+import io.sluice.broker.api.ApiResponse;
+import io.sluice.broker.api.RequestContext;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: parses frames, dispatches them to their API handlers (inline or on the handler pool) and
+ * writes the responses strictly in request order.
+ *
+ * <p>A rejected frame closes this connection only, with a logged reason. A handler that throws, fails its stage,
+ * completes with null or answers with another API's message gets the API's error response with
+ * {@code UNKNOWN_SERVER_ERROR}; only if the API has no error response (produce with {@code acks=0}) is the
+ * connection closed, so the client notices. Reading stops while the handler queue is full, while the socket is not
+ * writable (the client is not reading its responses), and during shutdown.
+ *
+ * <p>Concurrency: all state is owned by the channel's event loop. Handler completions arrive on any thread and are
+ * moved to the event loop; completions after the connection closed are dropped.
+ */
+final class RequestChannelHandler extends ChannelInboundHandlerAdapter implements RequestDispatcher.Backpressured {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestChannelHandler.class);
+
+    /** Per-connection collaborators that are shared by the whole server. */
+    record Shared(
+            String logPrefix,
+            String listenerName,
+            ApiHandlerRegistry registry,
+            RequestParser parser,
+            RequestDispatcher dispatcher,
+            NetworkMetrics metrics,
+            InFlightRequests inFlight,
+            Clock clock,
+            boolean zeroCopy) {}
+
+    private record Pending(RequestContext context, ByteBuffer bodyBuffer, AbstractRequest parsed) {
+        RequestHeader header() {
+            return context.header();
+        }
+    }
+
+    private sealed interface Outcome permits Reply, Silent, Failed, Unsupported {}
+
+    private record Reply(Pending request, ApiMessage message) implements Outcome {}
+
+    private record Silent(Pending request) implements Outcome {}
+
+    private record Failed(Pending request, Throwable cause) implements Outcome {}
+
+    private record Unsupported(Pending request) implements Outcome {}
+
+    private final Shared shared;
+    private final String connectionId;
+    private final ResponseSequencer<Outcome> sequencer = new ResponseSequencer<>();
+    private ChannelHandlerContext ctx;
+    /** Written on the event loop; read by pool threads to skip requests of closed connections. */
+    private volatile boolean closed;
+
+    private boolean pausedByQueue;
+    private boolean pausedByWritability;
+    private boolean pausedByShutdown;
+
+    RequestChannelHandler(Shared shared, String connectionId) {
+        this.shared = shared;
+        this.connectionId = connectionId;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        this.ctx = context;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext context) {
+        shared.metrics().connectionOpened();
+        log.debug("{} Accepted connection {} from {}", shared.logPrefix(), connectionId, remote());
+        context.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        shared.metrics().connectionClosed();
+        markClosed();
+        log.debug("{} Connection {} from {} closed", shared.logPrefix(), connectionId, remote());
+        context.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        ByteBuffer frame = (ByteBuffer) msg;
+        if (closed) {
+            return;
+        }
+        long receiveTimeMs = shared.clock().millis();
+        ParsedRequest parsed = shared.parser().parse(frame);
+        if (parsed instanceof ParsedRequest.Rejected rejected) {
+            closeConnection(rejected.reason(), rejected.metricReason());
+        } else if (parsed instanceof ParsedRequest.Supported supported) {
+            long sequence = register();
+            RequestContext rc = context(supported.header(), receiveTimeMs);
+            dispatch(sequence, new Pending(rc, supported.bodyBuffer(), null), supported.body());
+        } else if (parsed instanceof ParsedRequest.UnsupportedVersion unsupported) {
+            long sequence = register();
+            RequestContext rc = context(unsupported.header(), receiveTimeMs);
+            log.debug("{} Unsupported version in {}", shared.logPrefix(), rc);
+            complete(sequence, new Unsupported(new Pending(rc, null, unsupported.request())));
+        }
+    }
+
+    private long register() {
+        shared.inFlight().add();
+        return sequencer.register();
+    }
+
+    private RequestContext context(RequestHeader header, long receiveTimeMs) {
+        return new RequestContext(
+                header, shared.listenerName(), ctx.channel().remoteAddress(), connectionId, receiveTimeMs);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void dispatch(long sequence, Pending pending, ApiMessage body) {
+        // The registry serves this key (checked by the parser) and the body came from its messageType.newRequest().
+        ApiHandler<ApiMessage> handler = (ApiHandler<ApiMessage>)
+                shared.registry().handler(pending.header().apiKey()).orElseThrow();
+        if (!handler.mayBlock()) {
+            invoke(handler, sequence, pending, body);
+            return;
+        }
+        try {
+            shared.dispatcher().submit(this, () -> {
+                if (!closed) {
+                    invoke(handler, sequence, pending, body);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            closeConnection("the request handler pool is shut down", "shutdown");
+        }
+    }
+
+    private void invoke(ApiHandler<ApiMessage> handler, long sequence, Pending pending, ApiMessage body) {
+        CompletionStage<ApiResponse> stage;
+        try {
+            stage = handler.handle(pending.context(), body);
+        } catch (Throwable t) {
+            completeLater(sequence, new Failed(pending, t));
+            return;
+        }
+        if (stage == null) {
+            completeLater(sequence, new Failed(pending, new NullPointerException("handler returned a null stage")));
+            return;
+        }
+        stage.whenComplete((response, error) -> completeLater(sequence, outcome(pending, response, error)));
+    }
+
+    private static Outcome outcome(Pending pending, ApiResponse response, Throwable error) {
+        if (error != null) {
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            return new Failed(pending, cause);
+        }
+        if (response instanceof ApiResponse.Send send) {
+            if (send.message().apiKey() != pending.header().apiKey().id) {
+                return new Failed(
+                        pending,
+                        new IllegalStateException("handler answered with a message of API key "
+                                + send.message().apiKey()));
+            }
+            return new Reply(pending, send.message());
+        }
+        if (response instanceof ApiResponse.NoResponse) {
+            return new Silent(pending);
+        }
+        return new Failed(pending, new NullPointerException("handler completed with a null response"));
+    }
+
+    private void completeLater(long sequence, Outcome outcome) {
+        if (ctx.executor().inEventLoop()) {
+            complete(sequence, outcome);
+            return;
+        }
+        try {
+            ctx.executor().execute(() -> complete(sequence, outcome));
+        } catch (RejectedExecutionException e) {
+            log.debug("{} Dropping a response for {}: event loop shut down", shared.logPrefix(), connectionId);
+        }
+    }
+
+    private void complete(long sequence, Outcome outcome) {
+        if (closed) {
+            return;
+        }
+        sequencer.complete(sequence, outcome);
+        boolean wrote = false;
+        Outcome next;
+        while (!closed && (next = sequencer.pollNext()) != null) {
+            shared.inFlight().release(1);
+            wrote |= send(next);
+        }
+        if (wrote && !closed) {
+            ctx.flush();
+        }
+    }
+
+    /** Writes (without flushing) the response for one outcome; returns whether anything was written. */
+    private boolean send(Outcome outcome) {
+        if (outcome instanceof Silent silent) {
+            recordLatency(silent.request());
+            return false;
+        }
+        if (outcome instanceof Reply reply) {
+            RequestHeader header = reply.request().header();
+            try {
+                write(reply.request(), reply.message(), header.apiVersion(), responseHeaderVersion(header));
+                return true;
+            } catch (RuntimeException e) {
+                return send(new Failed(reply.request(), e));
+            }
+        }
+        if (outcome instanceof Unsupported unsupported) {
+            Pending pending = unsupported.request();
+            RequestHeader header = pending.header();
+            if (header.apiKey() == ApiKeys.API_VERSIONS) {
+                return writeOrClose(pending, shared.registry().unsupportedApiVersionsResponse(), (short) 0, (short) 0);
+            }
+            AbstractResponse error;
+            try {
+                error = pending.parsed().getErrorResponse(0, Errors.UNSUPPORTED_VERSION.exception());
+            } catch (RuntimeException e) {
+                closeConnection("cannot build an error response for " + pending.context() + ": " + e, "encode_error");
+                return false;
+            }
+            return writeError(pending, error, "UNSUPPORTED_VERSION");
+        }
+        Failed failed = (Failed) outcome;
+        Pending pending = failed.request();
+        log.error(
+                "{} Handler failed for {} from {}; answering UNKNOWN_SERVER_ERROR",
+                shared.logPrefix(),
+                pending.context(),
+                remote(),
+                failed.cause());
+        AbstractResponse error;
+        try {
+            error = errorResponse(pending, Errors.UNKNOWN_SERVER_ERROR);
+        } catch (RuntimeException e) {
+            closeConnection("cannot build an error response for " + pending.context() + ": " + e, "handler_error");
+            return false;
+        }
+        return writeError(pending, error, "UNKNOWN_SERVER_ERROR");
+    }
+
+    private boolean writeError(Pending pending, AbstractResponse error, String what) {
+        if (error == null) {
+            closeConnection(
+                    pending.context() + " has no " + what + " response (acks=0); closing so the client notices",
+                    "no_error_response");
+            return false;
+        }
+        RequestHeader header = pending.header();
+        return writeOrClose(pending, error.data(), header.apiVersion(), responseHeaderVersion(header));
+    }
+
+    private boolean writeOrClose(Pending pending, ApiMessage message, short version, short headerVersion) {
+        try {
+            write(pending, message, version, headerVersion);
+            return true;
+        } catch (RuntimeException e) {
+            closeConnection("cannot encode the response to " + pending.context() + ": " + e, "encode_error");
+            return false;
+        }
+    }
+
+    private static AbstractResponse errorResponse(Pending pending, Errors error) {
+        AbstractRequest request = pending.parsed();
+        if (request == null) {
+            RequestHeader header = pending.header();
+            request = AbstractRequest.parseRequest(
+                            header.apiKey(),
+                            header.apiVersion(),
+                            pending.bodyBuffer().duplicate())
+                    .request;
+        }
+        return request.getErrorResponse(0, error.exception());
+    }
+
+    private static short responseHeaderVersion(RequestHeader header) {
+        return header.apiKey().responseHeaderVersion(header.apiVersion());
+    }
+
+    private void write(Pending pending, ApiMessage message, short version, short headerVersion) {
+        ResponseWriter.EncodedResponse encoded = ResponseWriter.encode(
+                ctx.alloc(), pending.header().correlationId(), headerVersion, message, version, shared.zeroCopy());
+        for (Object part : encoded.parts()) {
+            ctx.write(part, ctx.voidPromise());
+        }
+        shared.metrics().bytesOut(encoded.sizeInBytes());
+        recordLatency(pending);
+    }
+
+    private void recordLatency(Pending pending) {
+        long elapsed = Math.max(0, shared.clock().millis() - pending.context().receiveTimeMs());
+        shared.metrics().requestCompleted(pending.header().apiKey(), Duration.ofMillis(elapsed));
+    }
+
+    private void closeConnection(String reason, String metricReason) {
+        if (closed) {
+            return;
+        }
+        shared.metrics().connectionRejected(metricReason);
+        log.warn("{} Closing connection {} from {}: {}", shared.logPrefix(), connectionId, remote(), reason);
+        markClosed();
+        ctx.close();
+    }
+
+    private void markClosed() {
+        if (!closed) {
+            closed = true;
+            shared.inFlight().release(sequencer.clear());
+            shared.dispatcher().forget(this);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug(
+                    "{} I/O error on connection {} from {}: {}",
+                    shared.logPrefix(),
+                    connectionId,
+                    remote(),
+                    cause.toString());
+            markClosed();
+            context.close();
+        } else {
+            closeConnection("unexpected error: " + cause, "internal_error");
+            log.debug("{} Stack trace for connection {}", shared.logPrefix(), connectionId, cause);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) {
+        pausedByWritability = !context.channel().isWritable();
+        updateAutoRead();
+        context.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void pauseReading() {
+        onEventLoop(() -> {
+            pausedByQueue = true;
+            updateAutoRead();
+        });
+    }
+
+    @Override
+    public void resumeReading() {
+        onEventLoop(() -> {
+            pausedByQueue = false;
+            updateAutoRead();
+        });
+    }
+
+    /** Stops reading for good (server shutdown); responses to requests already read are still written. */
+    void stopReading() {
+        onEventLoop(() -> {
+            pausedByShutdown = true;
+            updateAutoRead();
+        });
+    }
+
+    private void onEventLoop(Runnable action) {
+        if (ctx.executor().inEventLoop()) {
+            action.run();
+        } else {
+            try {
+                ctx.executor().execute(action);
+            } catch (RejectedExecutionException e) {
+                log.debug("{} Event loop of {} shut down", shared.logPrefix(), connectionId);
+            }
+        }
+    }
+
+    private void updateAutoRead() {
+        boolean read = !(pausedByQueue || pausedByWritability || pausedByShutdown);
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    private Object remote() {
+        return ctx == null ? "?" : ctx.channel().remoteAddress();
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + connectionId;
+    }
+}
