@@ -1,0 +1,52 @@
+package io.sluice.replication.log;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides how many of the oldest segments retention removes. Pure function of its inputs.
+ *
+ * <p>A segment is deletable, oldest first and never the active (last) one, while any of these holds: the next
+ * segment starts at or below the log start offset (everything in it was deleted by a log start offset increase);
+ * its largest timestamp is older than {@code retentionMs}; removing it keeps the log at or above
+ * {@code retentionBytes}. The walk stops at the first segment that is kept, so the log stays contiguous.
+ *
+ * <p>Stateless.
+ */
+final class RetentionPolicy {
+
+    private RetentionPolicy() {}
+
+    /** The size, base offset and largest timestamp of a segment, for the decision. */
+    record SegmentStats(long baseOffset, long sizeInBytes, long largestTimestamp) {}
+
+    static List<SegmentStats> statsOf(List<LogSegment> segments) {
+        List<SegmentStats> stats = new ArrayList<>(segments.size());
+        for (LogSegment segment : segments) {
+            stats.add(new SegmentStats(segment.baseOffset(), segment.size(), segment.largestTimestamp()));
+        }
+        return stats;
+    }
+
+    /** The number of leading segments of {@code segments} (oldest first, last = active) to delete. */
+    static int deletableSegments(List<SegmentStats> segments, LogConfig config, long logStartOffset, long nowMs) {
+        long totalBytes = 0;
+        for (SegmentStats segment : segments) {
+            totalBytes += segment.sizeInBytes();
+        }
+        long excessBytes = config.retentionBytes() < 0 ? 0 : totalBytes - config.retentionBytes();
+        int count = 0;
+        for (int i = 0; i + 1 < segments.size(); i++) {
+            SegmentStats segment = segments.get(i);
+            boolean belowStart = segments.get(i + 1).baseOffset() <= logStartOffset;
+            boolean expired = config.retentionMs() >= 0 && nowMs - segment.largestTimestamp() > config.retentionMs();
+            boolean oversize = config.retentionBytes() >= 0 && excessBytes >= segment.sizeInBytes();
+            if (!(belowStart || expired || oversize)) {
+                break;
+            }
+            excessBytes -= segment.sizeInBytes();
+            count++;
+        }
+        return count;
+    }
+}

@@ -1,0 +1,602 @@
+package io.sluice.replication.log;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of one partition replica: an ordered set of {@link LogSegment}s in {@code <log.dir>/<topic>-<partition>/},
+ * the last of which (the active segment) takes appends.
+ *
+ * <p>Concurrency contract. One writer at a time: appends, truncations, rolls, retention, start-offset changes, config
+ * changes and close run under {@code lock} (a {@link ReentrantLock}; no other lock is taken while holding it except
+ * the segments' internal publication, so there is no lock order to respect). Readers ({@link #read},
+ * {@link #batchesFrom}, {@link #offsetForTimestamp}, the offset getters) take no lock: the segment map is a
+ * {@link ConcurrentSkipListMap}, a new segment is added to it before any offset in it is published, and the
+ * volatile {@code logEndOffset} is raised only after the bytes are written and the segment's size is published, so
+ * a reader never sees a partial batch. A {@link FileSlice} stays readable after retention because deleted segments
+ * are renamed to {@code .deleted} and closed only {@link LogConfig#fileDeleteDelayMs()} later on the scheduler;
+ * truncation shrinks files in place, so a slice taken before a truncation may come up short. {@link #flush} runs
+ * outside the lock (fsync must not stall appends).
+ */
+public final class UnifiedLog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UnifiedLog.class);
+
+    private final TopicPartition topicPartition;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final SegmentDeleter segmentDeleter;
+    private final String logPrefix;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ConcurrentSkipListMap<Long, LogSegment> segments;
+
+    private volatile File dir;
+    private volatile LogConfig config;
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    private volatile long recoveryPoint;
+    private volatile long lastFlushMs;
+    private volatile boolean closed;
+    private long truncations;
+
+    private UnifiedLog(
+            File dir,
+            TopicPartition topicPartition,
+            LogConfig config,
+            LogLoader.LoadedLog loaded,
+            Clock clock,
+            ScheduledExecutorService scheduler) {
+        this.dir = dir;
+        this.topicPartition = topicPartition;
+        this.config = config;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.logPrefix = "[Log " + topicPartition + "] ";
+        this.segmentDeleter = new SegmentDeleter(scheduler, logPrefix);
+        this.segments = loaded.segments();
+        this.logStartOffset = loaded.logStartOffset();
+        this.logEndOffset = loaded.logEndOffset();
+        this.recoveryPoint = loaded.recoveryPoint();
+        this.lastFlushMs = clock.millis();
+    }
+
+    /**
+     * Opens (or creates) the log in {@code dir}, recovering it as described in {@link LogLoader}.
+     *
+     * @param recoveryPoint the checkpointed offset below which everything was flushed (0 if unknown)
+     * @param logStartOffset the checkpointed log start offset (0 if unknown)
+     * @param hadCleanShutdown whether the directory's clean-shutdown marker was present
+     * @param scheduler runs delayed file deletions and asynchronous flushes after a roll
+     */
+    public static UnifiedLog load(
+            File dir,
+            TopicPartition topicPartition,
+            LogConfig config,
+            long recoveryPoint,
+            long logStartOffset,
+            boolean hadCleanShutdown,
+            Clock clock,
+            ScheduledExecutorService scheduler) {
+        String prefix = "[Log " + topicPartition + "] ";
+        try {
+            LogLoader.LoadedLog loaded = LogLoader.load(
+                    dir, prefix, config, recoveryPoint, logStartOffset, hadCleanShutdown, clock.millis());
+            UnifiedLog log = new UnifiedLog(dir, topicPartition, config, loaded, clock, scheduler);
+            LOG.info(
+                    "{}Loaded {} segments, log start offset {}, log end offset {}",
+                    prefix,
+                    loaded.segments().size(),
+                    loaded.logStartOffset(),
+                    loaded.logEndOffset());
+            return log;
+        } catch (IOException | UncheckedIOException e) {
+            throw new KafkaStorageException(prefix + "cannot load log in " + dir, e);
+        }
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    public File dir() {
+        return dir;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    /** The offset the next appended record gets. */
+    public long logEndOffset() {
+        return logEndOffset;
+    }
+
+    /** Every offset below this has been fsynced. */
+    public long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    public long lastFlushMs() {
+        return lastFlushMs;
+    }
+
+    public long unflushedMessages() {
+        return logEndOffset - recoveryPoint;
+    }
+
+    public int numberOfSegments() {
+        return segments.size();
+    }
+
+    /** Bytes in all segments. */
+    public long size() {
+        long total = 0;
+        for (LogSegment segment : segments.values()) {
+            total += segment.size();
+        }
+        return total;
+    }
+
+    /** Base offsets of the segments, oldest first. */
+    public List<Long> segmentBaseOffsets() {
+        return List.copyOf(segments.keySet());
+    }
+
+    /** Replaces the config; takes effect on the next append, roll and retention run. */
+    public void updateConfig(LogConfig newConfig) {
+        lock.lock();
+        try {
+            this.config = newConfig;
+            activeSegment().updateIndexInterval(newConfig.indexIntervalBytes());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Validates producer batches, assigns offsets from the log end and stamps {@code leaderEpoch}, both in place in
+     * {@code records}, and appends them.
+     */
+    public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) {
+        lock.lock();
+        try {
+            ensureOpen();
+            LogConfig cfg = config;
+            BatchValidator.ValidatedBatches batches =
+                    BatchValidator.validateAndAssign(records, logEndOffset, leaderEpoch, cfg.maxMessageBytes());
+            return append(batches, cfg);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Appends replicated batches with their offsets and epochs; they must start at or after the log end. */
+    public LogAppendInfo appendAsFollower(MemoryRecords records) {
+        lock.lock();
+        try {
+            ensureOpen();
+            LogConfig cfg = config;
+            BatchValidator.ValidatedBatches batches =
+                    BatchValidator.validateFollower(records, logEndOffset, cfg.maxMessageBytes());
+            return append(batches, cfg);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private LogAppendInfo append(BatchValidator.ValidatedBatches batches, LogConfig cfg) {
+        if (batches.isEmpty()) {
+            return new LogAppendInfo(logEndOffset, logEndOffset - 1, -1L, -1L, 0, 0, logStartOffset);
+        }
+        if (batches.sizeInBytes() > cfg.segmentBytes()) {
+            throw new RecordBatchTooLargeException(
+                    "append of " + batches.sizeInBytes() + " bytes exceeds segment.bytes " + cfg.segmentBytes());
+        }
+        long maxTimestamp = -1L;
+        long offsetOfMaxTimestamp = -1L;
+        for (BatchHeader header : batches.headers()) {
+            if (header.maxTimestamp() > maxTimestamp) {
+                maxTimestamp = header.maxTimestamp();
+                offsetOfMaxTimestamp = header.lastOffset();
+            }
+        }
+        try {
+            LogSegment segment = maybeRoll(batches.sizeInBytes(), batches.last().lastOffset(), maxTimestamp, cfg);
+            if (batches.first().baseOffset() > segment.nextOffset() && segment.size() > 0) {
+                // a follower gap (for example after the leader's retention): keep offsets dense per segment
+                segment = rollAt(batches.first().baseOffset(), cfg);
+            }
+            segment.append(batches.bytes(), batches.headers());
+        } catch (IOException e) {
+            throw new KafkaStorageException(logPrefix + "append failed in " + dir, e);
+        }
+        logEndOffset = batches.last().nextOffset();
+        if (unflushedMessages() >= cfg.flushMessages()) {
+            flush();
+        }
+        return new LogAppendInfo(
+                batches.first().baseOffset(),
+                batches.last().lastOffset(),
+                maxTimestamp,
+                offsetOfMaxTimestamp,
+                batches.sizeInBytes(),
+                batches.headers().length,
+                logStartOffset);
+    }
+
+    private LogSegment maybeRoll(int bytes, long lastOffset, long maxTimestamp, LogConfig cfg) throws IOException {
+        LogSegment active = activeSegment();
+        if (active.shouldRoll(cfg, bytes, lastOffset, maxTimestamp, clock.millis())) {
+            return rollAt(logEndOffset, cfg);
+        }
+        return active;
+    }
+
+    /** Starts a new active segment at the log end unless the active one is empty; returns its base offset. */
+    public long roll() {
+        lock.lock();
+        try {
+            ensureOpen();
+            return rollAt(logEndOffset, config).baseOffset();
+        } catch (IOException e) {
+            throw new KafkaStorageException(logPrefix + "roll failed in " + dir, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private LogSegment rollAt(long baseOffset, LogConfig cfg) throws IOException {
+        LogSegment active = activeSegment();
+        if (active.size() == 0 && active.baseOffset() == baseOffset) {
+            return active;
+        }
+        LogSegment next = LogSegment.create(dir, baseOffset, cfg, clock.millis());
+        segments.put(baseOffset, next);
+        if (active.size() == 0) {
+            // an empty segment left behind by a follower offset gap: the new one replaces it
+            segments.remove(active.baseOffset());
+            segmentDeleter.delete(List.of(active), cfg.fileDeleteDelayMs());
+        } else {
+            active.onRoll();
+        }
+        LOG.info("{}Rolled new segment at offset {}", logPrefix, baseOffset);
+        scheduleFlushUpTo(baseOffset);
+        return next;
+    }
+
+    private void scheduleFlushUpTo(long offset) {
+        try {
+            scheduler.execute(() -> {
+                try {
+                    flushUpTo(offset);
+                } catch (RuntimeException e) {
+                    LOG.error("{}Flush of rolled segments up to offset {} failed", logPrefix, offset, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("{}Scheduler is stopped; rolled segment is flushed at close", logPrefix);
+        }
+    }
+
+    /**
+     * Reads whole batches from the one holding {@code startOffset}: batches whose last offset is below
+     * {@code maxOffsetExclusive} (the high watermark for consumers, the log end for followers), at most
+     * {@code maxBytes} but always the first batch. The slice covers one segment.
+     *
+     * @throws OffsetOutOfRangeException when {@code startOffset} is below the log start or above the log end
+     */
+    public LogReadInfo read(long startOffset, int maxBytes, long maxOffsetExclusive) {
+        long end = logEndOffset;
+        long start = logStartOffset;
+        if (startOffset < start || startOffset > end) {
+            throw new OffsetOutOfRangeException(
+                    logPrefix + "offset " + startOffset + " is outside [" + start + ", " + end + "]");
+        }
+        long bound = Math.min(maxOffsetExclusive, end);
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(startOffset);
+        if (entry == null) {
+            throw new OffsetOutOfRangeException(
+                    logPrefix + "offset " + startOffset + " is below the first segment " + segments.firstKey());
+        }
+        if (startOffset < bound) {
+            try {
+                while (entry != null) {
+                    FileSlice slice = entry.getValue().read(startOffset, maxBytes, bound);
+                    if (slice != null) {
+                        return new LogReadInfo(slice, start, end);
+                    }
+                    entry = segments.higherEntry(entry.getKey());
+                }
+            } catch (UncheckedIOException e) {
+                throw new KafkaStorageException(logPrefix + "read at offset " + startOffset + " failed", e);
+            }
+        }
+        LogSegment last = segments.lastEntry().getValue();
+        return new LogReadInfo(new FileSlice(last.channel(), last.size(), 0), start, end);
+    }
+
+    /** The first record with a timestamp at least {@code timestamp}, at or after the log start offset. */
+    public Optional<TimestampAndOffset> offsetForTimestamp(long timestamp) {
+        return TimestampSearch.offsetForTimestamp(segments.values(), timestamp, logStartOffset);
+    }
+
+    /** The record with the largest timestamp in the log (the earliest such record), if any batch has one. */
+    public Optional<TimestampAndOffset> maxTimestampAndOffset() {
+        return TimestampSearch.maxTimestampAndOffset(segments.values());
+    }
+
+    /**
+     * The headers of the batches from the one holding {@code offset} up to the log end at the time of the call,
+     * read lazily; used to rebuild producer state and leader-epoch caches after recovery or truncation.
+     */
+    public Iterable<BatchHeader> batchesFrom(long offset) {
+        long end = logEndOffset;
+        return () -> new LogBatchIterator(segments, Math.max(offset, logStartOffset), end);
+    }
+
+    /**
+     * Removes every batch at or after {@code offset} (the whole batch holding it); for followers.
+     *
+     * @return whether anything was removed
+     */
+    public boolean truncateTo(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("cannot truncate to negative offset " + offset);
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            if (offset >= logEndOffset) {
+                return false;
+            }
+            if (offset < logStartOffset) {
+                truncateFullyAndStartAt(offset);
+                return true;
+            }
+            truncations++;
+            List<LogSegment> removed =
+                    new ArrayList<>(segments.tailMap(offset, false).values());
+            for (LogSegment segment : removed) {
+                segments.remove(segment.baseOffset());
+            }
+            LogSegment active = segments.lastEntry().getValue();
+            long bytes = active.truncateTo(offset);
+            for (LogSegment segment : removed) {
+                bytes += segment.size();
+            }
+            segmentDeleter.delete(removed, config.fileDeleteDelayMs());
+            active.resizeIndexes(config.maxIndexSize());
+            logEndOffset = active.nextOffset();
+            recoveryPoint = Math.min(recoveryPoint, logEndOffset);
+            LOG.info("{}Truncated to offset {} ({} bytes removed), log end {}", logPrefix, offset, bytes, logEndOffset);
+            return true;
+        } catch (IOException e) {
+            throw new KafkaStorageException(logPrefix + "truncation to " + offset + " failed", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes every segment and restarts the log empty at {@code offset}; for followers. */
+    public void truncateFullyAndStartAt(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("cannot start at negative offset " + offset);
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            truncations++;
+            List<LogSegment> removed = new ArrayList<>(segments.values());
+            LogSegment fresh;
+            if (segments.containsKey(offset)) {
+                // the files are about to be renamed; create the new segment once they are out of the way
+                segments.clear();
+                segmentDeleter.delete(removed, config.fileDeleteDelayMs());
+                fresh = LogSegment.create(dir, offset, config, clock.millis());
+                segments.put(offset, fresh);
+            } else {
+                fresh = LogSegment.create(dir, offset, config, clock.millis());
+                segments.put(offset, fresh);
+                for (LogSegment segment : removed) {
+                    segments.remove(segment.baseOffset());
+                }
+                segmentDeleter.delete(removed, config.fileDeleteDelayMs());
+            }
+            logEndOffset = offset;
+            logStartOffset = offset;
+            recoveryPoint = offset;
+            LOG.info("{}Truncated fully and restarted at offset {}", logPrefix, offset);
+        } catch (IOException e) {
+            throw new KafkaStorageException(logPrefix + "full truncation to " + offset + " failed", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Raises the log start offset (DeleteRecords, follower catch-up); segments below it go on retention. */
+    public boolean maybeIncrementLogStartOffset(long newLogStartOffset) {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (newLogStartOffset > logEndOffset) {
+                throw new OffsetOutOfRangeException(logPrefix + "cannot raise the log start offset to "
+                        + newLogStartOffset + " above the log end " + logEndOffset);
+            }
+            if (newLogStartOffset <= logStartOffset) {
+                return false;
+            }
+            logStartOffset = newLogStartOffset;
+            LOG.info("{}Log start offset raised to {}", logPrefix, newLogStartOffset);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Applies retention: deletes the oldest segments that are past {@code retention.ms}, above
+     * {@code retention.bytes}, or wholly below the log start offset (see {@link RetentionPolicy}), never the
+     * active segment, and advances the log start offset.
+     *
+     * @return the number of segments deleted
+     */
+    public int deleteOldSegments() {
+        lock.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            List<LogSegment> all = new ArrayList<>(segments.values());
+            int count = RetentionPolicy.deletableSegments(
+                    RetentionPolicy.statsOf(all), config, logStartOffset, clock.millis());
+            if (count == 0) {
+                return 0;
+            }
+            List<LogSegment> doomed = all.subList(0, count);
+            long newStart = Math.max(logStartOffset, all.get(count).baseOffset());
+            logStartOffset = newStart;
+            for (LogSegment segment : doomed) {
+                segments.remove(segment.baseOffset());
+            }
+            segmentDeleter.delete(doomed, config.fileDeleteDelayMs());
+            LOG.info("{}Retention deleted {} segments; log start offset {}", logPrefix, count, newStart);
+            return count;
+        } catch (IOException e) {
+            throw new KafkaStorageException(logPrefix + "retention failed", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forces everything up to the log end to disk and advances the recovery point. */
+    public void flush() {
+        flushUpTo(logEndOffset);
+    }
+
+    private void flushUpTo(long offset) {
+        long truncationsBefore;
+        lock.lock();
+        try {
+            truncationsBefore = truncations;
+        } finally {
+            lock.unlock();
+        }
+        long from = recoveryPoint;
+        if (offset <= from) {
+            return;
+        }
+        Long firstBase = segments.floorKey(from);
+        try {
+            for (LogSegment segment :
+                    segments.tailMap(firstBase == null ? 0L : firstBase, true).values()) {
+                if (segment.baseOffset() >= offset) {
+                    break;
+                }
+                try {
+                    segment.flush();
+                } catch (ClosedChannelException e) {
+                    if (segments.get(segment.baseOffset()) == segment) {
+                        throw e;
+                    }
+                    // deleted by retention or truncation while flushing: nothing left to make durable
+                }
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                throw new KafkaStorageException(logPrefix + "flush failed", e);
+            }
+            return;
+        }
+        lock.lock();
+        try {
+            if (truncations == truncationsBefore && offset > recoveryPoint) {
+                recoveryPoint = Math.min(offset, logEndOffset);
+            }
+            lastFlushMs = clock.millis();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes every segment (indexes trimmed). Reads still in flight on this log may fail afterwards. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (LogSegment segment : segments.values()) {
+                segment.close();
+            }
+        } catch (IOException e) {
+            throw new KafkaStorageException(logPrefix + "close failed", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the log and renames its directory (deletion); the files stay readable until removed. */
+    void closeAndRenameDir(File target) throws IOException {
+        lock.lock();
+        try {
+            closed = true;
+            Files.move(dir.toPath(), target.toPath());
+            dir = target;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes every segment channel; for a log whose directory is being removed. */
+    void closeSegments() {
+        for (LogSegment segment : segments.values()) {
+            try {
+                segment.close();
+            } catch (IOException e) {
+                LOG.warn("{}Cannot close segment {}", logPrefix, segment.baseOffset(), e);
+            }
+        }
+    }
+
+    private LogSegment activeSegment() {
+        return segments.lastEntry().getValue();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new KafkaStorageException(logPrefix + "log is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "UnifiedLog(" + topicPartition + ", start=" + logStartOffset + ", end=" + logEndOffset + ", segments="
+                + segments.size() + ")";
+    }
+}

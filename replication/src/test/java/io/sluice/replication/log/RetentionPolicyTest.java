@@ -1,0 +1,58 @@
+package io.sluice.replication.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.replication.log.RetentionPolicy.SegmentStats;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class RetentionPolicyTest {
+
+    private static final long NOW = 1_000_000L;
+
+    private static final List<SegmentStats> SEGMENTS = List.of(
+            new SegmentStats(0, 100, NOW - 5_000),
+            new SegmentStats(10, 100, NOW - 4_000),
+            new SegmentStats(20, 100, NOW - 1_000),
+            new SegmentStats(30, 100, NOW - 6_000)); // active, oldest timestamp on purpose
+
+    private static LogConfig unlimited() {
+        return LogConfig.defaults().withRetentionMs(-1).withRetentionBytes(-1);
+    }
+
+    @Test
+    void unlimitedRetentionKeepsEverything() {
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, unlimited(), 0, NOW))
+                .isZero();
+    }
+
+    @Test
+    void timeRetentionStopsAtTheFirstKeptSegmentAndSparesTheActiveOne() {
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, unlimited().withRetentionMs(3_000), 0, NOW))
+                .isEqualTo(2);
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, unlimited().withRetentionMs(0), 0, NOW))
+                .isEqualTo(3);
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, unlimited().withRetentionMs(4_500), 0, NOW))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void sizeRetentionDeletesOnlyWholeSegmentsOfExcess() {
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, unlimited().withRetentionBytes(250), 0, NOW))
+                .isEqualTo(1);
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, unlimited().withRetentionBytes(200), 0, NOW))
+                .isEqualTo(2);
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, unlimited().withRetentionBytes(0), 0, NOW))
+                .isEqualTo(3);
+    }
+
+    @Test
+    void segmentsWhollyBelowTheLogStartOffsetGo() {
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, unlimited(), 20, NOW))
+                .isEqualTo(2);
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, unlimited(), 19, NOW))
+                .isEqualTo(1);
+    }
+}
