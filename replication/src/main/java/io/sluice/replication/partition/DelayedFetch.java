@@ -1,0 +1,64 @@
+package io.sluice.replication.partition;
+
+import io.sluice.replication.purgatory.DelayedOperation;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * A long-poll fetch waiting for {@code minBytes}: woken by appends (follower fetches) and high-watermark moves
+ * (consumer fetches); completes early on any partition error or diverging epoch, and at {@code maxWaitMs} with
+ * whatever is there.
+ *
+ * <p>Concurrency contract: immutable fields; {@code tryComplete} (under the operation lock) re-reads the partitions
+ * without side effects; {@code onComplete} reads once more, updating follower fetch state for follower fetches, and
+ * hands the result to the callback on the completing thread.
+ */
+final class DelayedFetch extends DelayedOperation {
+    private final FetchParams params;
+    private final List<PartitionFetch> fetches;
+    private final ReplicaManager replicaManager;
+    private final Consumer<Map<TopicPartition, ReadResult>> callback;
+
+    DelayedFetch(
+            FetchParams params,
+            List<PartitionFetch> fetches,
+            ReplicaManager replicaManager,
+            Consumer<Map<TopicPartition, ReadResult>> callback) {
+        super(params.maxWaitMs());
+        this.params = params;
+        this.fetches = List.copyOf(fetches);
+        this.replicaManager = replicaManager;
+        this.callback = callback;
+    }
+
+    @Override
+    protected boolean tryComplete() {
+        Map<TopicPartition, ReadResult> results = replicaManager.readFromLocalLogs(params, fetches, false);
+        return satisfied(params, results) && forceComplete();
+    }
+
+    /** Whether a fetch with these results may be answered now. */
+    static boolean satisfied(FetchParams params, Map<TopicPartition, ReadResult> results) {
+        long bytes = 0;
+        for (ReadResult result : results.values()) {
+            if (result.error() != Errors.NONE || result.divergingEpoch().isPresent()) {
+                return true;
+            }
+            bytes += result.bytes();
+        }
+        return bytes >= params.minBytes();
+    }
+
+    @Override
+    protected void onExpiration() {
+        // onComplete reads whatever is there
+    }
+
+    @Override
+    protected void onComplete() {
+        callback.accept(replicaManager.readFromLocalLogs(params, fetches, true));
+    }
+}

@@ -1,0 +1,23 @@
+package io.sluice.replication.partition;
+
+/**
+ * Request-level parameters of a fetch.
+ *
+ * @param replicaId the fetching follower's broker id, or -1 for a consumer
+ * @param maxWaitMs how long the fetch may wait for {@code minBytes}
+ * @param minBytes bytes to wait for
+ * @param maxBytes response-wide byte limit (the first batch is always returned)
+ * @param isolation for consumers; follower fetches always read to the log end
+ */
+public record FetchParams(int replicaId, long maxWaitMs, int minBytes, int maxBytes, FetchIsolation isolation) {
+
+    /** Whether a follower replica sent the fetch. */
+    public boolean isFromFollower() {
+        return replicaId >= 0;
+    }
+
+    /** The isolation actually applied: log end for followers. */
+    public FetchIsolation effectiveIsolation() {
+        return isFromFollower() ? FetchIsolation.LOG_END : isolation;
+    }
+}

@@ -1,0 +1,337 @@
+package io.sluice.replication.partition;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.message.AlterPartitionRequestData;
+import org.apache.kafka.common.message.AlterPartitionResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Proposes ISR changes of one leader {@link Partition} to the controller with AlterPartition (version 3 semantics:
+ * {@code newIsrWithEpochs}) and applies the answers, like Kafka's {@code Partition.submitAlterPartition} and
+ * {@code handleAlterPartitionError}:
+ *
+ * <pre>
+ *   response / failure                         reaction
+ *   NONE, same leader epoch, newer-or-equal     commit the returned ISR and partition epoch; maybe raise the HW
+ *     partition epoch
+ *   NONE otherwise                              ignore; stay pending until the next LeaderAndIsr
+ *   OPERATION_NOT_ATTEMPTED, INELIGIBLE_REPLICA back to the committed ISR (a later check proposes again)
+ *   FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION, stay pending: the controller has a newer state and the
+ *     UNKNOWN_TOPIC_OR_PARTITION,               LeaderAndIsr carrying it resets this partition
+ *     NEW_LEADER_ELECTED, INVALID_REQUEST
+ *   NOT_CONTROLLER, any other error, a network  send the same proposal again after the backoff, if it is still the
+ *     failure                                   pending one
+ * </pre>
+ *
+ * <p>At most one AlterPartition per partition is in flight: a proposal is made only when the state has none pending.
+ *
+ * <p>Concurrency contract: no state of its own besides immutable configuration; every read-modify-write of the
+ * partition's state happens under the partition's write lock; requests are sent and retries scheduled after that lock
+ * is released, and responses (on the sender's thread) take it again.
+ */
+final class IsrProposer {
+    private static final Logger LOG = LoggerFactory.getLogger(IsrProposer.class);
+
+    /** Creates the proposer of one partition. */
+    @FunctionalInterface
+    interface Factory {
+        IsrProposer create(Partition partition, String logPrefix);
+    }
+
+    /**
+     * An ISR change sent to the controller, based on the committed state at (leaderEpoch, partitionEpoch); the ISR is
+     * sorted, so requests list replicas in id order.
+     */
+    record Proposal(int leaderEpoch, int partitionEpoch, Set<Integer> isr) {}
+
+    private final Partition partition;
+    private final String logPrefix;
+    private final int brokerId;
+    private final AlterPartitionSender sender;
+    private final LongSupplier brokerEpoch;
+    private final ScheduledExecutorService scheduler;
+    private final long retryBackoffMs;
+
+    IsrProposer(
+            Partition partition,
+            String logPrefix,
+            int brokerId,
+            AlterPartitionSender sender,
+            LongSupplier brokerEpoch,
+            ScheduledExecutorService scheduler,
+            long retryBackoffMs) {
+        this.partition = partition;
+        this.logPrefix = logPrefix;
+        this.brokerId = brokerId;
+        this.sender = sender;
+        this.brokerEpoch = brokerEpoch;
+        this.scheduler = scheduler;
+        this.retryBackoffMs = retryBackoffMs;
+    }
+
+    static Factory factory(
+            int brokerId,
+            AlterPartitionSender sender,
+            LongSupplier brokerEpoch,
+            ScheduledExecutorService scheduler,
+            long retryBackoffMs) {
+        return (partition, prefix) ->
+                new IsrProposer(partition, prefix, brokerId, sender, brokerEpoch, scheduler, retryBackoffMs);
+    }
+
+    /** Proposes adding {@code replicaId} if it still qualifies and nothing is pending. */
+    void maybeExpandIsr(int replicaId) {
+        Proposal proposal;
+        partition.lock().writeLock().lock();
+        try {
+            PartitionState s = partition.state();
+            if (!partition.isLeader() || s.isPending() || !partition.canJoinIsr(s, replicaId)) {
+                return;
+            }
+            PartitionState next = s.withPendingExpand(replicaId);
+            partition.setState(next);
+            proposal = new Proposal(
+                    s.leaderEpoch(), s.partitionEpoch(), next.proposedIsr().orElseThrow());
+            LOG.info(
+                    "{}Proposing ISR expansion {} -> {} (replica {} caught up at {}, HW {})",
+                    logPrefix,
+                    s.isr(),
+                    proposal.isr(),
+                    replicaId,
+                    partition
+                            .followerState(replicaId)
+                            .map(ReplicaState::logEndOffset)
+                            .orElse(-1L),
+                    partition.highWatermark());
+        } finally {
+            partition.lock().writeLock().unlock();
+        }
+        send(proposal);
+    }
+
+    /** Proposes removing the out-of-sync followers, if any and nothing is pending; the leader always stays. */
+    void maybeShrinkIsr(long nowMs) {
+        partition.lock().readLock().lock();
+        try {
+            PartitionState s = partition.state();
+            if (!partition.isLeader()
+                    || s.isPending()
+                    || partition.outOfSyncReplicas(s, nowMs).isEmpty()) {
+                return;
+            }
+        } finally {
+            partition.lock().readLock().unlock();
+        }
+        Proposal proposal;
+        partition.lock().writeLock().lock();
+        try {
+            PartitionState s = partition.state();
+            if (!partition.isLeader() || s.isPending()) {
+                return;
+            }
+            Set<Integer> lagging = partition.outOfSyncReplicas(s, nowMs);
+            if (lagging.isEmpty()) {
+                return;
+            }
+            Set<Integer> newIsr = new TreeSet<>(s.isr());
+            newIsr.removeAll(lagging);
+            if (newIsr.isEmpty()) {
+                LOG.warn("{}Not shrinking ISR {}: it would become empty", logPrefix, s.isr());
+                return;
+            }
+            partition.setState(s.withPendingShrink(newIsr));
+            proposal = new Proposal(s.leaderEpoch(), s.partitionEpoch(), Collections.unmodifiableSet(newIsr));
+            List<String> details = new ArrayList<>();
+            for (int replica : lagging) {
+                partition
+                        .followerState(replica)
+                        .ifPresent(rs -> details.add(replica + "(leo=" + rs.logEndOffset() + ", caughtUp "
+                                + (nowMs - rs.lastCaughtUpTimeMs()) + " ms ago)"));
+            }
+            LOG.info(
+                    "{}Proposing ISR shrink {} -> {}: out of sync {}; leader LEO {}, HW {}",
+                    logPrefix,
+                    s.isr(),
+                    newIsr,
+                    details,
+                    partition.logEndOffset(),
+                    partition.highWatermark());
+        } finally {
+            partition.lock().writeLock().unlock();
+        }
+        send(proposal);
+    }
+
+    private void send(Proposal proposal) {
+        long localEpoch = brokerEpoch.getAsLong();
+        List<AlterPartitionRequestData.BrokerState> isrWithEpochs = new ArrayList<>();
+        for (int replica : proposal.isr()) {
+            isrWithEpochs.add(new AlterPartitionRequestData.BrokerState()
+                    .setBrokerId(replica)
+                    .setBrokerEpoch(replica == brokerId ? localEpoch : -1L));
+        }
+        AlterPartitionRequestData request = new AlterPartitionRequestData()
+                .setBrokerId(brokerId)
+                .setBrokerEpoch(localEpoch)
+                .setTopics(List.of(new AlterPartitionRequestData.TopicData()
+                        .setTopicName(partition.topicPartition().topic())
+                        .setPartitions(List.of(new AlterPartitionRequestData.PartitionData()
+                                .setPartitionIndex(partition.topicPartition().partition())
+                                .setLeaderEpoch(proposal.leaderEpoch())
+                                .setNewIsrWithEpochs(isrWithEpochs)
+                                .setPartitionEpoch(proposal.partitionEpoch())))));
+        CompletionStage<AlterPartitionResponseData> stage;
+        try {
+            stage = sender.send(request);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((response, failure) -> {
+            try {
+                handleResponse(proposal, response, failure);
+            } catch (RuntimeException e) {
+                LOG.error("{}Failed to handle the AlterPartition answer for {}", logPrefix, proposal, e);
+            }
+        });
+    }
+
+    private void handleResponse(Proposal proposal, AlterPartitionResponseData response, Throwable failure) {
+        if (failure != null) {
+            LOG.warn("{}AlterPartition {} failed: {}; retrying", logPrefix, proposal, failure.toString());
+            scheduleRetry(proposal);
+            return;
+        }
+        Errors topError = Errors.forCode(response.errorCode());
+        AlterPartitionResponseData.PartitionData data = find(response);
+        if (topError != Errors.NONE || data == null) {
+            LOG.warn("{}AlterPartition {} answered {}; retrying", logPrefix, proposal, topError);
+            scheduleRetry(proposal);
+            return;
+        }
+        Errors error = Errors.forCode(data.errorCode());
+        boolean retry = false;
+        boolean committed = false;
+        boolean hwIncremented = false;
+        Set<Integer> oldIsr = Set.of();
+        Set<Integer> newIsr = Set.of();
+        partition.lock().writeLock().lock();
+        try {
+            PartitionState s = partition.state();
+            if (!isCurrent(s, proposal)) {
+                LOG.debug("{}Ignoring AlterPartition answer {} for a proposal no longer pending", logPrefix, error);
+                return;
+            }
+            switch (error) {
+                case NONE -> {
+                    if (data.leaderEpoch() != s.leaderEpoch() || data.partitionEpoch() < s.partitionEpoch()) {
+                        LOG.info(
+                                "{}Ignoring committed ISR {} at leader epoch {} partition epoch {}: ours is {}/{}",
+                                logPrefix,
+                                data.isr(),
+                                data.leaderEpoch(),
+                                data.partitionEpoch(),
+                                s.leaderEpoch(),
+                                s.partitionEpoch());
+                        return;
+                    }
+                    oldIsr = s.isr();
+                    newIsr = Set.copyOf(data.isr());
+                    PartitionState next = s.withCommittedIsr(newIsr, data.partitionEpoch());
+                    partition.setState(next);
+                    committed = true;
+                    hwIncremented = partition.maybeIncrementLeaderHw(next);
+                    LOG.info(
+                            "{}ISR committed {} -> {} at partition epoch {}; HW {}",
+                            logPrefix,
+                            oldIsr,
+                            next.isr(),
+                            data.partitionEpoch(),
+                            partition.highWatermark());
+                }
+                case OPERATION_NOT_ATTEMPTED, INELIGIBLE_REPLICA -> {
+                    LOG.info(
+                            "{}AlterPartition {} not applied ({}); back to ISR {}",
+                            logPrefix,
+                            proposal,
+                            error,
+                            s.isr());
+                    partition.setState(s.withoutProposal());
+                }
+                case FENCED_LEADER_EPOCH,
+                        INVALID_UPDATE_VERSION,
+                        UNKNOWN_TOPIC_OR_PARTITION,
+                        NEW_LEADER_ELECTED,
+                        INVALID_REQUEST ->
+                    LOG.info(
+                            "{}AlterPartition {} rejected with {}; waiting for the controller's LeaderAndIsr",
+                            logPrefix,
+                            proposal,
+                            error);
+                default -> {
+                    LOG.warn("{}AlterPartition {} failed with {}; retrying", logPrefix, proposal, error);
+                    retry = true;
+                }
+            }
+        } finally {
+            partition.lock().writeLock().unlock();
+        }
+        if (committed) {
+            partition.notifyCommitted(oldIsr, newIsr, hwIncremented);
+        }
+        if (retry) {
+            scheduleRetry(proposal);
+        }
+    }
+
+    private AlterPartitionResponseData.PartitionData find(AlterPartitionResponseData response) {
+        for (AlterPartitionResponseData.TopicData topic : response.topics()) {
+            if (!partition.topicPartition().topic().equals(topic.topicName())) {
+                continue;
+            }
+            for (AlterPartitionResponseData.PartitionData data : topic.partitions()) {
+                if (data.partitionIndex() == partition.topicPartition().partition()) {
+                    return data;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isCurrent(PartitionState s, Proposal proposal) {
+        return s.proposedIsr().map(proposal.isr()::equals).orElse(false)
+                && s.leaderEpoch() == proposal.leaderEpoch()
+                && s.partitionEpoch() == proposal.partitionEpoch();
+    }
+
+    private void scheduleRetry(Proposal proposal) {
+        Runnable retry = () -> {
+            boolean current;
+            partition.lock().readLock().lock();
+            try {
+                current = partition.isLeader() && isCurrent(partition.state(), proposal);
+            } finally {
+                partition.lock().readLock().unlock();
+            }
+            if (current) {
+                send(proposal);
+            }
+        };
+        try {
+            scheduler.schedule(retry, retryBackoffMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.info("{}Scheduler stopped; not retrying AlterPartition {}", logPrefix, proposal);
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package io.sluice.replication.partition;
+
+import io.sluice.replication.epoch.EpochEndOffset;
+import io.sluice.replication.epoch.LeaderEpochCache;
+import io.sluice.replication.log.LogAppendInfo;
+import io.sluice.replication.log.LogReadInfo;
+import io.sluice.replication.log.UnifiedLog;
+import io.sluice.replication.producer.ProducerStateManager;
+import io.sluice.replication.producer.ValidationResult;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica's log together with the state derived from it: the idempotent-producer state, the leader-epoch cache
+ * and the high watermark.
+ *
+ * <p>Restore ({@link #open}): the leader-epoch cache is loaded from its {@code leader-epoch-checkpoint} and truncated
+ * to the log end; producer state is loaded from the newest snapshot at or below the log end and rebuilt by re-reading
+ * the batches after it; the high watermark comes from the log directory's {@code replication-offset-checkpoint},
+ * capped to [log start, log end].
+ *
+ * <p>Concurrency contract: {@code lock} serialises every change of the log and the producer state (validate, append,
+ * update, truncate, snapshot), so validate-then-append is atomic across producers. Lock order: the owning
+ * {@link Partition}'s leaderIsrUpdateLock → {@code lock} → the {@link UnifiedLog}'s lock → the {@link LeaderEpochCache}
+ * lock (a leaf). Reads take no lock (the log is safe for concurrent readers). The high watermark is an
+ * {@link AtomicLong} that only increases, except that a truncation below it caps it to the new log end.
+ */
+final class ReplicaLog {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaLog.class);
+    /** How many bytes a producer-state rebuild reads at a time. */
+    private static final int SCAN_BYTES = 1024 * 1024;
+
+    private final UnifiedLog log;
+    private final TopicPartition tp;
+    private final ProducerStateManager producerState;
+    private final LeaderEpochCache epochCache;
+    private final String logPrefix;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicLong highWatermark;
+
+    private ReplicaLog(UnifiedLog log, LeaderEpochCache epochCache, long highWatermark) {
+        this.log = log;
+        this.tp = log.topicPartition();
+        this.epochCache = epochCache;
+        this.producerState = new ProducerStateManager(tp);
+        this.logPrefix = "[ReplicaLog " + tp + "] ";
+        this.highWatermark = new AtomicLong(highWatermark);
+    }
+
+    /** Wraps {@code log}, restoring its epoch cache, producer state and high watermark (see the class comment). */
+    static ReplicaLog open(UnifiedLog log, long checkpointedHighWatermark) {
+        try {
+            LeaderEpochCache cache =
+                    new LeaderEpochCache(log.topicPartition(), log.dir().toPath());
+            cache.truncateFromEnd(log.logEndOffset());
+            if (log.logStartOffset() > 0) {
+                cache.truncateFromStart(log.logStartOffset());
+            }
+            long hw = Math.min(Math.max(checkpointedHighWatermark, log.logStartOffset()), log.logEndOffset());
+            ReplicaLog replicaLog = new ReplicaLog(log, cache, hw);
+            replicaLog.lock.lock();
+            try {
+                replicaLog.rebuildProducerState();
+            } finally {
+                replicaLog.lock.unlock();
+            }
+            LOG.info(
+                    "{}Opened: log [{}, {}), high watermark {}, epochs {}, {} producers",
+                    replicaLog.logPrefix,
+                    log.logStartOffset(),
+                    log.logEndOffset(),
+                    hw,
+                    cache.epochEntries(),
+                    replicaLog.producerState.producerCount());
+            return replicaLog;
+        } catch (IOException e) {
+            throw new KafkaStorageException("cannot restore replica state of " + log.topicPartition(), e);
+        }
+    }
+
+    UnifiedLog log() {
+        return log;
+    }
+
+    LeaderEpochCache epochCache() {
+        return epochCache;
+    }
+
+    long highWatermark() {
+        return highWatermark.get();
+    }
+
+    long logStartOffset() {
+        return log.logStartOffset();
+    }
+
+    long logEndOffset() {
+        return log.logEndOffset();
+    }
+
+    /** Where {@code epoch} ends in this log (Kafka's {@code endOffsetFor}). */
+    EpochEndOffset endOffsetForEpoch(int epoch) {
+        return epochCache.endOffsetFor(epoch, log.logEndOffset());
+    }
+
+    /** Raises the high watermark to {@code newHw} if that is higher; returns whether it moved. */
+    boolean maybeIncrementHighWatermark(long newHw) {
+        long capped = Math.min(newHw, log.logEndOffset());
+        while (true) {
+            long current = highWatermark.get();
+            if (capped <= current) {
+                return false;
+            }
+            if (highWatermark.compareAndSet(current, capped)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Validates and appends a producer's records as leader at {@code leaderEpoch}: a duplicate of a batch in the log
+     * is answered with the original offsets and nothing is written; a sequence or producer-epoch error writes nothing.
+     * A produce carrying an idempotent batch must hold exactly one batch (Kafka's ProduceRequest v3+ rule).
+     */
+    AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
+        lock.lock();
+        try {
+            int batches = 0;
+            RecordBatch idempotent = null;
+            for (RecordBatch batch : records.batches()) {
+                batches++;
+                if (batch.hasProducerId()) {
+                    idempotent = batch;
+                }
+            }
+            if (batches == 0) {
+                return AppendResult.error(Errors.INVALID_RECORD, "the produce holds no record batch");
+            }
+            if (idempotent != null && batches > 1) {
+                return AppendResult.error(
+                        Errors.INVALID_RECORD, "an idempotent produce must hold exactly one record batch");
+            }
+            if (idempotent != null) {
+                ValidationResult validation = producerState.validate(idempotent);
+                switch (validation.outcome()) {
+                    case DUPLICATE -> {
+                        return new AppendResult(
+                                Errors.NONE,
+                                "",
+                                validation.firstOffset(),
+                                validation.lastOffset(),
+                                RecordBatch.NO_TIMESTAMP,
+                                log.logStartOffset(),
+                                true,
+                                leaderEpoch);
+                    }
+                    case OUT_OF_ORDER_SEQUENCE, INVALID_PRODUCER_EPOCH -> {
+                        return AppendResult.error(validation.error(), validation.message());
+                    }
+                    case OK -> {}
+                }
+            }
+            epochCache.assign(leaderEpoch, log.logEndOffset());
+            LogAppendInfo info = log.appendAsLeader(records, leaderEpoch);
+            for (RecordBatch batch : records.batches()) {
+                producerState.update(batch);
+            }
+            return new AppendResult(
+                    Errors.NONE,
+                    "",
+                    info.firstOffset(),
+                    info.lastOffset(),
+                    RecordBatch.NO_TIMESTAMP,
+                    info.logStartOffset(),
+                    false,
+                    leaderEpoch);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Appends a leader's batches unchanged, records each new batch epoch at its base offset in the epoch cache and
+     * updates producer state; returns the log end offset afterwards.
+     */
+    long appendAsFollower(MemoryRecords records) {
+        lock.lock();
+        try {
+            if (records.sizeInBytes() == 0) {
+                return log.logEndOffset();
+            }
+            log.appendAsFollower(records);
+            for (RecordBatch batch : records.batches()) {
+                if (batch.partitionLeaderEpoch() >= 0) {
+                    epochCache.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
+                }
+                producerState.update(batch);
+            }
+            return log.logEndOffset();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Follower: HW = min(leader HW, own LEO), never decreasing. */
+    boolean updateFollowerHighWatermark(long leaderHighWatermark) {
+        return maybeIncrementHighWatermark(Math.min(leaderHighWatermark, log.logEndOffset()));
+    }
+
+    /** Follower: follows the leader's log start offset (capped to the local log end). */
+    void maybeIncrementLogStartOffset(long leaderLogStartOffset) {
+        lock.lock();
+        try {
+            long target = Math.min(leaderLogStartOffset, log.logEndOffset());
+            if (target > log.logStartOffset() && log.maybeIncrementLogStartOffset(target)) {
+                epochCache.truncateFromStart(target);
+                producerState.onLogStartOffsetIncrement(target);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes everything at or after {@code offset}, with the matching epochs and producer state. */
+    void truncateTo(long offset) {
+        lock.lock();
+        try {
+            long before = log.logEndOffset();
+            if (!log.truncateTo(offset)) {
+                return;
+            }
+            epochCache.truncateFromEnd(log.logEndOffset());
+            rebuildProducerState();
+            capHighWatermark();
+            LOG.info(
+                    "{}Truncated to {}: removed {} offsets, log end {}, high watermark {}",
+                    logPrefix,
+                    offset,
+                    before - log.logEndOffset(),
+                    log.logEndOffset(),
+                    highWatermark.get());
+        } catch (IOException e) {
+            throw new KafkaStorageException(logPrefix + "cannot rebuild producer state after truncation", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Empties the log and restarts it at {@code offset}; epochs and producer state are cleared. */
+    void truncateFullyAndStartAt(long offset) {
+        lock.lock();
+        try {
+            log.truncateFullyAndStartAt(offset);
+            epochCache.clearAndFlush();
+            producerState.clear();
+            producerState.deleteSnapshotsAfter(dir(), -1L);
+            highWatermark.set(offset);
+            LOG.info("{}Truncated fully, restarted at {}", logPrefix, offset);
+        } catch (IOException e) {
+            throw new KafkaStorageException(logPrefix + "cannot delete producer snapshots", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes a producer-state snapshot at the log end (on shutdown, so a restart re-reads little). */
+    void takeProducerSnapshot() {
+        lock.lock();
+        try {
+            producerState.takeSnapshot(dir(), log.logEndOffset());
+        } catch (IOException e) {
+            LOG.warn("{}Cannot write producer snapshot", logPrefix, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int producerCount() {
+        lock.lock();
+        try {
+            return producerState.producerCount();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void capHighWatermark() {
+        long end = log.logEndOffset();
+        long previous = highWatermark.getAndUpdate(hw -> Math.min(hw, end));
+        if (previous > end) {
+            LOG.warn("{}Truncation below the high watermark {}: lowered to {}", logPrefix, previous, end);
+        }
+    }
+
+    private Path dir() {
+        return log.dir().toPath();
+    }
+
+    /** Caller holds {@code lock}. Snapshot at or below the log end, then the batches after it. */
+    private void rebuildProducerState() throws IOException {
+        long end = log.logEndOffset();
+        producerState.deleteSnapshotsAfter(dir(), end);
+        OptionalLong snapshot = producerState.loadLatestSnapshot(dir(), end);
+        long from = Math.max(snapshot.orElse(log.logStartOffset()), log.logStartOffset());
+        long offset = from;
+        while (offset < end) {
+            LogReadInfo info = log.read(offset, SCAN_BYTES, end);
+            if (info.records().isEmpty()) {
+                break;
+            }
+            long next = offset;
+            for (RecordBatch batch : info.records().readRecords().batches()) {
+                if (batch.lastOffset() >= from) {
+                    producerState.update(batch);
+                }
+                next = batch.nextOffset();
+            }
+            if (next <= offset) {
+                break;
+            }
+            offset = next;
+        }
+        producerState.onLogStartOffsetIncrement(log.logStartOffset());
+    }
+}

@@ -1,0 +1,550 @@
+package io.sluice.replication.partition;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.replication.fetcher.FollowerPartition;
+import io.sluice.replication.fetcher.InitialFetchState;
+import io.sluice.replication.fetcher.ReplicaFetcherManager;
+import io.sluice.replication.log.LogManager;
+import io.sluice.replication.log.UnifiedLog;
+import io.sluice.replication.purgatory.DelayedOperationPurgatory;
+import io.sluice.replication.purgatory.Time;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.LeaderAndIsrRequestData.LeaderAndIsrPartitionState;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All partition replicas of one broker: applies LeaderAndIsr and StopReplica, appends produce requests (acks=all
+ * waits in the produce purgatory), serves fetches (long polls wait in the fetch purgatory; follower fetches move
+ * follower state, the ISR and the high watermark), answers ListOffsets, runs the ISR shrink check every
+ * {@code replica.lag.time.max.ms}/2 and checkpoints high watermarks per log dir every
+ * {@code replica.high.watermark.checkpoint.interval.ms} and on shutdown.
+ *
+ * <p>Lifecycle (compare-and-set on {@link State}): {@code NEW ─startup()─► RUNNING ─shutdown()─► SHUT_DOWN}; shutdown
+ * is idempotent and closes, in order: the periodic tasks, the fetcher manager (owned), the high-watermark checkpoint,
+ * producer snapshots, the purgatories, the meters. The log manager and the scheduler belong to the caller.
+ *
+ * <p>Concurrency contract: request paths (produce, fetch, ListOffsets) run on any number of request threads and take
+ * only partition locks. LeaderAndIsr and StopReplica are serialised by {@code stateChangeLock}, which is taken before
+ * any partition lock and before the fetcher manager's monitor. The partition map is a {@link ConcurrentHashMap}.
+ * <b>Delayed operations are completed ({@code checkAndComplete}) only while holding no partition lock</b>: partitions
+ * call the {@link PartitionListener} after releasing their locks, and this class calls the purgatories after
+ * {@link Partition} methods return, because {@code tryComplete} of a delayed produce or fetch takes partition locks.
+ */
+public final class ReplicaManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
+    /** StopReplica leader epoch meaning "the topic is being deleted". */
+    public static final int EPOCH_DURING_DELETE = -2;
+
+    /** Lifecycle states. */
+    public enum State {
+        NEW,
+        RUNNING,
+        SHUT_DOWN
+    }
+
+    private final ReplicaManagerConfig config;
+    private final int brokerId;
+    private final LogManager logManager;
+    private final ReplicaFetcherManager fetcherManager;
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
+    private final String logPrefix;
+    private final IsrProposer.Factory proposers;
+    private final PartitionListener listener = new Listener();
+    private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Uuid> topicIds = new ConcurrentHashMap<>();
+    private final DelayedOperationPurgatory<DelayedProduce> producePurgatory;
+    private final DelayedOperationPurgatory<DelayedFetch> fetchPurgatory;
+    private final HighWatermarkCheckpoints checkpoints;
+    private final ReplicaManagerMetrics metrics;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final Object stateChangeLock = new Object();
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    /** Guarded by {@code stateChangeLock}. */
+    private int controllerEpoch;
+
+    /**
+     * @param fetcherManager owned from here on: closed by {@link #shutdown()}
+     * @param alterPartition sends ISR changes to the controller
+     * @param brokerEpoch this broker's epoch (its registration znode's czxid) for AlterPartition
+     * @param scheduler runs the periodic tasks and AlterPartition retries
+     * @param clock wall-clock time for follower lag
+     * @param time monotonic time for the purgatories' deadlines
+     * @param reaperPollInterval how often the purgatory reapers look at {@code time}
+     */
+    public ReplicaManager(
+            ReplicaManagerConfig config,
+            LogManager logManager,
+            ReplicaFetcherManager fetcherManager,
+            AlterPartitionSender alterPartition,
+            LongSupplier brokerEpoch,
+            ScheduledExecutorService scheduler,
+            Clock clock,
+            Time time,
+            Duration reaperPollInterval,
+            MeterRegistry registry) {
+        this.config = config;
+        this.brokerId = config.brokerId();
+        this.logManager = logManager;
+        this.fetcherManager = fetcherManager;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.logPrefix = "[ReplicaManager broker=" + brokerId + "] ";
+        this.proposers = IsrProposer.factory(
+                brokerId, alterPartition, brokerEpoch, scheduler, config.alterPartitionRetryBackoffMs());
+        int purge = DelayedOperationPurgatory.DEFAULT_PURGE_INTERVAL;
+        this.producePurgatory =
+                new DelayedOperationPurgatory<>("Produce", brokerId, time, registry, purge, reaperPollInterval);
+        this.fetchPurgatory =
+                new DelayedOperationPurgatory<>("Fetch", brokerId, time, registry, purge, reaperPollInterval);
+        this.checkpoints = new HighWatermarkCheckpoints(logManager);
+        this.metrics = new ReplicaManagerMetrics(registry, partitions::values);
+    }
+
+    /** Starts the purgatories, the ISR shrink check and the high-watermark checkpoints; once. */
+    public void startup() {
+        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+            throw new IllegalStateException(logPrefix + "cannot start in state " + state.get());
+        }
+        producePurgatory.start();
+        fetchPurgatory.start();
+        long shrinkEvery = config.replicaLagTimeMaxMs() / 2;
+        long checkpointEvery = config.highWatermarkCheckpointIntervalMs();
+        synchronized (tasks) {
+            tasks.add(scheduler.scheduleWithFixedDelay(
+                    guarded("isr-shrink", this::maybeShrinkIsr), shrinkEvery, shrinkEvery, TimeUnit.MILLISECONDS));
+            tasks.add(scheduler.scheduleWithFixedDelay(
+                    guarded("hw-checkpoint", this::checkpointHighWatermarks),
+                    checkpointEvery,
+                    checkpointEvery,
+                    TimeUnit.MILLISECONDS));
+        }
+        LOG.info("{}Started", logPrefix);
+    }
+
+    private Runnable guarded(String name, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("{}Task {} failed", logPrefix, name, e);
+            }
+        };
+    }
+
+    public State lifecycleState() {
+        return state.get();
+    }
+
+    public Optional<Partition> partition(TopicPartition tp) {
+        return Optional.ofNullable(partitions.get(tp));
+    }
+
+    public boolean isLeader(TopicPartition tp) {
+        Partition p = partitions.get(tp);
+        return p != null && p.isLeader();
+    }
+
+    /** The hosted partitions. */
+    public Collection<Partition> partitions() {
+        return List.copyOf(partitions.values());
+    }
+
+    /** The topic id the controller gave {@code topic}, if known. */
+    public Optional<Uuid> topicId(String topic) {
+        return Optional.ofNullable(topicIds.get(topic));
+    }
+
+    // ---------------------------------------------------------------- controller requests
+
+    /**
+     * Applies a LeaderAndIsr request. A controller epoch lower than the last seen → STALE_CONTROLLER_EPOCH for every
+     * partition. Per partition: not a replica → UNKNOWN_TOPIC_OR_PARTITION; leader epoch not newer than the current
+     * one → STALE_CONTROLLER_EPOCH (ignored, as Kafka does); a broken log dir → KAFKA_STORAGE_ERROR. New leaders lose
+     * their fetchers first; new followers get a fetcher from their leader at the new epoch.
+     */
+    public Map<TopicPartition, Errors> becomeLeaderOrFollower(
+            int controllerEpoch,
+            List<LeaderAndIsrPartitionState> states,
+            Map<String, Uuid> topicIds,
+            Function<String, TopicSettings> settings) {
+        Map<TopicPartition, Errors> result = new LinkedHashMap<>();
+        Set<TopicPartition> changed = new LinkedHashSet<>();
+        synchronized (stateChangeLock) {
+            if (controllerEpoch < this.controllerEpoch) {
+                LOG.warn(
+                        "{}Ignoring LeaderAndIsr from controller epoch {} (last seen {})",
+                        logPrefix,
+                        controllerEpoch,
+                        this.controllerEpoch);
+                for (LeaderAndIsrPartitionState s : states) {
+                    result.put(new TopicPartition(s.topicName(), s.partitionIndex()), Errors.STALE_CONTROLLER_EPOCH);
+                }
+                return result;
+            }
+            this.controllerEpoch = controllerEpoch;
+            this.topicIds.putAll(topicIds);
+            Map<Partition, LeaderAndIsr> toLead = new LinkedHashMap<>();
+            Map<Partition, LeaderAndIsr> toFollow = new LinkedHashMap<>();
+            for (LeaderAndIsrPartitionState s : states) {
+                TopicPartition tp = new TopicPartition(s.topicName(), s.partitionIndex());
+                LeaderAndIsr la = LeaderAndIsr.from(s);
+                if (!la.replicas().contains(brokerId)) {
+                    result.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                    continue;
+                }
+                Partition partition;
+                try {
+                    TopicSettings topic = settings.apply(tp.topic());
+                    partition = getOrCreatePartition(tp, topic);
+                    partition.minInsyncReplicas(topic.minInsyncReplicas());
+                } catch (ApiException e) {
+                    LOG.error("{}Cannot host {}", logPrefix, tp, e);
+                    result.put(tp, Errors.forException(e));
+                    continue;
+                }
+                int current = partition.state().leaderEpoch();
+                if (la.leaderEpoch() <= current) {
+                    LOG.info(
+                            "{}Ignoring LeaderAndIsr for {}: leader epoch {} is not newer than {}",
+                            logPrefix,
+                            tp,
+                            la.leaderEpoch(),
+                            current);
+                    result.put(tp, Errors.STALE_CONTROLLER_EPOCH);
+                } else if (la.leader() == brokerId) {
+                    toLead.put(partition, la);
+                } else {
+                    toFollow.put(partition, la);
+                }
+            }
+            if (!toLead.isEmpty()) {
+                fetcherManager.removeFetcherForPartitions(tps(toLead.keySet()));
+                toLead.forEach((p, la) -> result.put(p.topicPartition(), p.makeLeader(la)));
+            }
+            if (!toFollow.isEmpty()) {
+                fetcherManager.removeFetcherForPartitions(tps(toFollow.keySet()));
+                Map<FollowerPartition, InitialFetchState> fetch = new LinkedHashMap<>();
+                toFollow.forEach((p, la) -> {
+                    Errors error = p.makeFollower(la);
+                    result.put(p.topicPartition(), error);
+                    if (error == Errors.NONE && la.leader() >= 0) {
+                        fetch.put(p, new InitialFetchState(la.leader(), la.leaderEpoch()));
+                    }
+                });
+                if (!fetch.isEmpty()) {
+                    fetcherManager.addFetcherForPartitions(fetch);
+                }
+            }
+            changed.addAll(tps(toLead.keySet()));
+            changed.addAll(tps(toFollow.keySet()));
+        }
+        changed.forEach(this::completeDelayedRequests);
+        return result;
+    }
+
+    /**
+     * Applies a StopReplica request: stops fetching and serving the partitions (and deletes their logs if
+     * {@code delete}). Controller epoch lower than the last seen → STALE_CONTROLLER_EPOCH for all; a leader epoch not
+     * newer than the current one (other than {@link #EPOCH_DURING_DELETE} or -1) → FENCED_LEADER_EPOCH.
+     */
+    public Map<TopicPartition, Errors> stopReplicas(
+            int controllerEpoch, Map<TopicPartition, Integer> leaderEpochs, boolean delete) {
+        Map<TopicPartition, Errors> result = new LinkedHashMap<>();
+        List<TopicPartition> stopped = new ArrayList<>();
+        synchronized (stateChangeLock) {
+            if (controllerEpoch < this.controllerEpoch) {
+                leaderEpochs.keySet().forEach(tp -> result.put(tp, Errors.STALE_CONTROLLER_EPOCH));
+                return result;
+            }
+            this.controllerEpoch = controllerEpoch;
+            leaderEpochs.forEach((tp, epoch) -> {
+                Partition p = partitions.get(tp);
+                if (p == null
+                        || epoch == EPOCH_DURING_DELETE
+                        || epoch == Partition.NO_EPOCH
+                        || epoch > p.state().leaderEpoch()) {
+                    stopped.add(tp);
+                    result.put(tp, Errors.NONE);
+                } else {
+                    LOG.info(
+                            "{}Ignoring StopReplica for {}: leader epoch {} is not newer than {}",
+                            logPrefix,
+                            tp,
+                            epoch,
+                            p.state().leaderEpoch());
+                    result.put(tp, Errors.FENCED_LEADER_EPOCH);
+                }
+            });
+            fetcherManager.removeFetcherForPartitions(stopped);
+            for (TopicPartition tp : stopped) {
+                Partition p = partitions.remove(tp);
+                try {
+                    if (delete) {
+                        logManager.deleteLog(tp);
+                    } else if (p != null) {
+                        p.takeProducerSnapshot();
+                    }
+                } catch (ApiException e) {
+                    LOG.error("{}Cannot delete the log of {}", logPrefix, tp, e);
+                    result.put(tp, Errors.forException(e));
+                }
+                LOG.info("{}Stopped replica {} (delete={})", logPrefix, tp, delete);
+            }
+        }
+        stopped.forEach(this::completeDelayedRequests);
+        return result;
+    }
+
+    private Partition getOrCreatePartition(TopicPartition tp, TopicSettings settings) {
+        Partition existing = partitions.get(tp);
+        if (existing != null) {
+            return existing;
+        }
+        UnifiedLog log = logManager.getOrCreateLog(tp, settings.logConfig());
+        ReplicaLog replicaLog = ReplicaLog.open(log, checkpoints.highWatermarkOf(log));
+        Partition partition = new Partition(replicaLog, config, clock, listener, proposers);
+        partitions.put(tp, partition);
+        return partition;
+    }
+
+    private static List<TopicPartition> tps(Collection<Partition> ps) {
+        List<TopicPartition> out = new ArrayList<>(ps.size());
+        ps.forEach(p -> out.add(p.topicPartition()));
+        return out;
+    }
+
+    // ---------------------------------------------------------------- produce
+
+    /**
+     * Appends to the led partitions. acks must be -1, 0 or 1 (else INVALID_REQUIRED_ACKS). With acks=-1 the callback
+     * runs once every appended partition's high watermark passed its records (or at the timeout); otherwise at once.
+     * The callback runs exactly once, on the calling thread or on the thread that completes the delayed produce.
+     */
+    public void appendRecords(
+            long timeoutMs,
+            short requiredAcks,
+            Map<TopicPartition, MemoryRecords> entries,
+            Consumer<Map<TopicPartition, AppendResult>> callback) {
+        Map<TopicPartition, AppendResult> results = new LinkedHashMap<>();
+        if (requiredAcks != -1 && requiredAcks != 0 && requiredAcks != 1) {
+            entries.keySet()
+                    .forEach(tp -> results.put(
+                            tp, AppendResult.error(Errors.INVALID_REQUIRED_ACKS, "acks must be -1, 0 or 1")));
+            callback.accept(results);
+            return;
+        }
+        List<TopicPartition> appended = new ArrayList<>();
+        entries.forEach((tp, records) -> {
+            AppendResult result = appendToLeader(tp, records, requiredAcks);
+            results.put(tp, result);
+            if (result.error() == Errors.NONE) {
+                appended.add(tp);
+            }
+        });
+        appended.forEach(fetchPurgatory::checkAndComplete);
+        if (requiredAcks == -1 && !appended.isEmpty()) {
+            DelayedProduce op = new DelayedProduce(timeoutMs, results, this::partition, callback);
+            producePurgatory.tryCompleteElseWatch(op, appended);
+        } else {
+            callback.accept(results);
+        }
+    }
+
+    private AppendResult appendToLeader(TopicPartition tp, MemoryRecords records, short requiredAcks) {
+        Partition partition = partitions.get(tp);
+        if (partition == null) {
+            return AppendResult.error(Errors.NOT_LEADER_OR_FOLLOWER, "broker " + brokerId + " does not host " + tp);
+        }
+        try {
+            return partition.appendRecordsToLeader(records, requiredAcks);
+        } catch (ApiException e) {
+            LOG.debug("{}Append to {} failed: {}", logPrefix, tp, e.toString());
+            return AppendResult.error(Errors.forException(e), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("{}Append to {} failed", logPrefix, tp, e);
+            return AppendResult.error(Errors.KAFKA_STORAGE_ERROR, "append failed: " + e);
+        }
+    }
+
+    // ---------------------------------------------------------------- fetch
+
+    /**
+     * Reads the partitions; answers at once if {@code minBytes} are there, a partition errs or diverges, or
+     * {@code maxWaitMs} is 0; otherwise waits in the fetch purgatory until one of these holds or the wait ends. A
+     * follower fetch moves that follower's state (which may grow the ISR, raise the high watermark and complete
+     * delayed produces). The callback runs exactly once.
+     */
+    public void fetchMessages(
+            FetchParams params, List<PartitionFetch> fetches, Consumer<Map<TopicPartition, ReadResult>> callback) {
+        Map<TopicPartition, ReadResult> results = readFromLocalLogs(params, fetches, true);
+        if (params.maxWaitMs() <= 0 || fetches.isEmpty() || DelayedFetch.satisfied(params, results)) {
+            callback.accept(results);
+            return;
+        }
+        List<TopicPartition> keys = new ArrayList<>();
+        fetches.forEach(f -> keys.add(f.topicPartition()));
+        fetchPurgatory.tryCompleteElseWatch(new DelayedFetch(params, fetches, this, callback), keys);
+    }
+
+    /** Reads every partition within the response byte budget; the first batch read is always returned. */
+    Map<TopicPartition, ReadResult> readFromLocalLogs(
+            FetchParams params, List<PartitionFetch> fetches, boolean updateFollowerState) {
+        Map<TopicPartition, ReadResult> results = new LinkedHashMap<>();
+        long remaining = params.maxBytes();
+        boolean anyBytes = false;
+        for (PartitionFetch f : fetches) {
+            Partition partition = partitions.get(f.topicPartition());
+            if (partition == null) {
+                results.put(f.topicPartition(), ReadResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                continue;
+            }
+            int limit = (int) Math.max(0, Math.min(f.maxBytes(), remaining));
+            ReadResult r;
+            try {
+                r = partition.fetchRecords(
+                        f.fetchOffset(),
+                        Math.max(limit, 1),
+                        params.effectiveIsolation(),
+                        f.currentLeaderEpoch(),
+                        params.isFromFollower() ? f.lastFetchedEpoch() : Partition.NO_EPOCH);
+            } catch (ApiException e) {
+                r = ReadResult.error(Errors.forException(e));
+            }
+            if (anyBytes && r.bytes() > limit) {
+                r = new ReadResult(
+                        r.error(),
+                        Optional.empty(),
+                        r.highWatermark(),
+                        r.lastStableOffset(),
+                        r.logStartOffset(),
+                        r.logEndOffset(),
+                        r.divergingEpoch());
+            }
+            remaining -= r.bytes();
+            anyBytes |= r.bytes() > 0;
+            results.put(f.topicPartition(), r);
+            if (updateFollowerState
+                    && params.isFromFollower()
+                    && r.error() == Errors.NONE
+                    && r.divergingEpoch().isEmpty()) {
+                partition.updateFollowerFetchState(
+                        params.replicaId(), f.fetchOffset(), f.logStartOffset(), clock.millis(), r.logEndOffset());
+            }
+        }
+        return results;
+    }
+
+    // ---------------------------------------------------------------- ListOffsets
+
+    /** ListOffsets for one partition (see {@link Partition#fetchOffsetForTimestamp}). */
+    public OffsetLookup listOffsets(
+            TopicPartition tp, long timestamp, FetchIsolation isolation, int currentLeaderEpoch) {
+        Partition partition = partitions.get(tp);
+        if (partition == null) {
+            return OffsetLookup.error(Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        try {
+            return partition.fetchOffsetForTimestamp(timestamp, isolation, currentLeaderEpoch);
+        } catch (ApiException e) {
+            return OffsetLookup.error(Errors.forException(e));
+        }
+    }
+
+    // ---------------------------------------------------------------- periodic work
+
+    /** Runs the ISR shrink check on every led partition (scheduled every replica.lag.time.max.ms/2). */
+    public void maybeShrinkIsr() {
+        for (Partition partition : partitions.values()) {
+            try {
+                partition.maybeShrinkIsr();
+            } catch (RuntimeException e) {
+                LOG.error("{}ISR shrink check of {} failed", logPrefix, partition.topicPartition(), e);
+            }
+        }
+    }
+
+    /** Writes every log dir's high-watermark checkpoint. */
+    public void checkpointHighWatermarks() {
+        checkpoints.write(partitions.values());
+    }
+
+    private void completeDelayedRequests(TopicPartition tp) {
+        producePurgatory.checkAndComplete(tp);
+        fetchPurgatory.checkAndComplete(tp);
+    }
+
+    /** Stops everything this manager runs (see the class comment); idempotent. */
+    public void shutdown() {
+        State previous = state.getAndSet(State.SHUT_DOWN);
+        if (previous == State.SHUT_DOWN) {
+            return;
+        }
+        synchronized (tasks) {
+            tasks.forEach(t -> t.cancel(false));
+            tasks.clear();
+        }
+        fetcherManager.close();
+        try {
+            checkpointHighWatermarks();
+        } catch (RuntimeException e) {
+            LOG.error("{}Final high-watermark checkpoint failed", logPrefix, e);
+        }
+        for (Partition partition : partitions.values()) {
+            partition.takeProducerSnapshot();
+        }
+        producePurgatory.shutdown();
+        fetchPurgatory.shutdown();
+        metrics.close();
+        LOG.info("{}Shut down ({} partitions)", logPrefix, partitions.size());
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    /** Reacts to partition events; called by partitions holding none of their locks. */
+    private final class Listener implements PartitionListener {
+        @Override
+        public void onHighWatermarkIncremented(TopicPartition tp) {
+            completeDelayedRequests(tp);
+        }
+
+        @Override
+        public void onIsrCommitted(TopicPartition tp, Set<Integer> oldIsr, Set<Integer> newIsr) {
+            metrics.recordIsrChange(oldIsr.size(), newIsr.size());
+        }
+    }
+
+    @Override
+    public String toString() {
+        Map<TopicPartition, Integer> epochs = new HashMap<>();
+        partitions.forEach((tp, p) -> epochs.put(tp, p.state().leaderEpoch()));
+        return "ReplicaManager(broker=" + brokerId + ", partitions=" + epochs + ")";
+    }
+}

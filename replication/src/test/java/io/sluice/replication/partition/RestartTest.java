@@ -1,0 +1,126 @@
+package io.sluice.replication.partition;
+
+import static io.sluice.replication.partition.TestRecords.idempotent;
+import static io.sluice.replication.partition.TestRecords.plain;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.replication.checkpoint.OffsetCheckpointFile;
+import io.sluice.replication.epoch.EpochEntry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a replica restores from disk: high watermark, producer state, leader-epoch cache. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RestartTest {
+    private static final TopicPartition TP = new TopicPartition("orders", 1);
+    private static final TopicPartition OTHER = new TopicPartition("payments", 0);
+
+    @TempDir
+    Path dir;
+
+    private final ManualClock clock = new ManualClock();
+    private final ControllerStub controller = new ControllerStub(true);
+    private TestBroker broker;
+
+    @BeforeEach
+    void setUp() {
+        broker = new TestBroker(1, dir, clock, controller, TestBroker.UNREACHABLE);
+    }
+
+    @AfterEach
+    void tearDown() {
+        broker.close();
+    }
+
+    /** Epoch 1: idempotent batch at 0-1, plain at 2; epoch 2: plain at 3; follower 2 confirmed up to 2. */
+    private void writeHistory() {
+        broker.leaderAndIsr(TP, 1, 1, List.of(1, 2), List.of(1, 2), 0, 1);
+        assertThat(broker.produceNow(TP, idempotent(42L, (short) 0, 0, "a", "b"), 1)
+                        .baseOffset())
+                .isZero();
+        broker.produceNow(TP, plain("c"), 1);
+        broker.leaderAndIsr(TP, 1, 2, List.of(1, 2), List.of(1, 2), 1, 1);
+        broker.produceNow(TP, plain("d"), 1);
+        broker.followerFetch(TP, 2, 2);
+        assertThat(broker.partition(TP).highWatermark()).isEqualTo(2);
+    }
+
+    private void assertRestored() {
+        assertThat(broker.replicaManager.partition(TP)).isEmpty();
+        assertThat(broker.leaderAndIsr(TP, 1, 3, List.of(1, 2), List.of(1, 2), 2, 1))
+                .isEqualTo(Errors.NONE);
+        Partition p = broker.partition(TP);
+
+        assertThat(p.logEndOffset()).isEqualTo(4);
+        assertThat(p.highWatermark()).isEqualTo(2);
+        assertThat(p.replicaLog().epochCache().epochEntries())
+                .containsExactly(new EpochEntry(1, 0), new EpochEntry(2, 3), new EpochEntry(3, 4));
+        AppendResult retry = broker.produceNow(TP, idempotent(42L, (short) 0, 0, "a", "b"), 1);
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.baseOffset()).isZero();
+        assertThat(broker.produceNow(TP, idempotent(42L, (short) 0, 5, "x"), 1).error())
+                .isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(p.logEndOffset()).isEqualTo(4);
+    }
+
+    @Test
+    void cleanRestartRestoresHighWatermarkProducerStateAndEpochs() throws IOException {
+        writeHistory();
+        broker.stop();
+        assertThat(snapshots()).isNotEmpty();
+        assertThat(new OffsetCheckpointFile(dir.resolve(OffsetCheckpointFile.REPLICATION_OFFSET_CHECKPOINT)).read())
+                .containsEntry(TP, 2L);
+
+        broker.start();
+
+        assertRestored();
+    }
+
+    @Test
+    void producerStateIsRebuiltFromTheLogWithoutSnapshots() throws IOException {
+        writeHistory();
+        broker.stop();
+        for (Path snapshot : snapshots()) {
+            Files.delete(snapshot);
+        }
+
+        broker.start();
+
+        assertRestored();
+    }
+
+    @Test
+    void checkpointKeepsHighWatermarksOfLogsNotYetHostedAfterRestart() throws IOException {
+        writeHistory();
+        broker.leaderAndIsr(OTHER, 1, 1, List.of(1), List.of(1), 0, 1);
+        broker.produceNow(OTHER, plain("p"), 1);
+        broker.stop();
+        broker.start();
+
+        broker.leaderAndIsr(OTHER, 1, 2, List.of(1), List.of(1), 1, 1);
+        broker.replicaManager.checkpointHighWatermarks();
+
+        assertThat(new OffsetCheckpointFile(dir.resolve(OffsetCheckpointFile.REPLICATION_OFFSET_CHECKPOINT)).read())
+                .containsEntry(TP, 2L)
+                .containsEntry(OTHER, 1L);
+    }
+
+    private List<Path> snapshots() throws IOException {
+        Path partitionDir = broker.logManager.getLog(TP).orElseThrow().dir().toPath();
+        try (Stream<Path> files = Files.list(partitionDir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".snapshot"))
+                    .toList();
+        }
+    }
+}
