@@ -1,0 +1,340 @@
+package io.sluice.controller;
+
+import io.sluice.controller.channel.BrokerChannel;
+import io.sluice.controller.channel.ControllerRequestBatch;
+import io.sluice.controller.context.ControllerContext;
+import io.sluice.controller.context.ReplicaKey;
+import io.sluice.controller.election.ControllerElector;
+import io.sluice.controller.election.ControllerLease;
+import io.sluice.controller.event.ControllerEvent;
+import io.sluice.controller.event.ControllerEventManager;
+import io.sluice.controller.statemachine.PartitionState;
+import io.sluice.controller.statemachine.ReplicaState;
+import io.sluice.controller.zk.ControllerMovedException;
+import io.sluice.controller.zk.ControllerZkWriter;
+import io.sluice.metadata.model.LeaderAndIsr;
+import io.sluice.metadata.model.TopicMetadata;
+import io.sluice.metadata.zk.TopicPartitionStateZNode;
+import io.sluice.metadata.zk.TopicZNode;
+import io.sluice.metadata.zk.ZkPaths;
+import io.sluice.metadata.zk.ZkStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Winning and losing the controllership: election, failover (load the cluster state, UpdateMetadata to every live
+ * broker first, then the state machines) and resignation. Also arms the ZooKeeper watches the active controller
+ * needs; each watch only enqueues an event.
+ *
+ * <p>Concurrency: used only by the controller event thread. {@link #isActive()} and {@link #epoch()} are published
+ * through volatile fields for other threads.
+ */
+final class ControllerLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(ControllerLifecycle.class);
+
+    private final ControllerConfig config;
+    private final ZkStore store;
+    private final ControllerElector elector;
+    private final ControllerZkWriter writer;
+    private final ControllerContext ctx;
+    private final ControllerRequestBatch batch;
+    private final BrokerChannel channel;
+    private final PartitionLeadershipManager leadership;
+    private final TopicDeletionManager deletion;
+    private final ControllerMetrics metrics;
+    private final ControllerEventManager events;
+    private final PartitionLeadershipManager.ElectionTimings timings;
+    private final LongSupplier nanoTime;
+    private volatile boolean active;
+    private volatile int publishedEpoch = -1;
+    private ScheduledFuture<?> rebalanceTask;
+    private boolean shutDown;
+
+    ControllerLifecycle(
+            ControllerConfig config,
+            ZkStore store,
+            ControllerElector elector,
+            ControllerZkWriter writer,
+            ControllerContext ctx,
+            ControllerRequestBatch batch,
+            BrokerChannel channel,
+            PartitionLeadershipManager leadership,
+            TopicDeletionManager deletion,
+            ControllerMetrics metrics,
+            ControllerEventManager events,
+            PartitionLeadershipManager.ElectionTimings timings,
+            LongSupplier nanoTime) {
+        this.config = config;
+        this.store = store;
+        this.elector = elector;
+        this.writer = writer;
+        this.ctx = ctx;
+        this.batch = batch;
+        this.channel = channel;
+        this.leadership = leadership;
+        this.deletion = deletion;
+        this.metrics = metrics;
+        this.events = events;
+        this.timings = timings;
+        this.nanoTime = nanoTime;
+    }
+
+    boolean isActive() {
+        return active;
+    }
+
+    int epoch() {
+        return publishedEpoch;
+    }
+
+    /** Tries to win; on success runs failover. Either way watches {@code /controller}. */
+    void elect() {
+        if (active || shutDown) {
+            return;
+        }
+        Optional<ControllerLease> lease = elector.tryElect();
+        if (lease.isPresent()) {
+            try {
+                onBecomingController(lease.get());
+            } catch (ControllerMovedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // a half-loaded controller must not act: give the controllership up so another broker tries
+                log.error(
+                        "[Controller {} epoch={}] failover failed; resigning and releasing /controller",
+                        config.brokerId(),
+                        lease.get().epoch(),
+                        e);
+                resign();
+                elector.release();
+                // watch, but do not retry at once: another broker gets the next attempt
+                elector.watchController(() -> events.put(new ControllerEvent.Reelect()));
+                return;
+            }
+        }
+        Optional<Integer> current = elector.watchController(() -> events.put(new ControllerEvent.Reelect()));
+        if (current.isEmpty() && !active) {
+            events.put(new ControllerEvent.Reelect());
+        }
+    }
+
+    /** {@code /controller} changed, or the session reconnected. */
+    void reelect() {
+        if (active) {
+            elector.watchController(() -> events.put(new ControllerEvent.Reelect()));
+            if (!elector.ownsControllerZNode()) {
+                log.warn(
+                        "[Controller {} epoch={}] /controller no longer belongs to this controller; resigning",
+                        config.brokerId(),
+                        ctx.epoch());
+                resign();
+                elect();
+            }
+            return;
+        }
+        elect();
+    }
+
+    private void onBecomingController(ControllerLease lease) {
+        long start = nanoTime.getAsLong();
+        timings.reset();
+        ctx.clear();
+        ctx.setEpoch(lease.epoch(), lease.epochZkVersion());
+        writer.fence(lease.epochZkVersion());
+        active = true;
+        publishedEpoch = lease.epoch();
+        String prefix = "[Controller " + config.brokerId() + " epoch=" + lease.epoch() + "] ";
+        log.info("{}became controller; loading cluster state", prefix);
+
+        List<String> brokerIds =
+                store.watchChildren(ZkPaths.BROKER_IDS, () -> events.put(new ControllerEvent.BrokerChange()));
+        for (String id : brokerIds) {
+            try {
+                store.broker(Integer.parseInt(id)).ifPresent(ctx::putLiveBroker);
+            } catch (NumberFormatException e) {
+                log.warn("{}ignoring unexpected znode {}/{}", prefix, ZkPaths.BROKER_IDS, id);
+            }
+        }
+        List<String> topics =
+                store.watchChildren(ZkPaths.BROKER_TOPICS, () -> events.put(new ControllerEvent.TopicChange()));
+        List<TopicPartition> newPartitions = new ArrayList<>();
+        for (String topic : topics) {
+            watchTopic(topic).ifPresent(t -> {
+                ctx.putTopic(t);
+            });
+        }
+        Map<TopicPartition, LeaderAndIsr> states = loadPartitionStates(ctx.allPartitions());
+        for (TopicPartition tp : ctx.allPartitions()) {
+            LeaderAndIsr s = states.get(tp);
+            if (s == null) {
+                newPartitions.add(tp);
+                continue;
+            }
+            ctx.putLeaderAndIsr(tp, s);
+            boolean online = s.hasLeader() && ctx.isLive(s.leader());
+            ctx.initPartitionState(tp, online ? PartitionState.Online : PartitionState.Offline);
+            for (int b : ctx.replicas(tp)) {
+                ctx.initReplicaState(new ReplicaKey(tp, b), ctx.isLive(b) ? ReplicaState.Online : ReplicaState.Offline);
+            }
+        }
+        List<String> pendingDeletion =
+                store.watchChildren(ZkPaths.DELETE_TOPICS, () -> events.put(new ControllerEvent.TopicDeletion()));
+        long loaded = nanoTime.getAsLong();
+        channel.brokersChanged(ctx.liveBrokers().values());
+
+        // UpdateMetadata first: raises every live broker's controller epoch, fencing the previous controller
+        batch.addUpdateMetadata(ctx.liveBrokerIds(), ctx.allPartitions());
+        batch.sendRequestsToBrokers(ctx);
+        // replica state machine startup: every live replica learns its partition's state
+        for (TopicPartition tp : ctx.allPartitions()) {
+            ctx.leaderAndIsr(tp).ifPresent(s -> {
+                List<Integer> replicas = ctx.replicas(tp);
+                batch.addLeaderAndIsr(leadership.liveReplicas(replicas), tp, s, replicas, false);
+            });
+        }
+        // partition state machine startup: elect leaders for offline partitions, initialize new ones
+        List<TopicPartition> needElection = new ArrayList<>();
+        for (TopicPartition tp : ctx.allPartitions()) {
+            if (ctx.partitionState(tp) == PartitionState.Offline && !ctx.isQueuedForDeletion(tp.topic())) {
+                needElection.add(tp);
+            } else if (ctx.leaderAndIsr(tp)
+                    .map(s -> !ctx.liveBrokerIds().containsAll(s.isr()))
+                    .orElse(false)) {
+                needElection.add(tp);
+            }
+        }
+        leadership.electOffline(needElection);
+        leadership.initializeNewPartitions(newPartitions);
+        if (config.deleteTopicEnable()) {
+            deletion.enqueue(pendingDeletion);
+        }
+        long elected = nanoTime.getAsLong();
+        batch.sendRequestsToBrokers(ctx);
+        long sent = nanoTime.getAsLong();
+        if (config.autoLeaderRebalanceEnable()) {
+            long interval = config.leaderImbalanceCheckInterval().toMillis();
+            rebalanceTask =
+                    events.schedule(ControllerEvent.AutoPreferredReplicaLeaderElection::new, interval, interval);
+        }
+        metrics.setActive(true, lease.epoch());
+        log.info(
+                "{}failover done in {} ms: context load {} ms ({} brokers, {} topics, {} partitions), elections {} ms"
+                        + " ({} offline, {} new; decisions {} ms, ZooKeeper writes {} ms), requests {} ms",
+                prefix,
+                ms(sent - start),
+                ms(loaded - start),
+                ctx.liveBrokerIds().size(),
+                ctx.topics().size(),
+                ctx.allPartitions().size(),
+                ms(elected - loaded),
+                needElection.size(),
+                newPartitions.size(),
+                ms(timings.decideNanos),
+                ms(timings.writeNanos),
+                ms(sent - elected));
+    }
+
+    /** Reads a topic and watches its znode for added partitions. */
+    Optional<TopicMetadata> watchTopic(String topic) {
+        return store.watchData(
+                        TopicZNode.path(topic), () -> events.put(new ControllerEvent.PartitionModifications(topic)))
+                .map(n -> TopicZNode.decode(topic, n.data()));
+    }
+
+    /**
+     * Reads many partition states with pipelined asynchronous reads (one round trip per read would make failover of
+     * thousands of partitions slow).
+     */
+    private Map<TopicPartition, LeaderAndIsr> loadPartitionStates(List<TopicPartition> partitions) {
+        Map<TopicPartition, LeaderAndIsr> out = new ConcurrentHashMap<>();
+        CountDownLatch done = new CountDownLatch(partitions.size());
+        Map<TopicPartition, Integer> failures = new ConcurrentHashMap<>();
+        for (TopicPartition tp : partitions) {
+            try {
+                store.curator()
+                        .getData()
+                        .inBackground((client, event) -> {
+                            try {
+                                if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+                                    out.put(
+                                            tp,
+                                            TopicPartitionStateZNode.decode(
+                                                    tp,
+                                                    event.getData(),
+                                                    event.getStat().getVersion()));
+                                } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()) {
+                                    failures.put(tp, event.getResultCode());
+                                }
+                            } finally {
+                                done.countDown();
+                            }
+                        })
+                        .forPath(TopicPartitionStateZNode.path(tp));
+            } catch (Exception e) {
+                done.countDown();
+                failures.put(tp, -1);
+            }
+        }
+        try {
+            if (!done.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("Timed out loading partition states");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted loading partition states", e);
+        }
+        // whatever failed asynchronously is read again synchronously (throws on a real ZooKeeper problem)
+        for (TopicPartition tp : failures.keySet()) {
+            store.partitionState(tp).ifPresent(s -> out.put(tp, s));
+        }
+        return out;
+    }
+
+    /** Stops acting as controller: forget the context, drop unsent requests, stop timers. */
+    void resign() {
+        if (!active) {
+            return;
+        }
+        log.info("[Controller {} epoch={}] resigning", config.brokerId(), ctx.epoch());
+        active = false;
+        publishedEpoch = -1;
+        if (rebalanceTask != null) {
+            rebalanceTask.cancel(false);
+            rebalanceTask = null;
+        }
+        batch.clear();
+        deletion.failWaiters(org.apache.kafka.common.protocol.Errors.NOT_CONTROLLER);
+        ctx.clear();
+        writer.fence(-1);
+        metrics.setActive(false, -1);
+    }
+
+    /** Clean shutdown: resign and give up {@code /controller} so another broker takes over at once. */
+    void shutdown() {
+        shutDown = true;
+        boolean wasActive = active;
+        resign();
+        if (wasActive) {
+            try {
+                elector.release();
+            } catch (RuntimeException e) {
+                log.warn("[Controller {}] could not release /controller: {}", config.brokerId(), e.toString());
+            }
+        }
+    }
+
+    private static long ms(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+}

@@ -1,0 +1,171 @@
+package io.sluice.controller.event;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's single event thread and its queue. Every change of controller state happens in the processor on
+ * this thread, one event at a time; everything else (ZooKeeper watches, session listeners, timers, API calls, broker
+ * responses) only calls {@link #put}. Timers run on a separate scheduler thread whose tasks only enqueue events.
+ *
+ * <p>Lifecycle: {@code NEW → RUNNING → CLOSED}, a compare-and-set; {@link #close()} is safe twice. Events still queued
+ * at close, or put after it, are failed with {@code NOT_CONTROLLER} so no caller waits forever.
+ *
+ * <p>Concurrency: {@link #put}, {@link #schedule} and {@link #queueSize} are thread-safe; the processor runs only on
+ * the event thread.
+ */
+public final class ControllerEventManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControllerEventManager.class);
+
+    /** Receives timing of every processed event (the controller's metrics implement it). */
+    public interface Observer {
+        void eventProcessed(ControllerEvent event, long queueTimeNanos, long processingTimeNanos);
+    }
+
+    private enum Lifecycle {
+        NEW,
+        RUNNING,
+        CLOSED
+    }
+
+    private record Queued(ControllerEvent event, long enqueuedNanos) {}
+
+    private static final Queued POISON = new Queued(new ControllerEvent.Callback("shutdown", () -> {}), 0);
+
+    private final String prefix;
+    private final Consumer<ControllerEvent> processor;
+    private final Observer observer;
+    private final LongSupplier nanoTime;
+    private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
+    private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.NEW);
+    private final Thread thread;
+    private final ScheduledExecutorService scheduler;
+
+    /**
+     * @param brokerId for thread names and log prefixes
+     * @param processor handles one event; exceptions are logged and the loop continues
+     * @param nanoTime monotonic clock for queue and processing times
+     */
+    public ControllerEventManager(
+            int brokerId, Consumer<ControllerEvent> processor, Observer observer, LongSupplier nanoTime) {
+        this.prefix = "[ControllerEventThread broker=" + brokerId + "] ";
+        this.processor = processor;
+        this.observer = observer;
+        this.nanoTime = nanoTime;
+        this.thread = new Thread(this::run, "controller-event-thread-" + brokerId);
+        this.thread.setDaemon(true);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "controller-scheduler-" + brokerId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start() {
+        if (lifecycle.compareAndSet(Lifecycle.NEW, Lifecycle.RUNNING)) {
+            thread.start();
+        }
+    }
+
+    /** Enqueues {@code event}; after close the event is failed at once. */
+    public void put(ControllerEvent event) {
+        if (lifecycle.get() == Lifecycle.CLOSED) {
+            event.fail(Errors.NOT_CONTROLLER, "The controller is shut down");
+            return;
+        }
+        queue.add(new Queued(event, nanoTime.getAsLong()));
+    }
+
+    /** Enqueues the event {@code supplier} gives every {@code periodMs}, first after {@code delayMs}. */
+    public ScheduledFuture<?> schedule(
+            java.util.function.Supplier<ControllerEvent> supplier, long delayMs, long periodMs) {
+        return scheduler.scheduleAtFixedRate(() -> put(supplier.get()), delayMs, periodMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Enqueues {@code event} once after {@code delayMs}. */
+    public ScheduledFuture<?> scheduleOnce(ControllerEvent event, long delayMs) {
+        return scheduler.schedule(() -> put(event), delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    public int queueSize() {
+        return queue.size();
+    }
+
+    /** Whether the caller runs on the event thread. */
+    public boolean isEventThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    private void run() {
+        while (true) {
+            Queued q;
+            try {
+                q = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (q == POISON) {
+                break;
+            }
+            if (lifecycle.get() == Lifecycle.CLOSED) {
+                q.event().fail(Errors.NOT_CONTROLLER, "The controller is shut down");
+                continue;
+            }
+            long start = nanoTime.getAsLong();
+            try {
+                processor.accept(q.event());
+            } catch (RuntimeException | Error e) {
+                log.error("{}Uncaught error processing {}", prefix, q.event().name(), e);
+            }
+            long end = nanoTime.getAsLong();
+            observer.eventProcessed(q.event(), start - q.enqueuedNanos(), end - start);
+        }
+        List<Queued> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.stream()
+                .filter(q -> q != POISON)
+                .forEach(q -> q.event().fail(Errors.NOT_CONTROLLER, "The controller is shut down"));
+    }
+
+    /**
+     * Stops the scheduler, lets the event thread finish the event it is handling, and fails every event still queued
+     * (or put later) with {@code NOT_CONTROLLER}. Must not be called from the event thread.
+     */
+    @Override
+    public void close() {
+        Lifecycle previous = lifecycle.getAndSet(Lifecycle.CLOSED);
+        if (previous == Lifecycle.CLOSED) {
+            return;
+        }
+        scheduler.shutdownNow();
+        if (previous == Lifecycle.RUNNING) {
+            queue.add(POISON);
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                log.warn("{}event thread did not stop within 30 s", prefix);
+            }
+        }
+        List<Queued> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.stream()
+                .filter(q -> q != POISON)
+                .forEach(q -> q.event().fail(Errors.NOT_CONTROLLER, "The controller is shut down"));
+    }
+}

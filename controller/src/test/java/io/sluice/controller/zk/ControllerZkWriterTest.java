@@ -1,0 +1,128 @@
+package io.sluice.controller.zk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.metadata.model.LeaderAndIsr;
+import io.sluice.metadata.model.TopicMetadata;
+import io.sluice.metadata.zk.ControllerEpochZNode;
+import io.sluice.metadata.zk.TopicPartitionStateZNode;
+import io.sluice.metadata.zk.ZkStore;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.curator.test.TestingServer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.zookeeper.CreateMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ControllerZkWriterTest {
+
+    private TestingServer server;
+    private CuratorFramework client;
+    private ZkStore store;
+    private ControllerZkWriter writer;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        server = new TestingServer(true);
+        client = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryNTimes(5, 100));
+        client.start();
+        store = new ZkStore(client);
+        store.ensurePersistentPaths();
+        store.create(ControllerEpochZNode.PATH, ControllerEpochZNode.encode(1), CreateMode.PERSISTENT);
+        writer = new ControllerZkWriter(store);
+        writer.fence(0);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        client.close();
+        server.close();
+    }
+
+    private Map<TopicPartition, LeaderAndIsr> createTopicWithStates(String name, int partitions) {
+        Map<Integer, List<Integer>> assignment = new LinkedHashMap<>();
+        Map<TopicPartition, LeaderAndIsr> states = new LinkedHashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            assignment.put(p, List.of(1, 2));
+            states.put(new TopicPartition(name, p), LeaderAndIsr.initial(1, List.of(1, 2), 1));
+        }
+        writer.createTopic(TopicMetadata.of(name, Uuid.randomUuid(), assignment), Map.of("retention.ms", "1000"));
+        return writer.createPartitionStates(states);
+    }
+
+    @Test
+    void writesManyPartitionStatesAcrossSeveralTransactionsAndReturnsTheirNewEpochs() {
+        Map<TopicPartition, LeaderAndIsr> created = createTopicWithStates("t", 1200);
+        assertThat(created).hasSize(1200);
+        assertThat(created.values()).allMatch(s -> s.partitionEpoch() == 0);
+        assertThat(store.topicConfig("t")).containsEntry("retention.ms", "1000");
+        Map<TopicPartition, LeaderAndIsr> updates = new LinkedHashMap<>();
+        created.forEach((tp, s) -> updates.put(tp, new LeaderAndIsr(2, 1, List.of(2), 1, s.partitionEpoch())));
+        ControllerZkWriter.UpdateResult result = writer.updatePartitionStates(updates);
+        assertThat(result.conflicts()).isEmpty();
+        assertThat(result.written()).hasSize(1200);
+        assertThat(result.written().values()).allMatch(s -> s.partitionEpoch() == 1);
+        assertThat(store.partitionState(new TopicPartition("t", 1199))
+                        .orElseThrow()
+                        .leader())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aStateZnodeThatMovedIsReportedAndTheOthersAreWritten() {
+        Map<TopicPartition, LeaderAndIsr> created = createTopicWithStates("t", 3);
+        TopicPartition moved = new TopicPartition("t", 1);
+        store.setData(
+                TopicPartitionStateZNode.path(moved),
+                TopicPartitionStateZNode.encode(LeaderAndIsr.initial(2, List.of(2), 1)),
+                0);
+        Map<TopicPartition, LeaderAndIsr> updates = new LinkedHashMap<>();
+        created.forEach((tp, s) -> updates.put(tp, new LeaderAndIsr(1, 1, List.of(1), 1, s.partitionEpoch())));
+        ControllerZkWriter.UpdateResult result = writer.updatePartitionStates(updates);
+        assertThat(result.conflicts()).containsExactly(moved);
+        assertThat(result.written()).containsOnlyKeys(new TopicPartition("t", 0), new TopicPartition("t", 2));
+        assertThat(store.partitionState(moved).orElseThrow().leader()).isEqualTo(2);
+    }
+
+    @Test
+    void aWriteAfterAnotherControllerWasElectedFailsOnTheFenceAndChangesNothing() {
+        Map<TopicPartition, LeaderAndIsr> created = createTopicWithStates("t", 2);
+        // another controller wins: /controller_epoch moves to a new version
+        store.setData(ControllerEpochZNode.PATH, ControllerEpochZNode.encode(2), 0);
+        Map<TopicPartition, LeaderAndIsr> updates = new LinkedHashMap<>();
+        created.forEach((tp, s) -> updates.put(tp, new LeaderAndIsr(2, 1, List.of(2), 1, s.partitionEpoch())));
+        assertThatThrownBy(() -> writer.updatePartitionStates(updates)).isInstanceOf(ControllerMovedException.class);
+        assertThatThrownBy(() ->
+                        writer.createTopic(TopicMetadata.of("u", Uuid.randomUuid(), Map.of(0, List.of(1))), Map.of()))
+                .isInstanceOf(ControllerMovedException.class);
+        assertThatThrownBy(() -> writer.deleteTopic("t", java.util.Set.of(0, 1)))
+                .isInstanceOf(ControllerMovedException.class);
+        assertThat(store.partitionState(new TopicPartition("t", 0))
+                        .orElseThrow()
+                        .leader())
+                .isEqualTo(1);
+        assertThat(store.topic("u")).isEmpty();
+    }
+
+    @Test
+    void deletesATopicsZnodesChildrenFirst() {
+        createTopicWithStates("gone", 3);
+        writer.requestTopicDeletion("gone");
+        assertThat(store.topicsPendingDeletion()).containsExactly("gone");
+        writer.deleteTopic("gone", java.util.Set.of(0, 1, 2));
+        assertThat(store.topic("gone")).isEmpty();
+        assertThat(store.topicConfig("gone")).isEmpty();
+        assertThat(store.topicsPendingDeletion()).isEmpty();
+    }
+}
