@@ -1,0 +1,321 @@
+package io.sluice.broker.api.handlers;
+
+import io.sluice.broker.api.ApiHandler;
+import io.sluice.broker.api.ApiResponse;
+import io.sluice.broker.api.RequestContext;
+import io.sluice.broker.config.ConfigEntityStore;
+import io.sluice.broker.config.ConfigEntityStore.ConcurrentConfigUpdateException;
+import io.sluice.broker.config.ConfigManager;
+import io.sluice.broker.metadata.TopicNames;
+import io.sluice.metadata.config.BrokerConfig;
+import io.sluice.metadata.config.BrokerConfigKeys;
+import io.sluice.metadata.config.ConfigException;
+import io.sluice.metadata.config.ConfigKey;
+import io.sluice.metadata.config.ConfigType;
+import io.sluice.metadata.config.TopicConfig;
+import io.sluice.metadata.zk.ConfigEntityZNode;
+import io.sluice.metadata.zk.ZkDataException;
+import io.sluice.metadata.zk.ZkStoreException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers IncrementalAlterConfigs v0-v1 (AdminClient's {@code incrementalAlterConfigs}, {@code kafka-configs
+ * --alter}). As in Kafka's ZooKeeper mode, any broker handles it and writes ZooKeeper itself; every broker's
+ * {@link ConfigManager} then picks the change up through its watches.
+ *
+ * <ul>
+ *   <li>{@code TOPIC}: operations on the overrides in {@code /config/topics/T}: {@code SET} (0), {@code DELETE} (1),
+ *       and for list keys ({@code cleanup.policy}) {@code APPEND} (2) and {@code SUBTRACT} (3), which start from the
+ *       override or, without one, from the effective default. The result must pass {@link TopicConfig#validate} and
+ *       resolve against the broker defaults; otherwise {@code INVALID_CONFIG} with a message naming the key, and
+ *       nothing is written. The topic must exist in ZooKeeper ({@code UNKNOWN_TOPIC_OR_PARTITION}). Deleting an
+ *       unknown key is allowed, so stray keys written by other tools can be removed.
+ *   <li>{@code BROKER} with an empty name: the cluster-wide dynamic defaults in {@code /config/brokers/<default>};
+ *       only dynamic broker keys ({@link BrokerConfig#validateDynamicDefaults}), and the static config with the new
+ *       defaults must still validate. A broker id is {@code INVALID_REQUEST}: Sluice has no per-broker dynamic
+ *       configs.
+ *   <li>Anything else ({@code BROKER_LOGGER}, ...), an unknown operation, a missing value for a non-delete operation,
+ *       a key listed twice in one resource or a resource listed twice: {@code INVALID_REQUEST}.
+ * </ul>
+ *
+ * <p>Writes are read-modify-write with a compare-and-set on the znode version ({@link ConfigEntityStore}), so
+ * concurrent alterations never lose keys; {@code ValidateOnly} runs every check and writes nothing.
+ *
+ * <p>Concurrency: stateless; blocking (ZooKeeper), so it runs on the request handler pool.
+ */
+public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequestData> {
+    private static final Logger log = LoggerFactory.getLogger(IncrementalAlterConfigsHandler.class);
+
+    /** The wire ids of Kafka's {@code AlterConfigOp.OpType}. */
+    private enum Op {
+        SET,
+        DELETE,
+        APPEND,
+        SUBTRACT;
+
+        static Optional<Op> forId(byte id) {
+            return id >= 0 && id < values().length ? Optional.of(values()[id]) : Optional.empty();
+        }
+    }
+
+    private record Operation(String name, Op op, String value) {}
+
+    private final ConfigManager configs;
+    private final ConfigEntityStore entities;
+    private final String logPrefix;
+
+    /**
+     * @param configs the config manager (static broker config and the dynamic defaults in effect)
+     * @param entities reads and compare-and-set writes of the config znodes
+     */
+    public IncrementalAlterConfigsHandler(ConfigManager configs, ConfigEntityStore entities) {
+        this.configs = Objects.requireNonNull(configs, "configs");
+        this.entities = Objects.requireNonNull(entities, "entities");
+        this.logPrefix = "[IncrementalAlterConfigs broker="
+                + configs.staticBrokerConfig().brokerId() + "]";
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 1;
+    }
+
+    @Override
+    public CompletionStage<ApiResponse> handle(RequestContext context, IncrementalAlterConfigsRequestData request) {
+        IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData().setThrottleTimeMs(0);
+        Map<String, Integer> seen = new HashMap<>();
+        for (AlterConfigsResource resource : request.resources()) {
+            seen.merge(resource.resourceType() + "/" + resource.resourceName(), 1, Integer::sum);
+        }
+        for (AlterConfigsResource resource : request.resources()) {
+            AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
+                    .setResourceType(resource.resourceType())
+                    .setResourceName(resource.resourceName());
+            try {
+                if (seen.get(resource.resourceType() + "/" + resource.resourceName()) > 1) {
+                    throw new ResourceException(Errors.INVALID_REQUEST, "Duplicate resource in the request");
+                }
+                alter(context, resource, request.validateOnly());
+                result.setErrorCode(Errors.NONE.code()).setErrorMessage(null);
+            } catch (ResourceException e) {
+                result.setErrorCode(e.error.code()).setErrorMessage(e.getMessage());
+            } catch (ConfigException e) {
+                result.setErrorCode(Errors.INVALID_CONFIG.code()).setErrorMessage(e.getMessage());
+            } catch (ZkDataException e) {
+                result.setErrorCode(Errors.INVALID_CONFIG.code())
+                        .setErrorMessage(e.getMessage() + "; repair or remove the znode with ZooKeeper tools");
+            } catch (ConcurrentConfigUpdateException e) {
+                result.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code()).setErrorMessage(e.getMessage());
+            } catch (ZkStoreException e) {
+                log.warn("{} altering {} failed: {}", logPrefix, resource.resourceName(), e.getMessage());
+                result.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code())
+                        .setErrorMessage("ZooKeeper failed: " + e.getMessage());
+            }
+            response.responses().add(result);
+        }
+        return CompletableFuture.completedFuture(ApiResponse.of(response));
+    }
+
+    private void alter(RequestContext context, AlterConfigsResource resource, boolean validateOnly) {
+        List<Operation> ops = operations(resource);
+        ConfigResource.Type type = ConfigResource.Type.forId(resource.resourceType());
+        String name = resource.resourceName();
+        switch (type) {
+            case TOPIC -> alterTopic(context, name, ops, validateOnly);
+            case BROKER -> alterBrokerDefaults(context, name, ops, validateOnly);
+            default ->
+                throw new ResourceException(
+                        Errors.INVALID_REQUEST,
+                        "IncrementalAlterConfigs is only supported for topics and the cluster-wide broker defaults, but"
+                                + " resource type is " + type);
+        }
+    }
+
+    private void alterTopic(RequestContext context, String topic, List<Operation> ops, boolean validateOnly) {
+        Optional<String> invalid = TopicNames.invalidReason(topic);
+        if (invalid.isPresent()) {
+            throw new ResourceException(Errors.INVALID_TOPIC_EXCEPTION, invalid.get());
+        }
+        if (!entities.topicExists(topic)) {
+            throw new ResourceException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic '" + topic + "' does not exist");
+        }
+        BrokerConfig broker = configs.effectiveBrokerConfig();
+        TopicConfig defaults = TopicConfig.resolve(broker, Map.of());
+        String path = ConfigEntityZNode.topicPath(topic);
+        Map<String, String> result = entities.update(
+                path,
+                current -> {
+                    Map<String, String> next = apply(
+                            ops,
+                            current,
+                            key -> TopicConfig.DEFINITION
+                                    .find(key)
+                                    .orElseThrow(() -> new ConfigException(key, "Unknown topic config name: " + key)),
+                            k -> k.render(defaults.values().get(k.name())));
+                    TopicConfig.validate(next);
+                    TopicConfig.resolve(broker, next);
+                    return next;
+                },
+                validateOnly);
+        logOutcome(context, validateOnly, "topic " + topic, path, result);
+    }
+
+    private void alterBrokerDefaults(RequestContext context, String name, List<Operation> ops, boolean validateOnly) {
+        if (!name.isEmpty()) {
+            try {
+                Integer.parseInt(name);
+            } catch (NumberFormatException e) {
+                throw new ResourceException(Errors.INVALID_REQUEST, "Broker id must be an integer, but it is: " + name);
+            }
+            throw new ResourceException(
+                    Errors.INVALID_REQUEST,
+                    "Per-broker dynamic configs are not supported (broker " + name + "); alter the cluster-wide"
+                            + " default instead (the BROKER resource with an empty name)");
+        }
+        BrokerConfig staticConfig = configs.staticBrokerConfig();
+        String path = ConfigEntityZNode.brokerDefaultPath();
+        Map<String, String> result = entities.update(
+                path,
+                current -> {
+                    Map<String, String> next = apply(
+                            ops,
+                            current,
+                            key -> BrokerConfigKeys.DEFINITION
+                                    .find(key)
+                                    .orElseThrow(() -> new ConfigException(key, "Unknown broker config name: " + key)),
+                            k -> k.render(staticConfig.get(k)));
+                    BrokerConfig.validateDynamicDefaults(next);
+                    staticConfig.withOverrides(next);
+                    return next;
+                },
+                validateOnly);
+        logOutcome(context, validateOnly, "cluster-wide broker defaults", path, result);
+    }
+
+    private void logOutcome(
+            RequestContext context, boolean validateOnly, String what, String path, Map<String, String> result) {
+        if (validateOnly) {
+            log.debug("{} validated new {} for client {}: {}", logPrefix, what, context.clientId(), result);
+        } else {
+            log.info("{} {} now {} (written to {} for client {})", logPrefix, what, result, path, context.clientId());
+        }
+    }
+
+    /** The operations of a resource, checked for structure (ids, values, duplicates). */
+    private static List<Operation> operations(AlterConfigsResource resource) {
+        List<Operation> ops = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (AlterableConfig config : resource.configs()) {
+            Op op = Op.forId(config.configOperation())
+                    .orElseThrow(() -> new ResourceException(
+                            Errors.INVALID_REQUEST,
+                            "Unknown config operation " + config.configOperation() + " for config " + config.name()));
+            if (!names.add(config.name())) {
+                throw new ResourceException(
+                        Errors.INVALID_REQUEST, "Error due to duplicate config keys: " + config.name());
+            }
+            if (config.value() == null && op != Op.DELETE) {
+                throw new ResourceException(
+                        Errors.INVALID_REQUEST, "Null value not supported for " + op + " of config " + config.name());
+            }
+            ops.add(new Operation(config.name(), op, config.value()));
+        }
+        return ops;
+    }
+
+    /**
+     * The overrides after {@code ops}.
+     *
+     * @param keyOf the definition of a key (throws {@link ConfigException} for an unknown one)
+     * @param defaultOf the value a list key has without an override, rendered
+     */
+    private static Map<String, String> apply(
+            List<Operation> ops,
+            Map<String, String> current,
+            Function<String, ConfigKey<?>> keyOf,
+            Function<ConfigKey<?>, String> defaultOf) {
+        Map<String, String> next = new HashMap<>(current);
+        for (Operation op : ops) {
+            switch (op.op()) {
+                case SET -> next.put(op.name(), op.value());
+                case DELETE -> next.remove(op.name());
+                case APPEND, SUBTRACT -> {
+                    ConfigKey<?> key = keyOf.apply(op.name());
+                    if (key.type() != ConfigType.LIST) {
+                        throw new ConfigException(
+                                op.name(),
+                                "Config value " + op.op().name().toLowerCase(Locale.ROOT)
+                                        + " is not allowed for config key: " + op.name());
+                    }
+                    String base = next.containsKey(op.name()) ? next.get(op.name()) : defaultOf.apply(key);
+                    List<String> values = new ArrayList<>(split(base));
+                    if (op.op() == Op.APPEND) {
+                        split(op.value()).stream()
+                                .filter(v -> !values.contains(v))
+                                .forEach(values::add);
+                    } else {
+                        values.removeAll(split(op.value()));
+                    }
+                    next.put(op.name(), String.join(",", values));
+                }
+            }
+        }
+        return next;
+    }
+
+    private static List<String> split(String list) {
+        List<String> out = new ArrayList<>();
+        if (list == null) {
+            return out;
+        }
+        for (String part : list.split(",")) {
+            String trimmed = part.trim();
+            if (!trimmed.isEmpty()) {
+                out.add(trimmed);
+            }
+        }
+        return out;
+    }
+
+    /** A per-resource error. */
+    private static final class ResourceException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Errors error;
+
+        ResourceException(Errors error, String message) {
+            super(message, null, false, false);
+            this.error = error;
+        }
+    }
+}
