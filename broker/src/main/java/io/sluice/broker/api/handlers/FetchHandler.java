@@ -1,0 +1,270 @@
+package io.sluice.broker.api.handlers;
+
+import io.sluice.broker.api.ApiHandler;
+import io.sluice.broker.api.ApiResponse;
+import io.sluice.broker.api.RequestContext;
+import io.sluice.broker.network.FileRecordsSlice;
+import io.sluice.replication.epoch.EpochEndOffset;
+import io.sluice.replication.log.FileSlice;
+import io.sluice.replication.partition.FetchIsolation;
+import io.sluice.replication.partition.FetchParams;
+import io.sluice.replication.partition.PartitionFetch;
+import io.sluice.replication.partition.ReadResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.BaseRecords;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.requests.FetchMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers Fetch v4-v16 from consumers and follower replicas (DESIGN.md §4, §6), with the log's bytes sent by
+ * {@code sendfile}: each partition's records are a {@link FileRecordsSlice} over the segment file, never a copy.
+ *
+ * <ul>
+ *   <li><b>Who fetches</b>: {@code replicaId} (v4-v14) or {@code replicaState.replicaId} (v15+) ≥ 0 is a follower
+ *       and reads to the log end; anyone else is a consumer and reads below the high watermark. READ_COMMITTED is
+ *       the same as READ_UNCOMMITTED (no transactions: the last stable offset is the high watermark).
+ *   <li><b>Topic ids</b> (v13+): topics are named by id and resolved through the metadata; an unknown id gets
+ *       {@code UNKNOWN_TOPIC_ID} for each of its partitions. Older versions name topics.
+ *   <li><b>Fetch sessions are refused</b>: every answer is a full response with session id 0, so clients send full
+ *       fetches. A request for an existing session (session id ≠ 0) gets {@code FETCH_SESSION_ID_NOT_FOUND}; a
+ *       sessionless request with an epoch other than 0 (initial) or -1 (final) gets
+ *       {@code INVALID_FETCH_SESSION_EPOCH}.
+ *   <li><b>Long poll</b>: {@code maxWaitMs}/{@code minBytes} wait in the replica manager's purgatory, which calls back
+ *       later; {@code maxBytes} and {@code partitionMaxBytes} bound the response (the first batch is always whole).
+ *   <li><b>Per partition</b>: error, high watermark, last stable offset and log start offset (also filled for
+ *       {@code OFFSET_OUT_OF_RANGE}, so followers and consumers can reset), diverging epoch (v12+, followers whose
+ *       last fetched epoch diverges), preferred read replica -1, no aborted transactions. A partition the metadata
+ *       knows but this broker does not host is {@code NOT_LEADER_OR_FOLLOWER}.
+ *   <li><b>Not filled</b>: the optional leader hints of v12+/v16 ({@code CurrentLeader}, {@code NodeEndpoints}) and
+ *       v15's {@code replicaEpoch} (a KRaft broker epoch) are left at their defaults; clients then refresh their
+ *       metadata on {@code NOT_LEADER_OR_FOLLOWER}, as with older versions.
+ * </ul>
+ *
+ * <p>Concurrency: stateless apart from its immutable collaborators; {@link #handle} runs concurrently on request
+ * threads ({@link #mayBlock()} is true: reads take partition locks and touch index files). The returned stage
+ * completes on the calling thread or on the thread that completes the delayed fetch.
+ */
+public final class FetchHandler implements ApiHandler<FetchRequestData> {
+    private static final Logger log = LoggerFactory.getLogger(FetchHandler.class);
+    static final short MIN_VERSION = 4;
+    static final short MAX_VERSION = 16;
+    private static final short TOPIC_IDS_VERSION = 13;
+    private static final short REPLICA_STATE_VERSION = 15;
+    private static final short DIVERGING_EPOCH_VERSION = 12;
+
+    /** Port onto {@code ReplicaManager#fetchMessages}; the callback runs exactly once, possibly later. */
+    @FunctionalInterface
+    public interface Reader {
+        void fetchMessages(
+                FetchParams params, List<PartitionFetch> fetches, Consumer<Map<TopicPartition, ReadResult>> callback);
+    }
+
+    private final Reader reader;
+    private final Function<Uuid, Optional<String>> topicNames;
+    private final Predicate<TopicPartition> knownPartition;
+    private final String logPrefix;
+
+    /**
+     * @param brokerId this broker's id, for log context
+     * @param reader the replica manager's fetch ({@code replicaManager::fetchMessages})
+     * @param topicNames the topic name of a topic id, from the cluster metadata (Fetch v13+)
+     * @param knownPartition whether the cluster metadata knows the partition
+     */
+    public FetchHandler(
+            int brokerId,
+            Reader reader,
+            Function<Uuid, Optional<String>> topicNames,
+            Predicate<TopicPartition> knownPartition) {
+        this.reader = Objects.requireNonNull(reader, "reader");
+        this.topicNames = Objects.requireNonNull(topicNames, "topicNames");
+        this.knownPartition = Objects.requireNonNull(knownPartition, "knownPartition");
+        this.logPrefix = "[FetchHandler broker=" + brokerId + "] ";
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.FETCH;
+    }
+
+    @Override
+    public short minVersion() {
+        return MIN_VERSION;
+    }
+
+    @Override
+    public short maxVersion() {
+        return MAX_VERSION;
+    }
+
+    @Override
+    public CompletionStage<ApiResponse> handle(RequestContext context, FetchRequestData request) {
+        short version = context.apiVersion();
+        Errors sessionError = sessionError(request);
+        if (sessionError != Errors.NONE) {
+            log.debug(
+                    "{}Fetch from client '{}' with session {} epoch {}: {}",
+                    logPrefix,
+                    context.clientId(),
+                    request.sessionId(),
+                    request.sessionEpoch(),
+                    sessionError);
+            return CompletableFuture.completedFuture(ApiResponse.of(new FetchResponseData()
+                    .setThrottleTimeMs(0)
+                    .setErrorCode(sessionError.code())
+                    .setSessionId(FetchMetadata.INVALID_SESSION_ID)));
+        }
+        int replicaId =
+                version >= REPLICA_STATE_VERSION ? request.replicaState().replicaId() : request.replicaId();
+        boolean readCommitted = request.isolationLevel() == IsolationLevel.READ_COMMITTED.id();
+        FetchParams params = new FetchParams(
+                replicaId,
+                Math.max(0, request.maxWaitMs()),
+                request.minBytes(),
+                request.maxBytes(),
+                replicaId >= 0 ? FetchIsolation.LOG_END : FetchIsolation.HIGH_WATERMARK);
+
+        List<FetchTopic> topics = request.topics();
+        List<String> names = new ArrayList<>(topics.size());
+        List<PartitionFetch> fetches = new ArrayList<>();
+        for (FetchTopic topic : topics) {
+            String name = version >= TOPIC_IDS_VERSION
+                    ? topicNames.apply(topic.topicId()).orElse(null)
+                    : topic.topic();
+            names.add(name);
+            if (name == null) {
+                continue;
+            }
+            for (FetchPartition p : topic.partitions()) {
+                fetches.add(new PartitionFetch(
+                        new TopicPartition(name, p.partition()),
+                        p.fetchOffset(),
+                        p.logStartOffset(),
+                        p.partitionMaxBytes(),
+                        p.currentLeaderEpoch(),
+                        p.lastFetchedEpoch()));
+            }
+        }
+        CompletableFuture<ApiResponse> answer = new CompletableFuture<>();
+        Consumer<Map<TopicPartition, ReadResult>> respond =
+                results -> answer.complete(ApiResponse.of(response(version, topics, names, results, readCommitted)));
+        if (fetches.isEmpty()) {
+            respond.accept(Map.of());
+        } else {
+            reader.fetchMessages(params, fetches, respond);
+        }
+        return answer;
+    }
+
+    private static Errors sessionError(FetchRequestData request) {
+        if (request.sessionId() != FetchMetadata.INVALID_SESSION_ID) {
+            return Errors.FETCH_SESSION_ID_NOT_FOUND;
+        }
+        int epoch = request.sessionEpoch();
+        if (epoch != FetchMetadata.INITIAL_EPOCH && epoch != FetchMetadata.FINAL_EPOCH) {
+            return Errors.INVALID_FETCH_SESSION_EPOCH;
+        }
+        return Errors.NONE;
+    }
+
+    private FetchResponseData response(
+            short version,
+            List<FetchTopic> topics,
+            List<String> names,
+            Map<TopicPartition, ReadResult> results,
+            boolean readCommitted) {
+        FetchResponseData response = new FetchResponseData()
+                .setThrottleTimeMs(0)
+                .setErrorCode(Errors.NONE.code())
+                .setSessionId(FetchMetadata.INVALID_SESSION_ID);
+        for (int i = 0; i < topics.size(); i++) {
+            FetchTopic topic = topics.get(i);
+            String name = names.get(i);
+            FetchableTopicResponse topicResponse = new FetchableTopicResponse()
+                    .setTopic(name == null ? "" : name)
+                    .setTopicId(topic.topicId());
+            for (FetchPartition p : topic.partitions()) {
+                PartitionData data;
+                if (name == null) {
+                    data = error(p.partition(), Errors.UNKNOWN_TOPIC_ID);
+                } else {
+                    TopicPartition tp = new TopicPartition(name, p.partition());
+                    ReadResult result = results.get(tp);
+                    data = result == null
+                            ? error(p.partition(), Errors.UNKNOWN_TOPIC_OR_PARTITION)
+                            : partitionData(version, tp, result);
+                }
+                data.setAbortedTransactions(readCommitted ? new ArrayList<>(0) : null);
+                topicResponse.partitions().add(data);
+            }
+            response.responses().add(topicResponse);
+        }
+        return response;
+    }
+
+    private PartitionData partitionData(short version, TopicPartition tp, ReadResult result) {
+        Errors error = result.error();
+        if (error == Errors.UNKNOWN_TOPIC_OR_PARTITION && knownPartition.test(tp)) {
+            error = Errors.NOT_LEADER_OR_FOLLOWER;
+        }
+        PartitionData data = new PartitionData()
+                .setPartitionIndex(tp.partition())
+                .setErrorCode(error.code())
+                .setHighWatermark(result.highWatermark())
+                .setLastStableOffset(result.lastStableOffset())
+                .setLogStartOffset(result.logStartOffset())
+                .setPreferredReadReplica(-1)
+                .setRecords(records(result.records()));
+        if (result.divergingEpoch().isPresent()) {
+            EpochEndOffset diverging = result.divergingEpoch().get();
+            if (version >= DIVERGING_EPOCH_VERSION) {
+                data.setDivergingEpoch(new FetchResponseData.EpochEndOffset()
+                        .setEpoch(diverging.epoch())
+                        .setEndOffset(diverging.endOffset()));
+            } else {
+                log.warn("{}Cannot send diverging epoch {} of {} at Fetch v{}", logPrefix, diverging, tp, version);
+            }
+        }
+        return data;
+    }
+
+    private static BaseRecords records(Optional<FileSlice> slice) {
+        if (slice.isEmpty() || slice.get().isEmpty()) {
+            return MemoryRecords.EMPTY;
+        }
+        FileSlice s = slice.get();
+        return new FileRecordsSlice(s.channel(), s.position(), s.length());
+    }
+
+    private static PartitionData error(int partition, Errors error) {
+        return new PartitionData()
+                .setPartitionIndex(partition)
+                .setErrorCode(error.code())
+                .setHighWatermark(-1L)
+                .setLastStableOffset(-1L)
+                .setLogStartOffset(-1L)
+                .setPreferredReadReplica(-1)
+                .setRecords(MemoryRecords.EMPTY);
+    }
+}

@@ -1,0 +1,360 @@
+package io.sluice.broker.api.handlers;
+
+import static io.sluice.broker.api.handlers.ProduceHandlerTest.BROKER;
+import static io.sluice.broker.api.handlers.ProduceHandlerTest.TOPIC_ID;
+import static io.sluice.broker.api.handlers.ProduceHandlerTest.TP;
+import static io.sluice.broker.api.handlers.ProduceHandlerTest.batch;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.FileRegion;
+import io.sluice.broker.api.ApiResponse;
+import io.sluice.broker.api.handlers.ProduceHandlerTest.LocalLeader;
+import io.sluice.broker.network.FileRecordsSlice;
+import io.sluice.broker.network.ResponseWriter;
+import io.sluice.broker.testing.ControlRequests;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.Records;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class FetchHandlerTest {
+    private static final int CONSUMER = -1;
+    private static final int FOLLOWER = 2;
+
+    @TempDir
+    Path dir;
+
+    private LocalLeader leader;
+
+    @AfterEach
+    void stop() {
+        if (leader != null) {
+            leader.close();
+        }
+    }
+
+    private LocalLeader leader(List<Integer> replicas) {
+        leader = new LocalLeader(dir, LocalLeader.CONFIG, replicas);
+        return leader;
+    }
+
+    @Test
+    void aConsumerReadsBackWhatWasProducedAtEveryVersion() throws Exception {
+        LocalLeader l = leader(List.of(BROKER));
+        l.produce((short) 11, (short) 1, TP, batch(1_700L, "alpha", "beta"));
+        l.produce((short) 11, (short) 1, TP, batch(1_800L, "gamma"));
+
+        for (short v = FetchHandler.MIN_VERSION; v <= FetchHandler.MAX_VERSION; v++) {
+            FetchResponse response = fetch(l, v, request(v, CONSUMER, 0L, -1, -1));
+            PartitionData p = partition(response, v);
+
+            assertThat(response.error()).as("v%d", v).isEqualTo(Errors.NONE);
+            assertThat(response.data().sessionId()).isZero();
+            assertThat(p.errorCode()).as("v%d", v).isEqualTo(Errors.NONE.code());
+            assertThat(p.highWatermark()).isEqualTo(3L);
+            assertThat(p.lastStableOffset()).isEqualTo(3L);
+            if (v >= 5) {
+                assertThat(p.logStartOffset()).isZero();
+            }
+            assertThat(p.preferredReadReplica()).isEqualTo(-1);
+            List<Record> records = records(p);
+            assertThat(records).extracting(Record::offset).containsExactly(0L, 1L, 2L);
+            assertThat(records).extracting(Record::timestamp).containsExactly(1_700L, 1_701L, 1_800L);
+            assertThat(records).extracting(r -> utf8(r.key())).containsExactly("k-0", "k-1", "k-0");
+            assertThat(records).extracting(r -> utf8(r.value())).containsExactly("alpha", "beta", "gamma");
+            assertThat(records.get(1).headers()).hasSize(1);
+            assertThat(records.get(1).headers()[0].key()).isEqualTo("h");
+            assertThat(new String(records.get(1).headers()[0].value(), StandardCharsets.UTF_8))
+                    .isEqualTo("hv-1");
+        }
+    }
+
+    @Test
+    void readCommittedIsReadUncommittedWithoutAbortedTransactions() throws Exception {
+        LocalLeader l = leader(List.of(BROKER));
+        l.produce((short) 11, (short) 1, TP, batch(1_700L, "alpha"));
+
+        for (short v : new short[] {4, 12, 16}) {
+            PartitionData p =
+                    partition(fetch(l, v, request(v, CONSUMER, 0L, -1, -1).setIsolationLevel((byte) 1)), v);
+            assertThat(p.errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(p.lastStableOffset()).isEqualTo(1L);
+            assertThat(p.abortedTransactions()).isNullOrEmpty();
+            assertThat(records(p)).extracting(r -> utf8(r.value())).containsExactly("alpha");
+        }
+    }
+
+    @Test
+    void recordsAreAFileSliceSentWithSendfileNotACopy() throws Exception {
+        LocalLeader l = leader(List.of(BROKER));
+        l.produce((short) 11, (short) 1, TP, batch(1_700L, "alpha"));
+        short v = 12;
+
+        ApiResponse answer = l.fetchHandler
+                .handle(ControlRequests.context(ApiKeys.FETCH, v), request(v, CONSUMER, 0L, -1, -1))
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        FetchResponseData data = (FetchResponseData) ((ApiResponse.Send) answer).message();
+        PartitionData p = data.responses().get(0).partitions().get(0);
+
+        assertThat(p.records()).isInstanceOf(FileRecordsSlice.class);
+        ResponseWriter.EncodedResponse encoded =
+                ResponseWriter.encode(UnpooledByteBufAllocator.DEFAULT, 1, (short) 1, data, v, true);
+        try {
+            assertThat(encoded.parts()).filteredOn(FileRegion.class::isInstance).hasSize(1);
+            assertThat(((FileRegion) encoded.parts().stream()
+                                    .filter(FileRegion.class::isInstance)
+                                    .findFirst()
+                                    .orElseThrow())
+                            .count())
+                    .isEqualTo(p.records().sizeInBytes());
+        } finally {
+            encoded.release();
+        }
+    }
+
+    @Test
+    void aConsumerBetweenTheHighWatermarkAndTheLogEndGetsNothingAndNoError() throws Exception {
+        LocalLeader l = leader(List.of(BROKER, FOLLOWER));
+        l.produce((short) 11, (short) 1, TP, batch(1_700L, "alpha", "beta"));
+        short v = 12;
+
+        PartitionData fromZero = partition(fetch(l, v, request(v, CONSUMER, 0L, -1, -1)), v);
+        PartitionData atEnd = partition(fetch(l, v, request(v, CONSUMER, 2L, -1, -1)), v);
+        PartitionData follower = partition(fetch(l, v, request(v, FOLLOWER, 0L, 5, -1)), v);
+
+        assertThat(fromZero.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(fromZero.highWatermark()).isZero();
+        assertThat(records(fromZero)).isEmpty();
+        assertThat(atEnd.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(records(atEnd)).isEmpty();
+        assertThat(follower.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(records(follower)).extracting(r -> utf8(r.value())).containsExactly("alpha", "beta");
+    }
+
+    @Test
+    void aFollowerFetchAtItsLogEndAdvancesTheHighWatermarkForConsumers() throws Exception {
+        LocalLeader l = leader(List.of(BROKER, FOLLOWER));
+        l.produce((short) 11, (short) 1, TP, batch(1_700L, "alpha", "beta"));
+        short v = 12;
+
+        fetch(l, v, request(v, FOLLOWER, 2L, 5, 5));
+        PartitionData consumer = partition(fetch(l, v, request(v, CONSUMER, 0L, -1, -1)), v);
+
+        assertThat(consumer.highWatermark()).isEqualTo(2L);
+        assertThat(records(consumer)).extracting(r -> utf8(r.value())).containsExactly("alpha", "beta");
+    }
+
+    @Test
+    void aLongPollCompletesAsSoonAsDataArrives() throws Exception {
+        LocalLeader l = leader(List.of(BROKER));
+        short v = 12;
+        FetchRequestData request =
+                request(v, CONSUMER, 0L, -1, -1).setMaxWaitMs(20_000).setMinBytes(1);
+
+        CompletableFuture<ApiResponse> answer = l.fetchHandler
+                .handle(ControlRequests.context(ApiKeys.FETCH, v), request)
+                .toCompletableFuture();
+        assertThat(answer).isNotDone();
+        long start = System.nanoTime();
+        l.produce((short) 11, (short) 1, TP, batch(1_700L, "late"));
+
+        await().atMost(Duration.ofSeconds(5)).until(answer::isDone);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        FetchResponse response = LocalLeader.roundTrip(ApiKeys.FETCH, v, answer);
+        assertThat(records(partition(response, v)))
+                .extracting(r -> utf8(r.value()))
+                .containsExactly("late");
+    }
+
+    @Test
+    void offsetOutOfRangeStillCarriesTheLogStartAndHighWatermark() throws Exception {
+        LocalLeader l = leader(List.of(BROKER));
+        l.produce((short) 11, (short) 1, TP, batch(1_700L, "a", "b", "c"));
+
+        for (int replica : new int[] {CONSUMER, FOLLOWER}) {
+            PartitionData p = partition(fetch(l, (short) 11, request((short) 11, replica, 50L, -1, -1)), 11);
+            assertThat(p.errorCode()).isEqualTo(Errors.OFFSET_OUT_OF_RANGE.code());
+            assertThat(p.highWatermark()).isEqualTo(3L);
+            assertThat(p.logStartOffset()).isZero();
+            assertThat(records(p)).isEmpty();
+        }
+    }
+
+    @Test
+    void aDivergingFollowerGetsTheEpochEndAndNoRecords() throws Exception {
+        LocalLeader l = leader(List.of(BROKER, FOLLOWER));
+        l.produce((short) 11, (short) 1, TP, batch(1_700L, "a", "b", "c"));
+        short v = 12;
+
+        PartitionData p = partition(fetch(l, v, request(v, FOLLOWER, 7L, 5, 5)), v);
+
+        assertThat(p.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(p.divergingEpoch().epoch()).isEqualTo(5);
+        assertThat(p.divergingEpoch().endOffset()).isEqualTo(3L);
+        assertThat(records(p)).isEmpty();
+    }
+
+    @Test
+    void leaderEpochsAreFenced() throws Exception {
+        LocalLeader l = leader(List.of(BROKER));
+        short v = 12;
+
+        PartitionData older = partition(fetch(l, v, request(v, CONSUMER, 0L, 4, -1)), v);
+        PartitionData newer = partition(fetch(l, v, request(v, CONSUMER, 0L, 6, -1)), v);
+
+        assertThat(older.errorCode()).isEqualTo(Errors.FENCED_LEADER_EPOCH.code());
+        assertThat(newer.errorCode()).isEqualTo(Errors.UNKNOWN_LEADER_EPOCH.code());
+    }
+
+    @Test
+    void unknownTopicIdsUnknownPartitionsAndPartitionsLedElsewhere() throws Exception {
+        LocalLeader l = leader(List.of(BROKER));
+        short v = 13;
+        FetchRequestData byId = request(v, CONSUMER, 0L, -1, -1);
+        byId.topics().get(0).setTopicId(Uuid.randomUuid());
+        FetchResponse unknownId = fetch(l, v, byId);
+
+        FetchRequestData byName = request((short) 12, CONSUMER, 0L, -1, -1);
+        byName.topics().add(topic("missing", Uuid.ZERO_UUID, 0L, -1, -1));
+        byName.topics().add(topic(TP.topic(), TOPIC_ID, 0L, -1, -1));
+        byName.topics().get(2).partitions().get(0).setPartition(LocalLeader.ELSEWHERE.partition());
+        FetchResponse mixed = fetch(l, (short) 12, byName);
+
+        assertThat(partition(unknownId, v).errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_ID.code());
+        assertThat(unknownId.data().responses().get(0).topicId())
+                .isEqualTo(byId.topics().get(0).topicId());
+        List<FetchResponseData.FetchableTopicResponse> topics = mixed.data().responses();
+        assertThat(topics)
+                .extracting(FetchResponseData.FetchableTopicResponse::topic)
+                .containsExactly("events", "missing", "events");
+        assertThat(topics.get(0).partitions().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(topics.get(1).partitions().get(0).errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        assertThat(topics.get(2).partitions().get(0).errorCode()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER.code());
+    }
+
+    @Test
+    void fetchSessionsAreRefused() throws Exception {
+        LocalLeader l = leader(List.of(BROKER));
+        short v = 12;
+
+        FetchResponse initial = fetch(l, v, request(v, CONSUMER, 0L, -1, -1).setSessionEpoch(0));
+        FetchResponse existing =
+                fetch(l, v, request(v, CONSUMER, 0L, -1, -1).setSessionId(42).setSessionEpoch(3));
+        FetchResponse badEpoch = fetch(l, v, request(v, CONSUMER, 0L, -1, -1).setSessionEpoch(2));
+
+        assertThat(initial.error()).isEqualTo(Errors.NONE);
+        assertThat(initial.data().sessionId()).isZero();
+        assertThat(initial.data().responses()).hasSize(1);
+        assertThat(existing.error()).isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND);
+        assertThat(existing.data().responses()).isEmpty();
+        assertThat(badEpoch.error()).isEqualTo(Errors.INVALID_FETCH_SESSION_EPOCH);
+    }
+
+    @Test
+    void maxBytesLimitsTheResponseButTheFirstBatchIsWhole() throws Exception {
+        LocalLeader l = leader(List.of(BROKER));
+        for (int i = 0; i < 5; i++) {
+            l.produce((short) 11, (short) 1, TP, batch(1_700L + i, "value-" + i));
+        }
+        short v = 12;
+
+        PartitionData tiny =
+                partition(fetch(l, v, request(v, CONSUMER, 0L, -1, -1).setMaxBytes(1)), v);
+        PartitionData all = partition(fetch(l, v, request(v, CONSUMER, 0L, -1, -1)), v);
+
+        assertThat(records(tiny)).extracting(r -> utf8(r.value())).containsExactly("value-0");
+        assertThat(records(all)).hasSize(5);
+    }
+
+    private static FetchResponse fetch(LocalLeader l, short version, FetchRequestData request) throws Exception {
+        CompletionStage<ApiResponse> answer =
+                l.fetchHandler.handle(ControlRequests.context(ApiKeys.FETCH, version), request);
+        return LocalLeader.roundTrip(ApiKeys.FETCH, version, answer);
+    }
+
+    /** A full (sessionless) fetch of {@link ProduceHandlerTest#TP} as a client of {@code version} sends it. */
+    static FetchRequestData request(
+            short version, int replicaId, long offset, int currentLeaderEpoch, int lastFetchedEpoch) {
+        FetchRequestData request = new FetchRequestData()
+                .setMaxWaitMs(0)
+                .setMinBytes(1)
+                .setMaxBytes(1024 * 1024)
+                .setIsolationLevel((byte) 0)
+                .setSessionId(0)
+                .setSessionEpoch(-1);
+        if (version >= 15) {
+            request.setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(replicaId));
+        } else {
+            request.setReplicaId(replicaId);
+        }
+        request.topics().add(topic(TP.topic(), TOPIC_ID, offset, currentLeaderEpoch, lastFetchedEpoch));
+        return request;
+    }
+
+    private static FetchTopic topic(String name, Uuid id, long offset, int currentLeaderEpoch, int lastEpoch) {
+        FetchTopic topic = new FetchTopic().setTopic(name).setTopicId(id);
+        topic.partitions()
+                .add(new FetchPartition()
+                        .setPartition(TP.partition())
+                        .setFetchOffset(offset)
+                        .setLogStartOffset(-1L)
+                        .setPartitionMaxBytes(1024 * 1024)
+                        .setCurrentLeaderEpoch(currentLeaderEpoch)
+                        .setLastFetchedEpoch(lastEpoch));
+        return topic;
+    }
+
+    private static PartitionData partition(FetchResponse response, int version) {
+        assertThat(response.data().responses()).hasSize(1);
+        FetchResponseData.FetchableTopicResponse topic =
+                response.data().responses().get(0);
+        if (version >= 13) {
+            assertThat(topic.topicId()).isNotEqualTo(Uuid.ZERO_UUID);
+        } else {
+            assertThat(topic.topic()).isEqualTo(TP.topic());
+        }
+        return topic.partitions().get(0);
+    }
+
+    private static List<Record> records(PartitionData p) {
+        List<Record> out = new ArrayList<>();
+        Records records = (MemoryRecords) p.records();
+        for (RecordBatch batch : records.batches()) {
+            assertThat(batch.isValid()).isTrue();
+            assertThat(batch.partitionLeaderEpoch()).isEqualTo(LocalLeader.LEADER_EPOCH);
+            for (Record record : batch) {
+                out.add(record);
+            }
+        }
+        return out;
+    }
+
+    private static String utf8(java.nio.ByteBuffer buffer) {
+        return StandardCharsets.UTF_8.decode(buffer.duplicate()).toString();
+    }
+}
