@@ -120,7 +120,10 @@ class LogConcurrencyTest {
             assertThat(appends).isGreaterThan(100);
             assertThat(reads.get()).isGreaterThan(100);
             assertThat(batchesChecked.get()).isGreaterThan(100);
-            assertThat(log.numberOfSegments()).isGreaterThan(1);
+            // The record timestamps are decades old, so every retention pass deletes all inactive segments: the
+            // log start moving proves the readers raced with rolls and deletions (the segment count at the end
+            // depends on whether a roll followed the last retention pass).
+            assertThat(log.logStartOffset()).isGreaterThan(0);
         } finally {
             stop.set(true);
             pool.shutdownNow();
