@@ -1,0 +1,139 @@
+package io.sluice.broker.server;
+
+import io.sluice.broker.api.ApiHandler;
+import io.sluice.broker.api.ApiHandlerRegistry;
+import io.sluice.broker.api.handlers.AlterPartitionHandler;
+import io.sluice.broker.api.handlers.AutoTopicCreator;
+import io.sluice.broker.api.handlers.ControlledShutdownHandler;
+import io.sluice.broker.api.handlers.CreatePartitionsHandler;
+import io.sluice.broker.api.handlers.CreateTopicsHandler;
+import io.sluice.broker.api.handlers.DeleteTopicsHandler;
+import io.sluice.broker.api.handlers.DescribeClusterHandler;
+import io.sluice.broker.api.handlers.DescribeConfigsHandler;
+import io.sluice.broker.api.handlers.ElectLeadersHandler;
+import io.sluice.broker.api.handlers.FetchHandler;
+import io.sluice.broker.api.handlers.IncrementalAlterConfigsHandler;
+import io.sluice.broker.api.handlers.InitProducerIdHandler;
+import io.sluice.broker.api.handlers.ListOffsetsHandler;
+import io.sluice.broker.api.handlers.MetadataHandler;
+import io.sluice.broker.api.handlers.ProduceHandler;
+import io.sluice.broker.config.ConfigEntityStore;
+import io.sluice.broker.config.ConfigManager;
+import io.sluice.broker.control.ControllerEpochTracker;
+import io.sluice.broker.control.LeaderAndIsrHandler;
+import io.sluice.broker.control.ReplicaControl;
+import io.sluice.broker.control.StopReplicaHandler;
+import io.sluice.broker.control.UpdateMetadataHandler;
+import io.sluice.broker.metadata.MetadataCache;
+import io.sluice.broker.producer.ProducerIdManager;
+import io.sluice.controller.Controller;
+import io.sluice.metadata.config.BrokerConfig;
+import io.sluice.replication.partition.ReplicaManager;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.MemoryRecords;
+
+/**
+ * The API handlers a broker serves, one per API key, over the broker's components. ApiVersions is derived from this
+ * list by {@link ApiHandlerRegistry}.
+ *
+ * <p>Thread-safety: stateless factory.
+ */
+final class BrokerApis {
+    /** Topics clients may not produce to directly (Kafka's internal topics). */
+    static final Set<String> INTERNAL_TOPICS = Set.of("__consumer_offsets", "__transaction_state");
+
+    /** How long a Metadata response waits for an auto-creation's answer before reporting LEADER_NOT_AVAILABLE. */
+    static final Duration AUTO_CREATE_WAIT = Duration.ofSeconds(5);
+
+    /** Serial produce queues per {@code num.io.threads} thread (see {@link ConnectionOrderedHandler}). */
+    static final int PRODUCE_STRIPES_PER_THREAD = 4;
+
+    private BrokerApis() {}
+
+    /** The components the handlers are built over. */
+    record Components(
+            BrokerConfig config,
+            MetadataCache cache,
+            ControllerEpochTracker tracker,
+            ReplicaControl replicaControl,
+            ReplicaManager replicaManager,
+            ConfigManager configManager,
+            ConfigEntityStore entityStore,
+            Controller controller,
+            AutoTopicCreator autoTopicCreator,
+            ProducerIdManager producerIds,
+            Executor producePool) {}
+
+    static ApiHandlerRegistry registry(Components c) {
+        int brokerId = c.config().brokerId();
+        MetadataCache cache = c.cache();
+        Predicate<TopicPartition> known = tp -> cache.partitionState(tp).isPresent();
+        ReplicaManager replicas = c.replicaManager();
+        Controller controller = c.controller();
+        List<ApiHandler<?>> handlers = List.of(
+                // control plane from the controller
+                new UpdateMetadataHandler(c.tracker(), cache),
+                new LeaderAndIsrHandler(c.tracker(), c.replicaControl()),
+                new StopReplicaHandler(c.tracker(), c.replicaControl()),
+                // cluster metadata and configs
+                new MetadataHandler(cache, c.config().autoCreateTopicsEnable(), c.autoTopicCreator(), AUTO_CREATE_WAIT),
+                new DescribeClusterHandler(cache),
+                new DescribeConfigsHandler(c.configManager(), c.entityStore(), c.entityStore()::topicExists),
+                new IncrementalAlterConfigsHandler(c.configManager(), c.entityStore()),
+                // data plane
+                new InitProducerIdHandler(c.producerIds()),
+                new ConnectionOrderedHandler<>(
+                        new ProduceHandler(
+                                brokerId, writableRecords(replicas::appendRecords), known, INTERNAL_TOPICS::contains),
+                        c.producePool(),
+                        PRODUCE_STRIPES_PER_THREAD * c.config().numIoThreads()),
+                new FetchHandler(
+                        brokerId,
+                        replicas::fetchMessages,
+                        id -> cache.snapshot().topicName(id),
+                        known),
+                new ListOffsetsHandler(replicas::listOffsets, known),
+                // fronting the controller
+                CreateTopicsHandler.forBroker(controller, c.config(), c.configManager()::dynamicBrokerDefaults),
+                new DeleteTopicsHandler(
+                        controller,
+                        c.config().deleteTopicEnable(),
+                        id -> cache.snapshot().topicName(id)),
+                new CreatePartitionsHandler(controller),
+                new ElectLeadersHandler(controller),
+                new AlterPartitionHandler(controller),
+                new ControlledShutdownHandler(controller));
+        return ApiHandlerRegistry.of(handlers);
+    }
+
+    /**
+     * The log stamps offsets and the partition leader epoch into produced batches in place, but the network layer
+     * hands request bodies over as read-only buffers; batches in a read-only buffer are copied into a heap buffer
+     * first (one copy per produce request partition). Writable buffers pass through untouched.
+     */
+    static ProduceHandler.Appender writableRecords(ProduceHandler.Appender appender) {
+        return (timeoutMs, requiredAcks, entries, callback) -> {
+            Map<TopicPartition, MemoryRecords> writable = new LinkedHashMap<>();
+            entries.forEach((tp, records) -> writable.put(tp, writable(records)));
+            appender.appendRecords(timeoutMs, requiredAcks, writable, callback);
+        };
+    }
+
+    static MemoryRecords writable(MemoryRecords records) {
+        ByteBuffer buffer = records.buffer();
+        if (!buffer.isReadOnly()) {
+            return records;
+        }
+        ByteBuffer copy = ByteBuffer.allocate(buffer.remaining());
+        copy.put(buffer.duplicate()).flip();
+        return MemoryRecords.readableRecords(copy);
+    }
+}

@@ -1,0 +1,564 @@
+package io.sluice.broker.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.broker.adapter.MetadataClientPoolUpdater;
+import io.sluice.broker.adapter.NetworkAlterPartitionSender;
+import io.sluice.broker.adapter.NetworkBrokerChannel;
+import io.sluice.broker.adapter.NetworkLeaderEndpointFactory;
+import io.sluice.broker.config.ConfigEntityStore;
+import io.sluice.broker.config.ConfigManager;
+import io.sluice.broker.control.ControllerEpochTracker;
+import io.sluice.broker.control.ReplicaManagerControl;
+import io.sluice.broker.metadata.MetadataCache;
+import io.sluice.broker.network.NetworkConfig;
+import io.sluice.broker.network.NetworkServer;
+import io.sluice.broker.network.client.BrokerClient;
+import io.sluice.broker.network.client.BrokerClientConfig;
+import io.sluice.broker.network.client.BrokerClientPool;
+import io.sluice.broker.network.client.ClientEventLoops;
+import io.sluice.broker.network.client.ClientMetrics;
+import io.sluice.broker.producer.ProducerIdManager;
+import io.sluice.broker.registration.BrokerRegistration;
+import io.sluice.controller.Controller;
+import io.sluice.controller.ControllerConfig;
+import io.sluice.metadata.config.BrokerConfig;
+import io.sluice.metadata.model.BrokerInfo;
+import io.sluice.metadata.model.Endpoint;
+import io.sluice.metadata.model.SecurityProtocol;
+import io.sluice.metadata.zk.ZkClients;
+import io.sluice.metadata.zk.ZkStore;
+import io.sluice.replication.fetcher.FetcherConfig;
+import io.sluice.replication.fetcher.ReplicaFetcherManager;
+import io.sluice.replication.log.LogManager;
+import io.sluice.replication.log.LogManagerConfig;
+import io.sluice.replication.log.UnifiedLog;
+import io.sluice.replication.partition.ReplicaManager;
+import io.sluice.replication.partition.ReplicaManagerConfig;
+import io.sluice.replication.purgatory.Time;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Sluice broker: wires storage, ZooKeeper, replication, the controller candidate and the Kafka-protocol server,
+ * and owns their lifecycle.
+ *
+ * <pre>
+ *  NOT_STARTED ─startup()─▶ STARTING ─▶ RUNNING ─shutdown()/halt()─▶ SHUTTING_DOWN ─▶ SHUT_DOWN
+ *                              └─── failure: stop what was started, rethrow ───────────────▲
+ * </pre>
+ *
+ * <p><b>Startup order.</b> Log dirs ({@link LogManager}, recovering logs without a clean-shutdown marker) → ZooKeeper
+ * (Curator with the chroot as namespace, persistent paths, cluster id) → {@link ConfigManager} (initial load) →
+ * outbound client pools → {@link ReplicaManager} (with fetchers and the AlterPartition sender) and the live topic
+ * config updater → API handlers and {@link NetworkServer} → registration in {@code /brokers/ids/N}, advertising the
+ * bound ports (port 0 becomes the real port) → controller candidacy. A failure stops everything started so far in
+ * reverse order and is rethrown as a {@link BrokerStartupException} carrying the cause (for example
+ * {@code BrokerIdConflictException} or a bind failure).
+ *
+ * <p><b>Shutdown order</b> ({@link #shutdown()}): controlled shutdown (if {@code controlled.shutdown.enable}: the
+ * controller moves this broker's leaderships away, up to {@value #CONTROLLED_SHUTDOWN_ATTEMPTS} attempts) →
+ * controller (resigns) → deregistration → network (drains in-flight responses) → replica manager (fetchers stop, high
+ * watermarks checkpointed) → client pools and event loops → config manager → Curator → log manager (flush,
+ * checkpoints, clean-shutdown marker) → executors.
+ *
+ * <p><b>Halt</b> ({@link #halt()}, for tests): the Curator client is closed first, so the ZooKeeper session ends and
+ * the ephemeral {@code /brokers/ids/N} and {@code /controller} disappear as after a crash (no controlled shutdown, no
+ * deregistration, no resignation). The logs are closed without flush, checkpoints or the clean-shutdown marker, so the
+ * next start runs recovery. An in-JVM halt cannot lose page-cache data the way a real {@code kill -9} of a machine
+ * can: whatever was written to the files survives. The replica manager still writes its high-watermark checkpoint and
+ * producer snapshots when stopped (it has no crash-stop); recovery does not depend on either.
+ *
+ * <p><b>Concurrency.</b> The lifecycle is a compare-and-set on {@link State}; {@link #startup()} runs once,
+ * {@link #shutdown()} and {@link #halt()} are safe to call more than once and from any thread (later callers return
+ * at once; {@link #awaitShutdown()} waits for the end). Component fields are written by the starting thread before
+ * the state becomes {@code RUNNING} and read afterwards through the volatile state; they are never replaced.
+ */
+public final class BrokerServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BrokerServer.class);
+
+    static final int CONTROLLED_SHUTDOWN_ATTEMPTS = 3;
+    private static final Duration CONTROLLED_SHUTDOWN_BACKOFF = Duration.ofMillis(500);
+    private static final int SCHEDULER_THREADS = 2;
+    private static final int IO_THREADS = 2;
+    private static final int CLIENT_EVENT_LOOP_THREADS = 2;
+    private static final Duration PURGATORY_REAPER_POLL = Duration.ofMillis(10);
+
+    /** Lifecycle states; each names where it may come from. */
+    public enum State {
+        /** Constructed. */
+        NOT_STARTED,
+        /** From NOT_STARTED. */
+        STARTING,
+        /** From STARTING. */
+        RUNNING,
+        /** From STARTING (failed startup) or RUNNING. */
+        SHUTTING_DOWN,
+        /** From SHUTTING_DOWN. */
+        SHUT_DOWN
+    }
+
+    private final BrokerConfig config;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final Random random;
+    private final int brokerId;
+    private final String logPrefix;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NOT_STARTED);
+    private final CountDownLatch shutDown = new CountDownLatch(1);
+    private final AtomicReference<Throwable> fatalError = new AtomicReference<>();
+
+    private volatile ScheduledExecutorService scheduler;
+    private volatile ExecutorService ioExecutor;
+    private volatile ExecutorService producePool;
+    private volatile LogManager logManager;
+    private volatile CuratorFramework curator;
+    private volatile ZkStore store;
+    private volatile MetadataCache cache;
+    private volatile ConfigManager configManager;
+    private volatile ClientEventLoops clientLoops;
+    private volatile BrokerClientPool controllerPool;
+    private volatile BrokerClientPool brokerPool;
+    private volatile ReplicaManager replicaManager;
+    private volatile Controller controller;
+    private volatile NetworkServer networkServer;
+    private volatile BrokerRegistration registration;
+
+    public BrokerServer(BrokerConfig config, Clock clock, MeterRegistry registry) {
+        this(config, clock, registry, new Random());
+    }
+
+    /** @param random drives the controller's replica placement and topic ids */
+    public BrokerServer(BrokerConfig config, Clock clock, MeterRegistry registry, Random random) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.random = Objects.requireNonNull(random, "random");
+        this.brokerId = config.brokerId();
+        this.logPrefix = "[BrokerServer broker=" + brokerId + "]";
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /**
+     * Starts the broker (blocking until it is registered and its controller candidacy has begun).
+     *
+     * @throws IllegalStateException if called twice
+     * @throws BrokerStartupException if a component fails to start; everything started is stopped again
+     */
+    public void startup() {
+        if (!state.compareAndSet(State.NOT_STARTED, State.STARTING)) {
+            throw new IllegalStateException(logPrefix + " cannot start in state " + state.get());
+        }
+        log.info("{} starting", logPrefix);
+        try {
+            startComponents();
+        } catch (RuntimeException | Error e) {
+            log.error("{} startup failed, stopping what was started: {}", logPrefix, e.toString());
+            state.set(State.SHUTTING_DOWN);
+            stopComponents(true);
+            finish();
+            throw new BrokerStartupException(logPrefix + " failed to start: " + e.getMessage(), e);
+        }
+        if (!state.compareAndSet(State.STARTING, State.RUNNING)) {
+            // a fatal error during startup already began the shutdown
+            throw new BrokerStartupException(logPrefix + " stopped during startup", fatalError.get());
+        }
+        log.info(
+                "{} started: listening on {}, cluster {}, broker epoch {}",
+                logPrefix,
+                networkServer.boundEndpoints(),
+                cache.clusterId(),
+                registration.brokerEpoch());
+    }
+
+    private void startComponents() {
+        scheduler = Executors.newScheduledThreadPool(SCHEDULER_THREADS, daemonThreads("sluice-scheduler-" + brokerId));
+        ioExecutor = Executors.newFixedThreadPool(IO_THREADS, daemonThreads("sluice-io-" + brokerId));
+        producePool = Executors.newFixedThreadPool(config.numIoThreads(), daemonThreads("sluice-produce-" + brokerId));
+
+        LogManager logs = new LogManager(
+                config.logDirs(),
+                TopicSettingsMapping.brokerDefaults(config),
+                new LogManagerConfig(
+                        config.numRecoveryThreadsPerDataDir(), config.logRetentionCheckIntervalMs(), 1_000L, 60_000L),
+                clock,
+                scheduler);
+        logs.startup();
+        logManager = logs;
+
+        curator = ZkClients.newClient(
+                config.zookeeperConnect(), config.zookeeperSessionTimeoutMs(), config.zookeeperConnectionTimeoutMs());
+        curator.start();
+        awaitZooKeeper();
+        store = new ZkStore(curator);
+        store.ensurePersistentPaths();
+        String clusterId = store.getOrCreateClusterId(() -> Uuid.randomUuid().toString());
+        cache = new MetadataCache(brokerId, clusterId);
+
+        ConfigManager configs = new ConfigManager(config, store);
+        configs.start();
+        configManager = configs;
+
+        String interBroker = config.interBrokerListenerName();
+        ClientMetrics clientMetrics = new ClientMetrics(registry);
+        clientLoops = ClientEventLoops.create(CLIENT_EVENT_LOOP_THREADS, "sluice-client-" + brokerId, true);
+        BrokerClientConfig clientConfig = BrokerClientConfig.defaults(brokerId);
+        controllerPool = BrokerClientPool.create(clientConfig, clientLoops, clientMetrics);
+        brokerPool = BrokerClientPool.create(clientConfig, clientLoops, clientMetrics);
+        cache.addListener(new MetadataClientPoolUpdater(brokerPool, interBroker));
+
+        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(
+                brokerId,
+                fetcherConfig(config),
+                new NetworkLeaderEndpointFactory(
+                        cache,
+                        interBroker,
+                        address -> new BrokerClient(address, clientConfig, clientLoops, clientMetrics),
+                        Duration.ofMillis((long) config.replicaFetchWaitMaxMs() + config.requestTimeoutMs())),
+                clock,
+                registry);
+        ReplicaManagerConfig defaults = ReplicaManagerConfig.defaults(brokerId);
+        ReplicaManager replicas = new ReplicaManager(
+                new ReplicaManagerConfig(
+                        brokerId,
+                        config.replicaLagTimeMaxMs(),
+                        defaults.alterPartitionRetryBackoffMs(),
+                        defaults.highWatermarkCheckpointIntervalMs()),
+                logs,
+                fetchers,
+                new NetworkAlterPartitionSender(
+                        cache, brokerPool, Duration.ofMillis(config.requestTimeoutMs()), 5, Duration.ofMillis(100)),
+                this::brokerEpoch,
+                scheduler,
+                clock,
+                Time.SYSTEM,
+                PURGATORY_REAPER_POLL,
+                registry);
+        replicas.startup();
+        replicaManager = replicas;
+        configs.addListener(new LiveTopicConfigUpdater(brokerId, configs, replicas, logs));
+
+        controller = new Controller(
+                ControllerConfig.from(config),
+                store,
+                new NetworkBrokerChannel(
+                        controllerPool, interBroker, Duration.ofMillis(config.controllerSocketTimeoutMs())),
+                registry,
+                clock,
+                random);
+        ControllerEpochTracker tracker = new ControllerEpochTracker(brokerId, this::brokerEpoch);
+        BrokerApis.Components components = new BrokerApis.Components(
+                config,
+                cache,
+                tracker,
+                new ReplicaManagerControl(
+                        replicas, topic -> TopicSettingsMapping.topicSettings(configs.topicConfig(topic))),
+                replicas,
+                configs,
+                new ConfigEntityStore(store),
+                controller,
+                new ControllerAutoTopicCreator(
+                        brokerId,
+                        controller,
+                        cache,
+                        brokerPool,
+                        config.numPartitions(),
+                        (short) config.defaultReplicationFactor(),
+                        Duration.ofMillis(config.requestTimeoutMs())),
+                ProducerIdManager.zooKeeper(brokerId, store, ioExecutor),
+                producePool);
+        networkServer =
+                new NetworkServer(brokerId, networkConfig(config), BrokerApis.registry(components), registry, clock);
+        networkServer.start();
+
+        BrokerInfo self = new BrokerInfo(
+                brokerId, advertisedEndpoints(networkServer, config), config.rack(), BrokerInfo.UNKNOWN_EPOCH);
+        registration = new BrokerRegistration(store, self, clock, this::onFatalError, Duration.ofSeconds(1));
+        registration.register();
+
+        controller.startup();
+    }
+
+    /**
+     * Stops the broker: controlled shutdown first (if enabled), then every component in reverse start order. Blocks
+     * until done; a second call (or one during another's shutdown) returns at once.
+     */
+    public void shutdown() {
+        if (!beginStop()) {
+            return;
+        }
+        log.info("{} shutting down", logPrefix);
+        if (config.controlledShutdownEnable()) {
+            controlledShutdown();
+        }
+        stopComponents(true);
+        finish();
+        log.info("{} shut down", logPrefix);
+    }
+
+    /** As {@link #shutdown()}. */
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    /**
+     * Stops the broker abruptly, as close to a crash as an in-JVM stop can be (see the class comment): no controlled
+     * shutdown, no deregistration, no flush, no clean-shutdown marker.
+     */
+    public void halt() {
+        if (!beginStop()) {
+            return;
+        }
+        log.warn("{} halting", logPrefix);
+        stopComponents(false);
+        finish();
+        log.warn("{} halted", logPrefix);
+    }
+
+    /** Waits until the broker has stopped (after a shutdown, halt, failed startup or fatal error). */
+    public void awaitShutdown() throws InterruptedException {
+        shutDown.await();
+    }
+
+    private boolean beginStop() {
+        while (true) {
+            State current = state.get();
+            if (current == State.SHUTTING_DOWN || current == State.SHUT_DOWN) {
+                return false;
+            }
+            if (current == State.NOT_STARTED) {
+                if (state.compareAndSet(current, State.SHUT_DOWN)) {
+                    shutDown.countDown();
+                    return false;
+                }
+            } else if (state.compareAndSet(current, State.SHUTTING_DOWN)) {
+                return true;
+            }
+        }
+    }
+
+    private void finish() {
+        state.set(State.SHUT_DOWN);
+        shutDown.countDown();
+    }
+
+    private void controlledShutdown() {
+        if (controller == null || cache == null || brokerPool == null || registration == null) {
+            return;
+        }
+        new ControlledShutdownClient(
+                        brokerId,
+                        this::brokerEpoch,
+                        controller,
+                        cache,
+                        brokerPool,
+                        Duration.ofMillis(config.requestTimeoutMs()),
+                        CONTROLLED_SHUTDOWN_ATTEMPTS,
+                        CONTROLLED_SHUTDOWN_BACKOFF)
+                .run();
+    }
+
+    /**
+     * Stops every component that was started, in reverse start order. {@code clean=false} (halt) ends the ZooKeeper
+     * session first and leaves the logs unflushed and without the clean-shutdown marker.
+     */
+    private void stopComponents(boolean clean) {
+        if (!clean) {
+            quietly("Curator", curator, CuratorFramework::close);
+        }
+        quietly("controller", controller, Controller::shutdown);
+        quietly("registration", registration, BrokerRegistration::close);
+        quietly("network server", networkServer, NetworkServer::close);
+        quietly("replica manager", replicaManager, ReplicaManager::shutdown);
+        quietly("broker client pool", brokerPool, BrokerClientPool::close);
+        quietly("controller client pool", controllerPool, BrokerClientPool::close);
+        quietly("client event loops", clientLoops, ClientEventLoops::close);
+        quietly("config manager", configManager, ConfigManager::close);
+        if (clean) {
+            quietly("Curator", curator, CuratorFramework::close);
+            quietly("log manager", logManager, LogManager::shutdown);
+        } else {
+            quietly("logs", logManager, BrokerServer::closeLogsWithoutFlush);
+        }
+        quietly("scheduler", scheduler, ExecutorService::shutdownNow);
+        quietly("I/O executor", ioExecutor, ExecutorService::shutdownNow);
+        quietly("produce pool", producePool, ExecutorService::shutdownNow);
+    }
+
+    private static void closeLogsWithoutFlush(LogManager logs) {
+        for (UnifiedLog unifiedLog : logs.allLogs()) {
+            unifiedLog.close();
+        }
+    }
+
+    private <T> void quietly(String what, T component, java.util.function.Consumer<T> stop) {
+        if (component == null) {
+            return;
+        }
+        try {
+            stop.accept(component);
+        } catch (RuntimeException e) {
+            log.warn("{} stopping the {} failed", logPrefix, what, e);
+        }
+    }
+
+    private void onFatalError(Throwable error) {
+        log.error("{} fatal error, shutting down: {}", logPrefix, error.toString());
+        fatalError.compareAndSet(null, error);
+        Thread stopper = new Thread(this::shutdown, "sluice-fatal-shutdown-" + brokerId);
+        stopper.setDaemon(false);
+        stopper.start();
+    }
+
+    private void awaitZooKeeper() {
+        try {
+            if (!curator.blockUntilConnected(config.zookeeperConnectionTimeoutMs(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("cannot connect to ZooKeeper at "
+                        + config.zookeeperConnect().connectString() + " within "
+                        + config.zookeeperConnectionTimeoutMs() + " ms (zookeeper.connection.timeout.ms)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to ZooKeeper", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ mapping the broker config
+
+    static NetworkConfig networkConfig(BrokerConfig config) {
+        return new NetworkConfig(
+                config.listeners().stream().map(BrokerServer::toNetwork).toList(),
+                config.advertisedListeners().stream()
+                        .map(BrokerServer::toNetwork)
+                        .toList(),
+                config.numNetworkThreads(),
+                config.numIoThreads(),
+                config.queuedMaxRequests(),
+                config.socketRequestMaxBytes());
+    }
+
+    static FetcherConfig fetcherConfig(BrokerConfig config) {
+        return new FetcherConfig(
+                config.numReplicaFetchers(),
+                config.replicaFetchMaxBytes(),
+                config.replicaFetchResponseMaxBytes(),
+                config.replicaFetchWaitMaxMs(),
+                config.replicaFetchMinBytes(),
+                FetcherConfig.defaults().backoffMs());
+    }
+
+    /** The advertised endpoints with real ports, each with the security protocol of its listener. */
+    private static List<Endpoint> advertisedEndpoints(NetworkServer server, BrokerConfig config) {
+        return server.advertisedEndpoints().stream()
+                .map(e -> new Endpoint(e.listenerName(), protocolOf(config, e.listenerName()), e.host(), e.port()))
+                .toList();
+    }
+
+    private static SecurityProtocol protocolOf(BrokerConfig config, String listenerName) {
+        return config.listeners().stream()
+                .filter(l -> l.listenerName().equalsIgnoreCase(listenerName))
+                .map(Endpoint::securityProtocol)
+                .findFirst()
+                .orElse(SecurityProtocol.PLAINTEXT);
+    }
+
+    private static io.sluice.broker.network.Endpoint toNetwork(Endpoint e) {
+        return new io.sluice.broker.network.Endpoint(e.listenerName(), e.host(), e.port());
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + counter.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    public State state() {
+        return state.get();
+    }
+
+    public boolean isRunning() {
+        return state.get() == State.RUNNING;
+    }
+
+    public int brokerId() {
+        return brokerId;
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    /** The error that stopped the broker on its own (a duplicate broker id after a session change), if any. */
+    public Optional<Throwable> fatalError() {
+        return Optional.ofNullable(fatalError.get());
+    }
+
+    /** The current broker epoch; {@code -1} before registration. */
+    public long brokerEpoch() {
+        BrokerRegistration r = registration;
+        return r == null ? BrokerInfo.UNKNOWN_EPOCH : r.brokerEpoch();
+    }
+
+    /** The bound port of the inter-broker listener (the real port when configured as 0). */
+    public int boundPort() {
+        return requireStarted(networkServer, "network server").boundPort(config.interBrokerListenerName());
+    }
+
+    /** {@code 127.0.0.1:<bound port>}, for clients in the same machine. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + boundPort();
+    }
+
+    public Controller controller() {
+        return requireStarted(controller, "controller");
+    }
+
+    public ReplicaManager replicaManager() {
+        return requireStarted(replicaManager, "replica manager");
+    }
+
+    public MetadataCache metadataCache() {
+        return requireStarted(cache, "metadata cache");
+    }
+
+    public LogManager logManager() {
+        return requireStarted(logManager, "log manager");
+    }
+
+    public BrokerRegistration registration() {
+        return requireStarted(registration, "registration");
+    }
+
+    private <T> T requireStarted(T component, String what) {
+        if (component == null) {
+            throw new IllegalStateException(logPrefix + " has no " + what + " (state " + state.get() + ")");
+        }
+        return component;
+    }
+
+    @Override
+    public String toString() {
+        return logPrefix + " " + state.get();
+    }
+}

@@ -1,0 +1,51 @@
+package io.sluice.broker.server;
+
+import io.sluice.metadata.config.BrokerConfig;
+import io.sluice.metadata.config.TopicConfig;
+import io.sluice.replication.log.LogConfig;
+import io.sluice.replication.partition.TopicSettings;
+import java.util.Map;
+
+/**
+ * Maps a topic's effective configuration ({@link TopicConfig}: its overrides over the broker defaults) onto what the
+ * replication layer needs: the storage settings of its logs ({@link LogConfig}) and {@code min.insync.replicas}.
+ *
+ * <pre>
+ *   segment.bytes          → LogConfig.segmentBytes        retention.ms        → retentionMs (-1 = unlimited)
+ *   segment.ms             → segmentMs                      retention.bytes     → retentionBytes (-1 = unlimited)
+ *   index.interval.bytes   → indexIntervalBytes             segment.index.bytes → maxIndexSize
+ *   max.message.bytes      → maxMessageBytes                flush.messages      → flushMessages
+ *   flush.ms               → flushMs                        file.delete.delay.ms→ fileDeleteDelayMs
+ *   min.insync.replicas    → TopicSettings.minInsyncReplicas
+ * </pre>
+ *
+ * <p>Thread-safety: stateless.
+ */
+public final class TopicSettingsMapping {
+    private TopicSettingsMapping() {}
+
+    /** The log settings of a topic with this effective configuration. */
+    public static LogConfig logConfig(TopicConfig topic) {
+        return new LogConfig(
+                topic.segmentBytes(),
+                topic.segmentMs(),
+                topic.retentionMs(),
+                topic.retentionBytes(),
+                topic.indexIntervalBytes(),
+                topic.segmentIndexBytes(),
+                topic.maxMessageBytes(),
+                topic.flushMessages(),
+                topic.flushMs(),
+                topic.fileDeleteDelayMs());
+    }
+
+    /** The replica settings of a topic with this effective configuration. */
+    public static TopicSettings topicSettings(TopicConfig topic) {
+        return new TopicSettings(topic.minInsyncReplicas(), logConfig(topic));
+    }
+
+    /** The log settings of a topic without overrides: the broker's {@code log.*} defaults. */
+    public static LogConfig brokerDefaults(BrokerConfig broker) {
+        return logConfig(TopicConfig.resolve(broker, Map.of()));
+    }
+}
