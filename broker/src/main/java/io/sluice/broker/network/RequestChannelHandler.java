@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -31,6 +32,13 @@ import org.slf4j.LoggerFactory;
  * {@code UNKNOWN_SERVER_ERROR}; only if the API has no error response (produce with {@code acks=0}) is the
  * connection closed, so the client notices. Reading stops while the handler queue is full, while the socket is not
  * writable (the client is not reading its responses), and during shutdown.
+ *
+ * <p>Handlers that may block run on the handler pool one at a time per connection, in arrival order, as Kafka
+ * processes one request per connection at a time: an idempotent producer pipelines up to five produce requests on
+ * one connection, and appending them in any other order is answered with {@code OUT_OF_ORDER_SEQUENCE_NUMBER}. Only
+ * the handler's call is serialized; its completion (an acks=all produce waiting in the purgatory, a long-poll
+ * fetch) is not waited for. A connection with {@value #MAX_PIPELINED} blocking requests waiting behind each other
+ * stops reading until half of them ran.
  *
  * <p>Concurrency: all state is owned by the channel's event loop. Handler completions arrive on any thread and are
  * moved to the event loop; completions after the connection closed are dropped.
@@ -67,8 +75,17 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
 
     private record Unsupported(Pending request) implements Outcome {}
 
+    /** Blocking requests one connection may have queued behind its running one before it stops reading. */
+    static final int MAX_PIPELINED = 32;
+
     private final Shared shared;
     private final String connectionId;
+    /** This connection's blocking requests not yet handed to the pool, in arrival order (event loop only). */
+    private final ArrayDeque<Runnable> blockingBacklog = new ArrayDeque<>();
+    /** Whether one of this connection's blocking requests is on the pool (event loop only). */
+    private boolean blockingRunning;
+
+    private boolean pausedByPipeline;
     private final ResponseSequencer<Outcome> sequencer = new ResponseSequencer<>();
     private ChannelHandlerContext ctx;
     /** Written on the event loop; read by pool threads to skip requests of closed connections. */
@@ -144,13 +161,40 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
             invoke(handler, sequence, pending, body);
             return;
         }
+        blockingBacklog.add(() -> invoke(handler, sequence, pending, body));
+        if (blockingBacklog.size() >= MAX_PIPELINED && !pausedByPipeline) {
+            pausedByPipeline = true;
+            updateAutoRead();
+        }
+        if (!blockingRunning) {
+            runNextBlocking();
+        }
+    }
+
+    /** Hands the oldest backlogged blocking request to the pool; the next one follows once its handler returned. */
+    private void runNextBlocking() {
+        Runnable next = blockingBacklog.poll();
+        if (next == null || closed) {
+            blockingRunning = false;
+            return;
+        }
+        blockingRunning = true;
+        if (pausedByPipeline && blockingBacklog.size() <= MAX_PIPELINED / 2) {
+            pausedByPipeline = false;
+            updateAutoRead();
+        }
         try {
             shared.dispatcher().submit(this, () -> {
-                if (!closed) {
-                    invoke(handler, sequence, pending, body);
+                try {
+                    if (!closed) {
+                        next.run();
+                    }
+                } finally {
+                    onEventLoop(this::runNextBlocking);
                 }
             });
         } catch (RejectedExecutionException e) {
+            blockingRunning = false;
             closeConnection("the request handler pool is shut down", "shutdown");
         }
     }
@@ -399,7 +443,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void updateAutoRead() {
-        boolean read = !(pausedByQueue || pausedByWritability || pausedByShutdown);
+        boolean read = !(pausedByQueue || pausedByWritability || pausedByShutdown || pausedByPipeline);
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

@@ -55,7 +55,9 @@ final class RequestParser {
                 data.setClientId("");
             }
             header = new RequestHeader(data, headerVersion);
-            body = buffer.slice().asReadOnlyBuffer();
+            // Writable: a produce's batches are appended as they are, and the leader assigns offsets and its epoch in
+            // place in their headers (the frame is this request's own copy, so nothing else sees the change).
+            body = buffer.slice();
         } catch (RuntimeException e) {
             return new ParsedRequest.Rejected(
                     "malformed request header for " + apiKey + " v" + version + ": " + e, "malformed_header");

@@ -29,16 +29,11 @@ import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.controller.Controller;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.replication.partition.ReplicaManager;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.record.MemoryRecords;
 
 /**
  * The API handlers a broker serves, one per API key, over the broker's components. ApiVersions is derived from this
@@ -53,9 +48,6 @@ final class BrokerApis {
     /** How long a Metadata response waits for an auto-creation's answer before reporting LEADER_NOT_AVAILABLE. */
     static final Duration AUTO_CREATE_WAIT = Duration.ofSeconds(5);
 
-    /** Serial produce queues per {@code num.io.threads} thread (see {@link ConnectionOrderedHandler}). */
-    static final int PRODUCE_STRIPES_PER_THREAD = 4;
-
     private BrokerApis() {}
 
     /** The components the handlers are built over. */
@@ -69,8 +61,7 @@ final class BrokerApis {
             ConfigEntityStore entityStore,
             Controller controller,
             AutoTopicCreator autoTopicCreator,
-            ProducerIdManager producerIds,
-            Executor producePool) {}
+            ProducerIdManager producerIds) {}
 
     static ApiHandlerRegistry registry(Components c) {
         int brokerId = c.config().brokerId();
@@ -90,11 +81,7 @@ final class BrokerApis {
                 new IncrementalAlterConfigsHandler(c.configManager(), c.entityStore()),
                 // data plane
                 new InitProducerIdHandler(c.producerIds()),
-                new ConnectionOrderedHandler<>(
-                        new ProduceHandler(
-                                brokerId, writableRecords(replicas::appendRecords), known, INTERNAL_TOPICS::contains),
-                        c.producePool(),
-                        PRODUCE_STRIPES_PER_THREAD * c.config().numIoThreads()),
+                new ProduceHandler(brokerId, replicas::appendRecords, known, INTERNAL_TOPICS::contains),
                 new FetchHandler(
                         brokerId,
                         replicas::fetchMessages,
@@ -112,28 +99,5 @@ final class BrokerApis {
                 new AlterPartitionHandler(controller),
                 new ControlledShutdownHandler(controller));
         return ApiHandlerRegistry.of(handlers);
-    }
-
-    /**
-     * The log stamps offsets and the partition leader epoch into produced batches in place, but the network layer
-     * hands request bodies over as read-only buffers; batches in a read-only buffer are copied into a heap buffer
-     * first (one copy per produce request partition). Writable buffers pass through untouched.
-     */
-    static ProduceHandler.Appender writableRecords(ProduceHandler.Appender appender) {
-        return (timeoutMs, requiredAcks, entries, callback) -> {
-            Map<TopicPartition, MemoryRecords> writable = new LinkedHashMap<>();
-            entries.forEach((tp, records) -> writable.put(tp, writable(records)));
-            appender.appendRecords(timeoutMs, requiredAcks, writable, callback);
-        };
-    }
-
-    static MemoryRecords writable(MemoryRecords records) {
-        ByteBuffer buffer = records.buffer();
-        if (!buffer.isReadOnly()) {
-            return records;
-        }
-        ByteBuffer copy = ByteBuffer.allocate(buffer.remaining());
-        copy.put(buffer.duplicate()).flip();
-        return MemoryRecords.readableRecords(copy);
     }
 }

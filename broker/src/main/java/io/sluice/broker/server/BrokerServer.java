@@ -124,7 +124,6 @@ public final class BrokerServer implements AutoCloseable {
 
     private volatile ScheduledExecutorService scheduler;
     private volatile ExecutorService ioExecutor;
-    private volatile ExecutorService producePool;
     private volatile LogManager logManager;
     private volatile CuratorFramework curator;
     private volatile ZkStore store;
@@ -189,7 +188,6 @@ public final class BrokerServer implements AutoCloseable {
     private void startComponents() {
         scheduler = Executors.newScheduledThreadPool(SCHEDULER_THREADS, daemonThreads("sluice-scheduler-" + brokerId));
         ioExecutor = Executors.newFixedThreadPool(IO_THREADS, daemonThreads("sluice-io-" + brokerId));
-        producePool = Executors.newFixedThreadPool(config.numIoThreads(), daemonThreads("sluice-produce-" + brokerId));
 
         LogManager logs = new LogManager(
                 config.logDirs(),
@@ -280,8 +278,7 @@ public final class BrokerServer implements AutoCloseable {
                         config.numPartitions(),
                         (short) config.defaultReplicationFactor(),
                         Duration.ofMillis(config.requestTimeoutMs())),
-                ProducerIdManager.zooKeeper(brokerId, store, ioExecutor),
-                producePool);
+                ProducerIdManager.zooKeeper(brokerId, store, ioExecutor));
         networkServer =
                 new NetworkServer(brokerId, networkConfig(config), BrokerApis.registry(components), registry, clock);
         networkServer.start();
@@ -398,7 +395,6 @@ public final class BrokerServer implements AutoCloseable {
         }
         quietly("scheduler", scheduler, ExecutorService::shutdownNow);
         quietly("I/O executor", ioExecutor, ExecutorService::shutdownNow);
-        quietly("produce pool", producePool, ExecutorService::shutdownNow);
     }
 
     private static void closeLogsWithoutFlush(LogManager logs) {

@@ -177,6 +177,45 @@ class NetworkServerTest {
     }
 
     @Test
+    void oneConnectionsBlockingRequestsRunOneAtATimeInArrivalOrder() throws IOException {
+        List<Integer> invocationOrder = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger maxRunning = new java.util.concurrent.atomic.AtomicInteger();
+        ApiHandler<HeartbeatRequestData> ordered =
+                new TestHandler<HeartbeatRequestData>(ApiKeys.HEARTBEAT, (short) 0, (short) 4, true, (ctx, req) -> {
+                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    invocationOrder.add(ctx.correlationId());
+                    try {
+                        if (ctx.correlationId() == 0) {
+                            gate.await(30, TimeUnit.SECONDS);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                    return CompletableFuture.completedFuture(ApiResponse.of(new HeartbeatResponseData()));
+                });
+        int port = start(4, 64, 1 << 20, ordered);
+        try (RawKafkaClient client = new RawKafkaClient(port)) {
+            for (int i = 0; i < 10; i++) {
+                client.send(heartbeatRequest(i));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.inFlightRequests() == 10);
+            // Four pool threads are free, yet nothing overtakes the blocked first request of this connection.
+            await().during(Duration.ofMillis(300))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> invocationOrder.size() == 1);
+            gate.countDown();
+            for (int i = 0; i < 10; i++) {
+                assertThat(KafkaWire.correlationId(client.receive())).isEqualTo(i);
+            }
+        }
+        assertThat(invocationOrder).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(maxRunning.get()).isEqualTo(1);
+    }
+
+    @Test
     void closeDrainsInFlightResponsesAndIsSafeTwice() throws Exception {
         int port = start(1, 16, 1 << 20, heartbeat(true));
         try (RawKafkaClient client = new RawKafkaClient(port)) {
