@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,6 +67,8 @@ public final class BrokerRegistration implements AutoCloseable {
     private final Clock clock;
     private final Consumer<Throwable> fatalHandler;
     private final Duration retryBackoff;
+    private final Duration staleHolderWait;
+    private final HolderProbe holderProbe;
     private final String logPrefix;
     private final String path;
     private final ScheduledExecutorService executor;
@@ -90,6 +93,26 @@ public final class BrokerRegistration implements AutoCloseable {
      */
     public BrokerRegistration(
             ZkStore store, BrokerInfo broker, Clock clock, Consumer<Throwable> fatalHandler, Duration retryBackoff) {
+        this(store, broker, clock, fatalHandler, retryBackoff, Duration.ZERO, HolderProbe.TCP);
+    }
+
+    /**
+     * @param staleHolderWait how long the first registration waits for a znode held by a dead previous incarnation
+     *     of this broker (a restart right after a crash, before ZooKeeper expired the old session) to disappear;
+     *     use the ZooKeeper session timeout plus a margin. {@link Duration#ZERO} fails at once.
+     * @param holderProbe tells whether the holder of our id is certainly gone (its endpoints refuse connections)
+     * @see #BrokerRegistration(ZkStore, BrokerInfo, Clock, Consumer, Duration)
+     */
+    public BrokerRegistration(
+            ZkStore store,
+            BrokerInfo broker,
+            Clock clock,
+            Consumer<Throwable> fatalHandler,
+            Duration retryBackoff,
+            Duration staleHolderWait,
+            HolderProbe holderProbe) {
+        this.staleHolderWait = Objects.requireNonNull(staleHolderWait, "staleHolderWait");
+        this.holderProbe = Objects.requireNonNull(holderProbe, "holderProbe");
         this.store = Objects.requireNonNull(store, "store");
         this.broker = Objects.requireNonNull(broker, "broker");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -192,6 +215,8 @@ public final class BrokerRegistration implements AutoCloseable {
      * Updates the epoch fields; the caller notifies listeners.
      */
     private BrokerInfo registerOnce(long previousSession) {
+        long waitDeadline = System.nanoTime() + staleHolderWait.toNanos();
+        boolean waitLogged = false;
         for (int attempt = 1; ; attempt++) {
             long session = sessionId();
             Optional<ZkNode> existing = store.get(path);
@@ -200,8 +225,26 @@ public final class BrokerRegistration implements AutoCloseable {
                     previousSession,
                     session);
             switch (action) {
-                case DUPLICATE ->
-                    throw new BrokerIdConflictException(broker.id(), describeHolder(existing.get()), null);
+                case DUPLICATE -> {
+                    ZkNode holder = existing.get();
+                    if (previousSession != 0 || System.nanoTime() - waitDeadline >= 0 || !holderIsDead(holder)) {
+                        throw new BrokerIdConflictException(broker.id(), describeHolder(holder), null);
+                    }
+                    if (!waitLogged) {
+                        waitLogged = true;
+                        log.warn(
+                                "{} {} is held by {}, whose endpoints refuse connections: a previous incarnation"
+                                        + " of this broker whose session has not expired yet; waiting up to {} for"
+                                        + " it to go",
+                                logPrefix,
+                                path,
+                                describeHolder(holder),
+                                staleHolderWait);
+                    }
+                    awaitChange(holder, waitDeadline);
+                    attempt = 0;
+                    continue;
+                }
                 case ADOPT -> {
                     return publish(existing.get().czxid(), session);
                 }
@@ -222,6 +265,31 @@ public final class BrokerRegistration implements AutoCloseable {
                 }
                 log.debug("{} create of {} raced ({}); re-reading", logPrefix, path, e.getMessage());
             }
+        }
+    }
+
+    /** Whether the broker registered in {@code holder} is certainly not running (an unreadable node is not). */
+    private boolean holderIsDead(ZkNode holder) {
+        try {
+            return holderProbe.isCertainlyDead(BrokerIdZNode.decode(broker.id(), holder.data(), holder.czxid()));
+        } catch (ZkDataException e) {
+            return false;
+        }
+    }
+
+    /** Blocks until {@code holder}'s znode changes or goes, or the deadline (whichever is first), bounded to 1 s. */
+    private void awaitChange(ZkNode holder, long deadlineNanos) {
+        CountDownLatch changed = new CountDownLatch(1);
+        Optional<ZkNode> current = store.watchData(path, changed::countDown);
+        if (current.isEmpty() || current.get().czxid() != holder.czxid()) {
+            return;
+        }
+        long waitNanos = Math.min(Duration.ofSeconds(1).toNanos(), deadlineNanos - System.nanoTime());
+        try {
+            changed.await(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(logPrefix + " interrupted while waiting for " + path, e);
         }
     }
 

@@ -19,6 +19,7 @@ import io.sluice.broker.network.client.ClientEventLoops;
 import io.sluice.broker.network.client.ClientMetrics;
 import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.broker.registration.BrokerRegistration;
+import io.sluice.broker.registration.HolderProbe;
 import io.sluice.controller.Controller;
 import io.sluice.controller.ControllerConfig;
 import io.sluice.metadata.config.BrokerConfig;
@@ -285,7 +286,15 @@ public final class BrokerServer implements AutoCloseable {
 
         BrokerInfo self = new BrokerInfo(
                 brokerId, advertisedEndpoints(networkServer, config), config.rack(), BrokerInfo.UNKNOWN_EPOCH);
-        registration = new BrokerRegistration(store, self, clock, this::onFatalError, Duration.ofSeconds(1));
+        // A restart right after a crash finds the dead incarnation's znode until ZooKeeper expires its session.
+        registration = new BrokerRegistration(
+                store,
+                self,
+                clock,
+                this::onFatalError,
+                Duration.ofSeconds(1),
+                Duration.ofMillis(config.zookeeperSessionTimeoutMs() + 2_000L),
+                HolderProbe.TCP);
         registration.register();
 
         controller.startup();
@@ -544,6 +553,11 @@ public final class BrokerServer implements AutoCloseable {
 
     public BrokerRegistration registration() {
         return requireStarted(registration, "registration");
+    }
+
+    /** The broker's ZooKeeper client (one session shared by registration, controller and config manager). */
+    public CuratorFramework zooKeeperClient() {
+        return requireStarted(curator, "ZooKeeper client");
     }
 
     private <T> T requireStarted(T component, String what) {

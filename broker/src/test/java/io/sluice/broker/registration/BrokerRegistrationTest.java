@@ -82,6 +82,56 @@ class BrokerRegistrationTest {
     }
 
     @Test
+    void aRestartRightAfterACrashWaitsForTheDeadIncarnationsSessionToGo() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = probe.getLocalPort();
+        }
+        ZkStore crashed = zk.newSession();
+        new BrokerRegistration(crashed, broker(5, deadPort), Clock.systemUTC(), fatal::add, Duration.ofMillis(100))
+                .register();
+        BrokerRegistration restarted = new BrokerRegistration(
+                zk.newSession(),
+                broker(5, deadPort),
+                Clock.systemUTC(),
+                fatal::add,
+                Duration.ofMillis(100),
+                Duration.ofSeconds(30),
+                HolderProbe.TCP);
+        registrations.add(restarted);
+
+        java.util.concurrent.CompletableFuture<BrokerInfo> registering =
+                java.util.concurrent.CompletableFuture.supplyAsync(restarted::register);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !registering.isDone());
+
+        crashed.curator().close(); // the dead incarnation's session finally ends
+        BrokerInfo registered = registering.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(registered.brokerEpoch()).isPositive();
+        assertThat(fatal).isEmpty();
+    }
+
+    @Test
+    void aLiveDuplicateFailsFastEvenWhenWaitingForDeadIncarnationsIsOn() throws Exception {
+        try (java.net.ServerSocket live = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            registration(zk.newSession(), broker(6, live.getLocalPort())).register();
+            BrokerRegistration second = new BrokerRegistration(
+                    zk.newSession(),
+                    broker(6, live.getLocalPort()),
+                    Clock.systemUTC(),
+                    fatal::add,
+                    Duration.ofMillis(100),
+                    Duration.ofSeconds(30),
+                    HolderProbe.TCP);
+            registrations.add(second);
+            long start = System.nanoTime();
+            assertThatThrownBy(second::register)
+                    .isInstanceOf(BrokerIdConflictException.class)
+                    .hasMessageContaining("Broker id 6");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void sessionExpiryLeadsToReRegistrationWithANewEpoch() throws Exception {
         ZkStore store = zk.newSession();
         BrokerRegistration registration = registration(store, broker(3, 9092));
