@@ -1,0 +1,82 @@
+package io.sluice.broker.tools;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What {@code sluice-admin} needs from a cluster, in the tool's own terms. {@link KafkaClusterAdmin} implements it on
+ * the Kafka {@code Admin} client; tests implement it in memory.
+ *
+ * <p>Every method blocks until the cluster has answered and throws {@link AdminOperationException} with the cluster's
+ * error message when the operation fails.
+ */
+interface ClusterAdmin extends AutoCloseable {
+
+    /** The live brokers, the controller and the cluster id. */
+    ClusterView describeCluster();
+
+    /** Names of all topics, internal ones included, sorted. */
+    List<String> listTopics();
+
+    /** The named topics with their partitions and non-default configs; all topics when {@code topics} is empty. */
+    List<TopicView> describeTopics(Collection<String> topics);
+
+    void createTopic(String topic, int partitions, short replicationFactor, Map<String, String> configs);
+
+    void deleteTopic(String topic);
+
+    /** Raises the topic's partition count to {@code totalPartitions}. */
+    void createPartitions(String topic, int totalPartitions);
+
+    /** Sets and removes topic-level config overrides in one incremental change. */
+    void alterTopicConfigs(String topic, Map<String, String> set, Collection<String> delete);
+
+    /**
+     * Runs a preferred-leader election for {@code partitions}, or for every partition when empty. The result maps each
+     * partition to the error message of its election, or to empty when it succeeded or was already on its preferred
+     * leader.
+     */
+    Map<TopicPartition, Optional<String>> electPreferredLeaders(Set<TopicPartition> partitions);
+
+    /** The controller epoch as stored in ZooKeeper, or empty when no ZooKeeper address was given. */
+    OptionalInt controllerEpoch();
+
+    @Override
+    void close();
+
+    /** A live broker. {@code rack} is null when the broker has none. */
+    record BrokerView(int id, String host, int port, String rack) {}
+
+    /** The cluster as DescribeCluster reports it; {@code controllerId} is -1 when there is none. */
+    record ClusterView(String clusterId, int controllerId, List<BrokerView> brokers) {}
+
+    /**
+     * One partition: {@code leader} is -1 when it has none, {@code offline} lists replicas on brokers that are not
+     * live.
+     */
+    record PartitionView(int partition, int leader, List<Integer> replicas, List<Integer> isr, List<Integer> offline) {
+
+        /** Fewer in-sync replicas than assigned ones. */
+        public boolean underReplicated() {
+            return isr.size() < replicas.size();
+        }
+    }
+
+    /** A topic with its partitions (sorted) and its topic-level config overrides. */
+    record TopicView(
+            String name,
+            String topicId,
+            boolean internal,
+            List<PartitionView> partitions,
+            Map<String, String> configs) {
+
+        public int replicationFactor() {
+            return partitions.isEmpty() ? 0 : partitions.get(0).replicas().size();
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.sluice.broker.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import io.sluice.metadata.config.BrokerConfig;
+import io.sluice.metadata.model.Endpoint;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Static checks of {@code docker-compose.yml}: no Docker engine needed. */
+@Timeout(60)
+class DockerComposeFileTest {
+    private static final List<String> BROKERS = List.of("broker-1", "broker-2", "broker-3");
+
+    private final Map<String, Object> compose = map(MiniYaml.parse(RepoFiles.read("docker-compose.yml")));
+    private final Map<String, Object> services = map(compose.get("services"));
+
+    @Test
+    void hasZooKeeperAndThreeBrokersOnThreeRacks() {
+        assertThat(services.keySet()).containsExactlyInAnyOrder("zookeeper", "broker-1", "broker-2", "broker-3");
+        Set<String> ids = new HashSet<>();
+        Set<String> racks = new HashSet<>();
+        for (String broker : BROKERS) {
+            Map<String, String> props = properties(broker);
+            ids.add(props.get("broker.id"));
+            racks.add(props.get("broker.rack"));
+        }
+        assertThat(ids).containsExactlyInAnyOrder("1", "2", "3");
+        assertThat(racks).containsExactlyInAnyOrder("r1", "r2", "r3");
+    }
+
+    @Test
+    void brokerEnvironmentsAreValidBrokerConfigs() {
+        for (String broker : BROKERS) {
+            BrokerConfig config = BrokerConfig.fromMap(properties(broker), () -> "localhost");
+            assertThat(config.zookeeperConnect().connectString()).isEqualTo("zookeeper:2181");
+            assertThat(config.logDirs()).hasSize(1);
+            assertThat(config.metricsPort()).isPositive();
+            assertThat(config.defaultReplicationFactor()).isEqualTo(3);
+            assertThat(config.minInsyncReplicas()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void advertisedListenersReachBrokersFromContainersAndFromTheHost() {
+        for (String broker : BROKERS) {
+            BrokerConfig config = BrokerConfig.fromMap(properties(broker), () -> "localhost");
+            Map<String, Endpoint> advertised =
+                    config.advertisedListeners().stream().collect(Collectors.toMap(Endpoint::listenerName, e -> e));
+            Map<String, Endpoint> bound =
+                    config.listeners().stream().collect(Collectors.toMap(Endpoint::listenerName, e -> e));
+            Map<Integer, Integer> published = publishedPorts(broker);
+            String hostname = String.valueOf(service(broker).get("hostname"));
+
+            Endpoint internal = advertised.get(config.interBrokerListenerName());
+            assertThat(internal).as("%s inter-broker listener", broker).isNotNull();
+            assertThat(internal.host())
+                    .as("%s container-reachable host", broker)
+                    .isIn(hostname, broker);
+            assertThat(internal.port())
+                    .isEqualTo(bound.get(internal.listenerName()).port());
+
+            List<Endpoint> hostFacing = advertised.values().stream()
+                    .filter(e -> e.host().equals("localhost") || e.host().equals("127.0.0.1"))
+                    .toList();
+            assertThat(hostFacing).as("%s host-reachable listener", broker).hasSize(1);
+            Endpoint external = hostFacing.get(0);
+            int containerPort = bound.get(external.listenerName()).port();
+            assertThat(published)
+                    .as("%s publishes its external listener on the advertised host port", broker)
+                    .containsEntry(external.port(), containerPort);
+            assertThat(published).containsValue(config.metricsPort());
+        }
+    }
+
+    @Test
+    void hostPortsAreUnique() {
+        List<Integer> hostPorts = new ArrayList<>();
+        for (String name : services.keySet()) {
+            hostPorts.addAll(publishedPorts(name).keySet());
+        }
+        assertThat(hostPorts).doesNotHaveDuplicates().contains(2181, 9092, 9093, 9094);
+    }
+
+    @Test
+    void everyServiceHasAHealthCheckAndBrokersWaitForAHealthyZooKeeper() {
+        for (String name : services.keySet()) {
+            Map<String, Object> health = map(service(name).get("healthcheck"));
+            assertThat(list(health.get("test"))).as(name).isNotEmpty().startsWith("CMD");
+        }
+        for (String broker : BROKERS) {
+            List<Object> test = list(map(service(broker).get("healthcheck")).get("test"));
+            assertThat(test.get(1)).isEqualTo("/opt/sluice/deploy/docker/healthcheck.sh");
+            assertThat(test.get(2)).isEqualTo("broker");
+            assertThat(test.get(3)).isEqualTo(properties(broker).get("metrics.port"));
+            assertThat(Files.isExecutable(RepoFiles.root().resolve("deploy/docker/healthcheck.sh")))
+                    .isTrue();
+            Map<String, Object> dependsOn = map(service(broker).get("depends_on"));
+            assertThat(map(dependsOn.get("zookeeper")).get("condition")).isEqualTo("service_healthy");
+        }
+    }
+
+    @Test
+    void namedVolumesAreDeclaredUsedAndHoldTheLogDirs() {
+        Set<String> declared = map(compose.get("volumes")).keySet();
+        Set<String> used = new HashSet<>();
+        for (String name : services.keySet()) {
+            for (Object volume : list(service(name).getOrDefault("volumes", List.of()))) {
+                String[] parts = String.valueOf(volume).split(":");
+                assertThat(parts[0])
+                        .as("%s mounts a named volume, not a host path", name)
+                        .doesNotStartWith("/")
+                        .doesNotStartWith(".");
+                assertThat(declared)
+                        .as("%s volume %s is declared", name, parts[0])
+                        .contains(parts[0]);
+                assertThat(used.add(parts[0]))
+                        .as("volume %s shared between services", parts[0])
+                        .isTrue();
+            }
+        }
+        assertThat(used).isEqualTo(declared);
+        for (String broker : BROKERS) {
+            String logDirs = properties(broker).get("log.dirs");
+            assertThat(list(service(broker).get("volumes")))
+                    .as("%s keeps its log.dirs on a named volume", broker)
+                    .anySatisfy(v -> assertThat(String.valueOf(v)).endsWith(":" + logDirs));
+        }
+    }
+
+    @Test
+    void brokersUseTheImageBuiltFromTheRepositoryDockerfile() {
+        for (String broker : BROKERS) {
+            Map<String, Object> build = map(service(broker).get("build"));
+            assertThat(build.get("context")).isEqualTo(".");
+            assertThat(Files.isRegularFile(RepoFiles.root().resolve(String.valueOf(build.get("dockerfile")))))
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void entrypointDerivesTheSamePropertiesAsTheRule() {
+        assumeThat(RepoFiles.onPath("bash"))
+                .as("bash is needed to run deploy/docker/entrypoint.sh")
+                .isPresent();
+        for (String broker : BROKERS) {
+            RepoFiles.Run run =
+                    RepoFiles.run(List.of("bash", "deploy/docker/entrypoint.sh", "--print-config"), env(broker), 30);
+            assertThat(run.exitCode()).as(run.stderr()).isZero();
+            Properties printed = new Properties();
+            try {
+                printed.load(new java.io.StringReader(run.stdout()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            Map<String, String> fromScript = new TreeMap<>();
+            printed.forEach((k, v) -> fromScript.put((String) k, (String) v));
+            assertThat(fromScript).isEqualTo(properties(broker));
+        }
+    }
+
+    private Map<String, String> env(String service) {
+        Map<String, String> env = new HashMap<>();
+        map(service(service).get("environment")).forEach((k, v) -> env.put(k, String.valueOf(v)));
+        return env;
+    }
+
+    private Map<String, String> properties(String service) {
+        return BrokerEnv.toProperties(env(service));
+    }
+
+    /** host port → container port. */
+    private Map<Integer, Integer> publishedPorts(String service) {
+        Map<Integer, Integer> out = new HashMap<>();
+        for (Object mapping : list(service(service).getOrDefault("ports", List.of()))) {
+            String[] parts = String.valueOf(mapping).split(":");
+            assertThat(parts)
+                    .as("%s port mapping %s is HOST:CONTAINER", service, mapping)
+                    .hasSize(2);
+            assertThat(out.put(Integer.parseInt(parts[0]), Integer.parseInt(parts[1])))
+                    .isNull();
+        }
+        return out;
+    }
+
+    private Map<String, Object> service(String name) {
+        return map(Optional.ofNullable(services.get(name)).orElseThrow(() -> new AssertionError("no service " + name)));
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object o) {
+        assertThat(o).isInstanceOf(Map.class);
+        return (Map<String, Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Object> list(Object o) {
+        assertThat(o).isInstanceOf(List.class);
+        return (List<Object>) o;
+    }
+}

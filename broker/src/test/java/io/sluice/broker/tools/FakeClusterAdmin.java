@@ -1,0 +1,116 @@
+package io.sluice.broker.tools;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
+
+/** An in-memory cluster for the CLI tests: brokers, topics with partitions, and a log of the calls made. */
+final class FakeClusterAdmin implements ClusterAdmin {
+    final List<BrokerView> brokers = new ArrayList<>();
+    final Map<String, TopicView> topics = new TreeMap<>();
+    final List<String> calls = new ArrayList<>();
+    int controllerId = 1;
+    OptionalInt epoch = OptionalInt.empty();
+    Map<TopicPartition, Optional<String>> electionResults = Map.of();
+    boolean closed;
+
+    FakeClusterAdmin withBrokers(int count) {
+        for (int id = 1; id <= count; id++) {
+            brokers.add(new BrokerView(id, "127.0.0.1", 9091 + id, "r" + id));
+        }
+        return this;
+    }
+
+    FakeClusterAdmin withTopic(String name, PartitionView... partitions) {
+        topics.put(name, new TopicView(name, "id-" + name, false, List.of(partitions), Map.of()));
+        return this;
+    }
+
+    @Override
+    public ClusterView describeCluster() {
+        calls.add("describeCluster");
+        return new ClusterView("cluster-1", controllerId, List.copyOf(brokers));
+    }
+
+    @Override
+    public List<String> listTopics() {
+        calls.add("listTopics");
+        return List.copyOf(topics.keySet());
+    }
+
+    @Override
+    public List<TopicView> describeTopics(Collection<String> names) {
+        calls.add("describeTopics " + names);
+        if (names.isEmpty()) {
+            return List.copyOf(topics.values());
+        }
+        List<TopicView> out = new ArrayList<>();
+        for (String name : names) {
+            TopicView topic = topics.get(name);
+            if (topic == null) {
+                throw new AdminOperationException("Failed to describe topics [" + name
+                        + "]: UnknownTopicOrPartitionException: This server does not host this topic-partition.");
+            }
+            out.add(topic);
+        }
+        return out;
+    }
+
+    @Override
+    public void createTopic(String topic, int partitions, short replicationFactor, Map<String, String> configs) {
+        calls.add("createTopic " + topic + " " + partitions + " " + replicationFactor + " " + configs);
+        if (topics.containsKey(topic)) {
+            throw new AdminOperationException("Failed to create topic " + topic + ": TopicExistsException: Topic '"
+                    + topic + "' already exists.");
+        }
+        List<PartitionView> views = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            List<Integer> replicas = new ArrayList<>();
+            for (int r = 0; r < replicationFactor; r++) {
+                replicas.add(brokers.get((p + r) % brokers.size()).id());
+            }
+            views.add(new PartitionView(p, replicas.get(0), replicas, replicas, List.of()));
+        }
+        topics.put(topic, new TopicView(topic, "id-" + topic, false, views, new LinkedHashMap<>(configs)));
+    }
+
+    @Override
+    public void deleteTopic(String topic) {
+        calls.add("deleteTopic " + topic);
+        topics.remove(topic);
+    }
+
+    @Override
+    public void createPartitions(String topic, int totalPartitions) {
+        calls.add("createPartitions " + topic + " " + totalPartitions);
+    }
+
+    @Override
+    public void alterTopicConfigs(String topic, Map<String, String> set, Collection<String> delete) {
+        calls.add("alterTopicConfigs " + topic + " " + set + " " + delete);
+    }
+
+    @Override
+    public Map<TopicPartition, Optional<String>> electPreferredLeaders(Set<TopicPartition> partitions) {
+        calls.add("electPreferredLeaders " + partitions);
+        return electionResults;
+    }
+
+    @Override
+    public OptionalInt controllerEpoch() {
+        calls.add("controllerEpoch");
+        return epoch;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}
