@@ -7,8 +7,8 @@ import java.util.Set;
 /**
  * The network layer's configuration, mapped from the broker's {@code server.properties}.
  *
- * @param listeners {@code listeners}: one server per entry; only the PLAINTEXT security protocol is supported, and
- *     the listener name must be {@code PLAINTEXT}
+ * @param listeners {@code listeners}: one server per entry, each speaking PLAINTEXT (the broker configuration
+ *     rejects other security protocols); names are free ({@code INTERNAL}, {@code EXTERNAL}, ...)
  * @param advertisedListeners {@code advertised.listeners}: what clients are told to connect to; empty means the
  *     bound listeners. An advertised port 0 is replaced by the bound port of the listener with the same name.
  * @param numNetworkThreads {@code num.network.threads}: event loops that read and write sockets
@@ -42,10 +42,6 @@ public record NetworkConfig(
         }
         Set<String> names = new HashSet<>();
         for (Endpoint listener : listeners) {
-            if (!"PLAINTEXT".equals(listener.listenerName())) {
-                throw new IllegalArgumentException(
-                        "listeners: only the PLAINTEXT security protocol is supported, got " + listener);
-            }
             if (!names.add(listener.listenerName())) {
                 throw new IllegalArgumentException("listeners: listener name used twice: " + listener.listenerName());
             }

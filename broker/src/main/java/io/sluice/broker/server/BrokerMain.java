@@ -114,7 +114,9 @@ public final class BrokerMain {
             overrides.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
         }
         BrokerConfig fromFile = BrokerConfig.fromFile(Path.of(args[0]));
-        return overrides.isEmpty() ? fromFile : fromFile.withOverrides(overrides);
+        BrokerConfig config = overrides.isEmpty() ? fromFile : fromFile.withOverrides(overrides);
+        BrokerServer.networkConfig(config); // listener checks the broker config cannot make on its own
+        return config;
     }
 
     private static String rootMessage(Throwable e) {

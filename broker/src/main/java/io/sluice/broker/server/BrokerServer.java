@@ -1,6 +1,7 @@
 package io.sluice.broker.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.broker.adapter.MetadataClientPoolUpdater;
 import io.sluice.broker.adapter.NetworkAlterPartitionSender;
 import io.sluice.broker.adapter.NetworkBrokerChannel;
@@ -10,6 +11,9 @@ import io.sluice.broker.config.ConfigManager;
 import io.sluice.broker.control.ControllerEpochTracker;
 import io.sluice.broker.control.ReplicaManagerControl;
 import io.sluice.broker.metadata.MetadataCache;
+import io.sluice.broker.metadata.MetadataSnapshot;
+import io.sluice.broker.metrics.JvmMetrics;
+import io.sluice.broker.metrics.MetricsHttpServer;
 import io.sluice.broker.network.NetworkConfig;
 import io.sluice.broker.network.NetworkServer;
 import io.sluice.broker.network.client.BrokerClient;
@@ -23,6 +27,7 @@ import io.sluice.broker.registration.HolderProbe;
 import io.sluice.controller.Controller;
 import io.sluice.controller.ControllerConfig;
 import io.sluice.metadata.config.BrokerConfig;
+import io.sluice.metadata.config.ConfigException;
 import io.sluice.metadata.model.BrokerInfo;
 import io.sluice.metadata.model.Endpoint;
 import io.sluice.metadata.model.SecurityProtocol;
@@ -36,8 +41,11 @@ import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.partition.ReplicaManagerConfig;
 import io.sluice.replication.purgatory.Time;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -137,6 +145,8 @@ public final class BrokerServer implements AutoCloseable {
     private volatile Controller controller;
     private volatile NetworkServer networkServer;
     private volatile BrokerRegistration registration;
+    private volatile JvmMetrics jvmMetrics;
+    private volatile MetricsHttpServer metricsServer;
 
     public BrokerServer(BrokerConfig config, Clock clock, MeterRegistry registry) {
         this(config, clock, registry, new Random());
@@ -187,6 +197,7 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     private void startComponents() {
+        jvmMetrics = JvmMetrics.bindTo(registry);
         scheduler = Executors.newScheduledThreadPool(SCHEDULER_THREADS, daemonThreads("sluice-scheduler-" + brokerId));
         ioExecutor = Executors.newFixedThreadPool(IO_THREADS, daemonThreads("sluice-io-" + brokerId));
 
@@ -298,6 +309,71 @@ public final class BrokerServer implements AutoCloseable {
         registration.register();
 
         controller.startup();
+        startMetricsEndpoint();
+    }
+
+    /**
+     * Serves {@code /metrics} and {@code /health} on {@code metrics.port} (0 turns it off), bound to the host of the
+     * first listener (all interfaces when that host is empty), when the registry is a Prometheus one.
+     */
+    private void startMetricsEndpoint() {
+        int port = config.metricsPort();
+        if (port == 0) {
+            return;
+        }
+        if (!(registry instanceof PrometheusMeterRegistry prometheus)) {
+            log.info("{} metrics.port={} ignored: the meter registry is not a Prometheus registry", logPrefix, port);
+            return;
+        }
+        String host = config.listeners().get(0).host();
+        InetSocketAddress bind =
+                host == null || host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+        MetricsHttpServer server = new MetricsHttpServer(
+                brokerId,
+                bind,
+                prometheus,
+                () -> healthProblem().isEmpty(),
+                () -> healthProblem().orElse("healthy"));
+        server.start();
+        metricsServer = server;
+        log.info("{} metrics and health on http://{}:{}/metrics", logPrefix, bind.getHostString(), server.port());
+    }
+
+    /** The bound metrics port, or -1 when the endpoint is off. */
+    public int metricsPort() {
+        MetricsHttpServer server = metricsServer;
+        return server == null ? -1 : server.port();
+    }
+
+    /**
+     * Why the broker is not healthy yet, empty once it is: running, registered in ZooKeeper, and caught up — in the
+     * ISR of every partition it replicates that has a leader.
+     */
+    public Optional<String> healthProblem() {
+        if (state.get() != State.RUNNING) {
+            return Optional.of("broker is " + state.get());
+        }
+        if (registration == null || registration.registered().isEmpty()) {
+            return Optional.of("not registered in ZooKeeper");
+        }
+        List<String> behind = new ArrayList<>();
+        MetadataSnapshot snapshot = cache.snapshot();
+        for (String topic : snapshot.topicNames()) {
+            snapshot.topic(topic)
+                    .ifPresent(state -> state.partitions().values().forEach(p -> {
+                        if (p.replicas().contains(brokerId)
+                                && p.leader() >= 0
+                                && !p.isr().contains(brokerId)) {
+                            behind.add(p.topicPartition().toString());
+                        }
+                    }));
+        }
+        if (!behind.isEmpty()) {
+            Collections.sort(behind);
+            return Optional.of("not yet in the ISR of " + behind.size() + " partition(s), e.g. "
+                    + behind.subList(0, Math.min(5, behind.size())));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -385,6 +461,7 @@ public final class BrokerServer implements AutoCloseable {
      * session first and leaves the logs unflushed and without the clean-shutdown marker.
      */
     private void stopComponents(boolean clean) {
+        quietly("metrics endpoint", metricsServer, MetricsHttpServer::close);
         if (!clean) {
             quietly("Curator", curator, CuratorFramework::close);
         }
@@ -404,6 +481,7 @@ public final class BrokerServer implements AutoCloseable {
         }
         quietly("scheduler", scheduler, ExecutorService::shutdownNow);
         quietly("I/O executor", ioExecutor, ExecutorService::shutdownNow);
+        quietly("JVM metrics", jvmMetrics, JvmMetrics::close);
     }
 
     private static void closeLogsWithoutFlush(LogManager logs) {
@@ -447,6 +525,14 @@ public final class BrokerServer implements AutoCloseable {
     // ------------------------------------------------------------------ mapping the broker config
 
     static NetworkConfig networkConfig(BrokerConfig config) {
+        for (Endpoint listener : config.listeners()) {
+            if (listener.securityProtocol() != SecurityProtocol.PLAINTEXT) {
+                throw new ConfigException(
+                        "listener.security.protocol.map",
+                        "Invalid value " + listener.securityProtocol() + " for listener " + listener.listenerName()
+                                + " in listener.security.protocol.map: only PLAINTEXT listeners are supported");
+            }
+        }
         return new NetworkConfig(
                 config.listeners().stream().map(BrokerServer::toNetwork).toList(),
                 config.advertisedListeners().stream()

@@ -145,6 +145,7 @@ public final class InJvmCluster implements AutoCloseable {
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("num.network.threads", "2");
         props.put("num.io.threads", "4");
+        props.put("metrics.port", "0"); // the HTTP endpoint is off: several in-JVM brokers share one host
         props.put("num.recovery.threads.per.data.dir", "1");
         racks.getOrDefault(id, Optional.empty()).ifPresent(r -> props.put("broker.rack", r));
         props.putAll(overrides);
@@ -256,6 +257,19 @@ public final class InJvmCluster implements AutoCloseable {
     /** Stops broker {@code id} cleanly (controlled shutdown if enabled). */
     public void stop(int id) {
         broker(id).shutdown();
+    }
+
+    /**
+     * Expires broker {@code id}'s ZooKeeper session (registration, controller candidacy and watches share it), as a
+     * pause longer than the session timeout would; the broker's Curator client then reconnects with a new session.
+     */
+    public void expireSession(int id) throws Exception {
+        broker(id)
+                .zooKeeperClient()
+                .getZookeeperClient()
+                .getZooKeeper()
+                .getTestable()
+                .injectSessionExpiration();
     }
 
     /**

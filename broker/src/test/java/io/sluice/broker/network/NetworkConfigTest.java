@@ -26,8 +26,11 @@ class NetworkConfigTest {
     void validatesWithTheKafkaKeyNamed() {
         List<Endpoint> plaintext = Endpoint.parseList("PLAINTEXT://127.0.0.1:0");
         assertThat(NetworkConfig.defaults(plaintext).queuedMaxRequests()).isEqualTo(500);
-        assertThatThrownBy(() -> NetworkConfig.defaults(Endpoint.parseList("SSL://h:9093")))
-                .hasMessageContaining("listeners: only the PLAINTEXT");
+        assertThat(NetworkConfig.defaults(Endpoint.parseList("INTERNAL://h:19092,EXTERNAL://h:9092"))
+                        .listeners())
+                .hasSize(2);
+        assertThatThrownBy(() -> NetworkConfig.defaults(Endpoint.parseList("A://h:1,A://h:2")))
+                .hasMessageContaining("listener name used twice");
         assertThatThrownBy(() -> NetworkConfig.defaults(List.of())).hasMessageContaining("listeners");
         assertThatThrownBy(() -> NetworkConfig.of(plaintext, 0, 8, 500, 1000))
                 .hasMessageContaining("num.network.threads");
