@@ -233,7 +233,7 @@ public final class BrokerRegistration implements AutoCloseable {
                     if (!waitLogged) {
                         waitLogged = true;
                         log.warn(
-                                "{} {} is held by {}, whose endpoints refuse connections: a previous incarnation"
+                                "{} {} is held by {}, that is certainly not running (its endpoints refuse connections or are our own): a previous incarnation"
                                         + " of this broker whose session has not expired yet; waiting up to {} for"
                                         + " it to go",
                                 logPrefix,

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.List;
 
 /**
  * Decides whether the broker holding our id in ZooKeeper is certainly gone, so that a broker restarted right after a
@@ -43,4 +44,24 @@ public interface HolderProbe {
 
     /** Whether {@code holder} (decoded from the znode that holds our id) is certainly not running. */
     boolean isCertainlyDead(BrokerInfo holder);
+
+    /**
+     * {@code delegate} over the holder's endpoints other than {@code own} (same host and port). A broker binds its
+     * listeners before it registers, so after a restart with the same listeners a probe of those endpoints reaches the
+     * broker itself, not the holder. A holder whose endpoints are all ours is taken as our previous incarnation: if it
+     * is in fact alive elsewhere, its session does not end and the registration fails once the stale-holder wait ends.
+     */
+    static HolderProbe excluding(List<Endpoint> own, HolderProbe delegate) {
+        List<Endpoint> ours = List.copyOf(own);
+        return holder -> {
+            List<Endpoint> others = holder.endpoints().stream()
+                    .filter(e -> ours.stream()
+                            .noneMatch(o -> o.port() == e.port() && o.host().equalsIgnoreCase(e.host())))
+                    .toList();
+            if (others.isEmpty()) {
+                return !holder.endpoints().isEmpty();
+            }
+            return delegate.isCertainlyDead(new BrokerInfo(holder.id(), others, holder.rack(), holder.brokerEpoch()));
+        };
+    }
 }

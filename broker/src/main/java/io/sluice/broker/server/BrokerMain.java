@@ -11,6 +11,10 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *       stderr.
  * </ul>
  *
- * <p>Concurrency: {@link #run} is called once, from {@code main}; the shutdown hook runs on its own thread.
+ * <p>Concurrency: {@link #run} is called once, from {@code main}; the shutdown hook runs on its own thread and, after
+ * a signal, ends the JVM with the code {@link #run} hands it (the JVM's own status would be {@code 128 + signal}).
  */
 public final class BrokerMain {
     private static final Logger log = LoggerFactory.getLogger(BrokerMain.class);
@@ -39,6 +44,9 @@ public final class BrokerMain {
     static final int EXIT_OK = 0;
     static final int EXIT_STARTUP_FAILED = 1;
     static final int EXIT_INVALID_CONFIG = 2;
+
+    /** How long the shutdown hook waits for {@link #run} to compute the exit code after the broker stopped. */
+    private static final long SIGNAL_EXIT_WAIT_SECONDS = 10;
 
     private static final String USAGE = "Usage: sluice-broker CONFIG [--override key=value ...]";
 
@@ -73,7 +81,8 @@ public final class BrokerMain {
             log.error("Startup of broker {} failed", config.brokerId(), e);
             return EXIT_STARTUP_FAILED;
         }
-        Thread hook = new Thread(server::shutdown, "sluice-shutdown-hook");
+        CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+        Thread hook = new Thread(() -> shutdownOnSignal(server, exitCode), "sluice-shutdown-hook");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             server.awaitShutdown();
@@ -81,12 +90,39 @@ public final class BrokerMain {
             Thread.currentThread().interrupt();
             server.shutdown();
         }
+        int code = EXIT_OK;
         if (server.fatalError().isPresent()) {
             err.println("Broker " + config.brokerId() + " stopped on a fatal error: "
                     + server.fatalError().get().getMessage());
-            return EXIT_STARTUP_FAILED;
+            code = EXIT_STARTUP_FAILED;
         }
-        return EXIT_OK;
+        err.flush();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException signalled) {
+            // the JVM is already exiting (SIGTERM / SIGINT): the hook ends it with this code
+        }
+        exitCode.complete(code);
+        return code;
+    }
+
+    /**
+     * The shutdown hook: stops the broker, then ends the JVM with the code {@link #run} computed. A JVM that exits
+     * because of a signal would otherwise report {@code 128 + signal} (and {@code System.exit} in {@code main} blocks
+     * once shutdown has begun), whereas a broker stopped cleanly by SIGTERM exits {@code 0}.
+     */
+    private static void shutdownOnSignal(BrokerServer server, CompletableFuture<Integer> exitCode) {
+        server.shutdown();
+        int code;
+        try {
+            code = exitCode.get(SIGNAL_EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            code = EXIT_STARTUP_FAILED;
+        } catch (ExecutionException | TimeoutException e) {
+            code = EXIT_STARTUP_FAILED;
+        }
+        Runtime.getRuntime().halt(code);
     }
 
     /**

@@ -297,7 +297,8 @@ public final class BrokerServer implements AutoCloseable {
 
         BrokerInfo self = new BrokerInfo(
                 brokerId, advertisedEndpoints(networkServer, config), config.rack(), BrokerInfo.UNKNOWN_EPOCH);
-        // A restart right after a crash finds the dead incarnation's znode until ZooKeeper expires its session.
+        // A restart right after a crash finds the dead incarnation's znode until ZooKeeper expires its session; our
+        // listeners are already bound, so probing the holder skips the endpoints we advertise ourselves.
         registration = new BrokerRegistration(
                 store,
                 self,
@@ -305,7 +306,7 @@ public final class BrokerServer implements AutoCloseable {
                 this::onFatalError,
                 Duration.ofSeconds(1),
                 Duration.ofMillis(config.zookeeperSessionTimeoutMs() + 2_000L),
-                HolderProbe.TCP);
+                HolderProbe.excluding(self.endpoints(), HolderProbe.TCP));
         registration.register();
 
         controller.startup();
