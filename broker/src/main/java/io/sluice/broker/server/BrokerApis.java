@@ -25,6 +25,7 @@ import io.sluice.broker.control.ReplicaControl;
 import io.sluice.broker.control.StopReplicaHandler;
 import io.sluice.broker.control.UpdateMetadataHandler;
 import io.sluice.broker.metadata.MetadataCache;
+import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.controller.Controller;
 import io.sluice.metadata.config.BrokerConfig;
@@ -61,7 +62,8 @@ final class BrokerApis {
             ConfigEntityStore entityStore,
             Controller controller,
             AutoTopicCreator autoTopicCreator,
-            ProducerIdManager producerIds) {}
+            ProducerIdManager producerIds,
+            TopicMetrics topicMetrics) {}
 
     static ApiHandlerRegistry registry(Components c) {
         int brokerId = c.config().brokerId();
@@ -81,12 +83,14 @@ final class BrokerApis {
                 new IncrementalAlterConfigsHandler(c.configManager(), c.entityStore()),
                 // data plane
                 new InitProducerIdHandler(c.producerIds()),
-                new ProduceHandler(brokerId, replicas::appendRecords, known, INTERNAL_TOPICS::contains),
+                new ProduceHandler(
+                        brokerId, replicas::appendRecords, known, INTERNAL_TOPICS::contains, c.topicMetrics()),
                 new FetchHandler(
                         brokerId,
                         replicas::fetchMessages,
                         id -> cache.snapshot().topicName(id),
-                        known),
+                        known,
+                        c.topicMetrics()),
                 new ListOffsetsHandler(replicas::listOffsets, known),
                 // fronting the controller
                 CreateTopicsHandler.forBroker(controller, c.config(), c.configManager()::dynamicBrokerDefaults),

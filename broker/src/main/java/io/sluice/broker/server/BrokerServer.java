@@ -14,6 +14,7 @@ import io.sluice.broker.metadata.MetadataCache;
 import io.sluice.broker.metadata.MetadataSnapshot;
 import io.sluice.broker.metrics.JvmMetrics;
 import io.sluice.broker.metrics.MetricsHttpServer;
+import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.broker.network.NetworkConfig;
 import io.sluice.broker.network.NetworkServer;
 import io.sluice.broker.network.client.BrokerClient;
@@ -290,7 +291,8 @@ public final class BrokerServer implements AutoCloseable {
                         config.numPartitions(),
                         (short) config.defaultReplicationFactor(),
                         Duration.ofMillis(config.requestTimeoutMs())),
-                ProducerIdManager.zooKeeper(brokerId, store, ioExecutor));
+                ProducerIdManager.zooKeeper(brokerId, store, ioExecutor),
+                new TopicMetrics(registry));
         networkServer =
                 new NetworkServer(brokerId, networkConfig(config), BrokerApis.registry(components), registry, clock);
         networkServer.start();

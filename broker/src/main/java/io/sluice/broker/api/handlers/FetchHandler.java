@@ -3,6 +3,7 @@ package io.sluice.broker.api.handlers;
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
+import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.broker.network.FileRecordsSlice;
 import io.sluice.replication.epoch.EpochEndOffset;
 import io.sluice.replication.log.FileSlice;
@@ -81,6 +82,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 FetchParams params, List<PartitionFetch> fetches, Consumer<Map<TopicPartition, ReadResult>> callback);
     }
 
+    private final TopicMetrics topicMetrics;
     private final Reader reader;
     private final Function<Uuid, Optional<String>> topicNames;
     private final Predicate<TopicPartition> knownPartition;
@@ -97,6 +99,17 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             Reader reader,
             Function<Uuid, Optional<String>> topicNames,
             Predicate<TopicPartition> knownPartition) {
+        this(brokerId, reader, topicNames, knownPartition, TopicMetrics.NOOP);
+    }
+
+    /** @param topicMetrics counts bytes returned per topic, by consumers and by followers */
+    public FetchHandler(
+            int brokerId,
+            Reader reader,
+            Function<Uuid, Optional<String>> topicNames,
+            Predicate<TopicPartition> knownPartition,
+            TopicMetrics topicMetrics) {
+        this.topicMetrics = Objects.requireNonNull(topicMetrics, "topicMetrics");
         this.reader = Objects.requireNonNull(reader, "reader");
         this.topicNames = Objects.requireNonNull(topicNames, "topicNames");
         this.knownPartition = Objects.requireNonNull(knownPartition, "knownPartition");
@@ -167,8 +180,11 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             }
         }
         CompletableFuture<ApiResponse> answer = new CompletableFuture<>();
-        Consumer<Map<TopicPartition, ReadResult>> respond =
-                results -> answer.complete(ApiResponse.of(response(version, topics, names, results, readCommitted)));
+        boolean byFollower = params.isFromFollower();
+        Consumer<Map<TopicPartition, ReadResult>> respond = results -> {
+            results.forEach((tp, result) -> topicMetrics.fetched(tp.topic(), result.bytes(), byFollower));
+            answer.complete(ApiResponse.of(response(version, topics, names, results, readCommitted)));
+        };
         if (fetches.isEmpty()) {
             respond.accept(Map.of());
         } else {

@@ -3,6 +3,7 @@ package io.sluice.broker.api.handlers;
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
+import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.replication.partition.AppendResult;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -76,6 +77,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                 Consumer<Map<TopicPartition, AppendResult>> callback);
     }
 
+    private final TopicMetrics topicMetrics;
     private final Appender appender;
     private final Predicate<TopicPartition> knownPartition;
     private final Predicate<String> internalTopic;
@@ -92,6 +94,17 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             Appender appender,
             Predicate<TopicPartition> knownPartition,
             Predicate<String> internalTopic) {
+        this(brokerId, appender, knownPartition, internalTopic, TopicMetrics.NOOP);
+    }
+
+    /** @param topicMetrics counts bytes and records appended per topic */
+    public ProduceHandler(
+            int brokerId,
+            Appender appender,
+            Predicate<TopicPartition> knownPartition,
+            Predicate<String> internalTopic,
+            TopicMetrics topicMetrics) {
+        this.topicMetrics = Objects.requireNonNull(topicMetrics, "topicMetrics");
         this.appender = Objects.requireNonNull(appender, "appender");
         this.knownPartition = Objects.requireNonNull(knownPartition, "knownPartition");
         this.internalTopic = Objects.requireNonNull(internalTopic, "internalTopic");
@@ -155,7 +168,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         try {
             appender.appendRecords(request.timeoutMs(), acks, toAppend, results -> {
                 Map<TopicPartition, PartitionProduceResponse> all = new LinkedHashMap<>(early);
-                toAppend.keySet().forEach(tp -> all.put(tp, fromAppend(tp, results.get(tp))));
+                toAppend.forEach((tp, records) -> {
+                    AppendResult result = results.get(tp);
+                    all.put(tp, fromAppend(tp, result));
+                    if (result != null && result.error() == Errors.NONE && !result.duplicate()) {
+                        topicMetrics.produced(
+                                tp.topic(), records.sizeInBytes(), result.lastOffset() - result.baseOffset() + 1);
+                    }
+                });
                 answer.complete(respond(context, request, acks, all));
             });
         } catch (RuntimeException e) {
