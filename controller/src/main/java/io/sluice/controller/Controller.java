@@ -239,8 +239,11 @@ public final class Controller implements AutoCloseable {
         return f;
     }
 
-    /** Enqueues an event (the broker's and tests' access to the event loop, e.g. a {@code Callback}). */
-    void enqueue(ControllerEvent event) {
+    /**
+     * Enqueues an event (the broker's and tests' access to the event loop, e.g. a {@code Callback} that pauses the
+     * event thread the way a long GC pause would). The event runs on the event thread in queue order.
+     */
+    public void enqueue(ControllerEvent event) {
         events.put(event);
     }
 

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,7 @@ import org.apache.kafka.common.message.StopReplicaRequestData;
 import org.apache.kafka.common.message.StopReplicaResponseData;
 import org.apache.kafka.common.message.UpdateMetadataResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,5 +184,46 @@ class NetworkBrokerChannelTest {
         assertThat(channel.leaderAndIsr(1, leaderAndIsr(1)).toCompletableFuture())
                 .failsWithin(Duration.ofSeconds(5));
         assertThat(pool.nodeIds()).isEmpty();
+    }
+
+    @Test
+    void requestsWithoutAnAnswerAreSentAgainInOrderUntilTheBrokerAnswers() throws Exception {
+        server.close(); // nothing listens on the broker's port for a while
+        NetworkBrokerChannel channel = new NetworkBrokerChannel(pool, "PLAINTEXT", TIMEOUT);
+        channel.brokersChanged(List.of(broker1()));
+        List<String> completed = new CopyOnWriteArrayList<>();
+        CompletableFuture<UpdateMetadataResponseData> first = channel.updateMetadata(
+                        1,
+                        ControlRequests.updateMetadata(2, 6)
+                                .brokerEpoch(BROKER_EPOCH)
+                                .broker(1, port, Optional.empty())
+                                .partition("orders", ORDERS, 0, 1, List.of(1))
+                                .build())
+                .toCompletableFuture();
+        CompletableFuture<LeaderAndIsrResponseData> second =
+                channel.leaderAndIsr(1, leaderAndIsr(6)).toCompletableFuture();
+        first.thenRun(() -> completed.add("UpdateMetadata"));
+        second.thenRun(() -> completed.add("LeaderAndIsr"));
+
+        // refused connections do not fail the requests: they wait for the broker
+        Awaitility.await()
+                .during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> !first.isDone() && !second.isDone());
+        server = new NetworkServer(
+                1,
+                NetworkConfig.of(List.of(Endpoint.parse("PLAINTEXT://127.0.0.1:" + port)), 1, 2, 16, 1 << 20),
+                ApiHandlerRegistry.of(List.of(
+                        new UpdateMetadataHandler(tracker, serverCache), new LeaderAndIsrHandler(tracker, replicas))),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                Duration.ofSeconds(2));
+        server.start();
+
+        assertThat(await(first).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(await(second).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(completed).containsExactly("UpdateMetadata", "LeaderAndIsr");
+        assertThat(serverCache.controllerId()).hasValue(2);
+        assertThat(applied).hasSize(1);
     }
 }

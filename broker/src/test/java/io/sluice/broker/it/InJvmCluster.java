@@ -254,6 +254,19 @@ public final class InJvmCluster implements AutoCloseable {
         broker(id).halt();
     }
 
+    /**
+     * Crashes broker {@code id} the way a {@code kill -9} of its process would look to ZooKeeper: the client drops its
+     * connection without closing the session (client-side expiry), then the broker halts. Unlike {@link #kill}, whose
+     * closed session removes the ephemeral znodes at once, {@code /controller} stays until the server expires the old
+     * session after {@code zookeeper.session.timeout.ms}. {@code /brokers/ids/N} stays as long too, unless the
+     * broker's registration, reconnecting in the moment before the halt, deletes it as the stale node of its own
+     * expired session (a race: either way it is gone within the session timeout).
+     */
+    public void crash(int id) throws Exception {
+        expireSession(id);
+        broker(id).halt();
+    }
+
     /** Stops broker {@code id} cleanly (controlled shutdown if enabled). */
     public void stop(int id) {
         broker(id).shutdown();
