@@ -2,6 +2,7 @@ package io.sluice.replication.fetcher;
 
 import io.sluice.replication.fetcher.FetcherMetrics.LeaderLag;
 import io.sluice.replication.fetcher.FollowerTruncation.OutOfRangeDecision;
+import java.util.OptionalInt;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -103,7 +104,23 @@ final class PartitionAnswerApplier {
         long target = FollowerTruncation.offsetForDivergingEpoch(
                 logEndOffset, partition.endOffsetForEpoch(diverging.epoch()), diverging.epoch(), diverging.endOffset());
         if (target >= logEndOffset) {
-            // Nothing to remove; fetching again at once would get the same answer.
+            // No record to remove; the truncation still drops epochs that start at the log end (led here without
+            // appending), so that the next fetch carries the last epoch the leader knows.
+            OptionalInt latestBefore = partition.latestEpoch();
+            partition.truncateTo(logEndOffset);
+            if (!partition.latestEpoch().equals(latestBefore)) {
+                log.info(
+                        "{}Leader reported {} diverging at epoch {} (end offset {}) at the local log end {}; dropped"
+                                + " the local epochs starting there, latest local epoch now {}",
+                        logPrefix,
+                        tp,
+                        diverging.epoch(),
+                        diverging.endOffset(),
+                        logEndOffset,
+                        partition.latestEpoch().orElse(-1));
+                return;
+            }
+            // Nothing changed; fetching again at once would get the same answer.
             log.warn(
                     "{}Leader reported {} diverging at epoch {} (end offset {}), but the local log ends at {};"
                             + " backing off {} ms",

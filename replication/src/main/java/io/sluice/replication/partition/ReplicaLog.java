@@ -237,6 +237,10 @@ final class ReplicaLog {
         try {
             long before = log.logEndOffset();
             if (!log.truncateTo(offset)) {
+                // No record to remove, but epochs starting at the log end (this replica became leader and appended
+                // nothing in them) are not in the leader's history; left in place, the next fetch would report the
+                // same divergence for ever.
+                epochCache.truncateFromEnd(log.logEndOffset());
                 return;
             }
             epochCache.truncateFromEnd(log.logEndOffset());
