@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param deleteTopicEnable {@code delete.topic.enable}
  * @param defaultNumPartitions {@code num.partitions}, for CreateTopics with -1 partitions
  * @param defaultReplicationFactor {@code default.replication.factor}, for CreateTopics with -1 replication factor
+ * @param ignoreRacks {@code replica.placement.ignore.racks}: place without racks when only some brokers have one
+ *     (otherwise such a placement fails, naming the brokers without a rack)
  */
 public record ControllerConfig(
         int brokerId,
@@ -25,7 +27,8 @@ public record ControllerConfig(
         int leaderImbalancePerBrokerPercentage,
         boolean deleteTopicEnable,
         int defaultNumPartitions,
-        int defaultReplicationFactor) {
+        int defaultReplicationFactor,
+        boolean ignoreRacks) {
 
     public static ControllerConfig from(BrokerConfig config) {
         return new ControllerConfig(
@@ -37,12 +40,13 @@ public record ControllerConfig(
                 config.leaderImbalancePerBrokerPercentage(),
                 config.deleteTopicEnable(),
                 config.numPartitions(),
-                config.defaultReplicationFactor());
+                config.defaultReplicationFactor(),
+                config.replicaPlacementIgnoreRacks());
     }
 
     /** Kafka's defaults for broker {@code brokerId}. */
     public static ControllerConfig defaults(int brokerId) {
-        return new ControllerConfig(brokerId, "PLAINTEXT", false, true, Duration.ofSeconds(300), 10, true, 1, 1);
+        return new ControllerConfig(brokerId, "PLAINTEXT", false, true, Duration.ofSeconds(300), 10, true, 1, 1, false);
     }
 
     public ControllerConfig withAutoLeaderRebalance(boolean enable, Duration interval) {
@@ -55,6 +59,22 @@ public record ControllerConfig(
                 leaderImbalancePerBrokerPercentage,
                 deleteTopicEnable,
                 defaultNumPartitions,
-                defaultReplicationFactor);
+                defaultReplicationFactor,
+                ignoreRacks);
+    }
+
+    /** With {@code replica.placement.ignore.racks} set to {@code ignore}. */
+    public ControllerConfig withIgnoreRacks(boolean ignore) {
+        return new ControllerConfig(
+                brokerId,
+                interBrokerListenerName,
+                uncleanLeaderElectionEnable,
+                autoLeaderRebalanceEnable,
+                leaderImbalanceCheckInterval,
+                leaderImbalancePerBrokerPercentage,
+                deleteTopicEnable,
+                defaultNumPartitions,
+                defaultReplicationFactor,
+                ignore);
     }
 }

@@ -264,9 +264,10 @@ final class TopicCommands {
             }
         }
         boolean mixedRacks = withRack > 0 && withRack < brokers.size();
-        if (mixedRacks) {
+        if (mixedRacks && config.ignoreRacks()) {
             log.warn(
-                    "[Controller epoch={}] only {} of {} live brokers have a rack; placing without racks",
+                    "[Controller epoch={}] only {} of {} live brokers have a rack; placing without racks"
+                            + " (replica.placement.ignore.racks=true)",
                     ctx.epoch(),
                     withRack,
                     brokers.size());
@@ -274,7 +275,7 @@ final class TopicCommands {
         PlacementLoad load = PlacementLoad.fromAssignments(ctx.topics().values().stream()
                 .flatMap(tm -> tm.assignment().values().stream())
                 .toList());
-        return new PlacementRequest(brokers, firstPartition, partitions, rf, load, mixedRacks);
+        return new PlacementRequest(brokers, firstPartition, partitions, rf, load, mixedRacks && config.ignoreRacks());
     }
 
     private static void validateName(String name) {

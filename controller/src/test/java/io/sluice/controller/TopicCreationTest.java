@@ -147,6 +147,25 @@ class TopicCreationTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void brokersWithoutARackFailPlacementUnlessTheControllerIsToldToIgnoreRacks() throws Exception {
+        List<Optional<String>> mixed = List.of(Optional.of("r1"), Optional.of("r2"), Optional.empty());
+        try (ControllerTestCluster cluster = new ControllerTestCluster(mixed)) {
+            cluster.awaitController();
+            CreateTopicsResponseData.CreatableTopicResult refused = cluster.createTopic("mixed", 3, 2);
+            assertThat(Errors.forCode(refused.errorCode())).isEqualTo(Errors.INVALID_CONFIG);
+            assertThat(refused.errorMessage()).contains("3");
+            assertThat(cluster.zk().topic("mixed")).isEmpty();
+        }
+        try (ControllerTestCluster cluster = new ControllerTestCluster(mixed, c -> c.withIgnoreRacks(true))) {
+            cluster.awaitController();
+            assertThat(Errors.forCode(cluster.createTopic("mixed", 3, 2).errorCode()))
+                    .isEqualTo(Errors.NONE);
+            assertThat(cluster.zk().topic("mixed")).isPresent();
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aBrokerThatIsNotControllerAnswersNotController() throws Exception {
         try (ControllerTestCluster cluster = ControllerTestCluster.withBrokers(2)) {
             ControllerTestCluster.SimBroker controller = cluster.awaitController();

@@ -308,6 +308,10 @@ public final class BrokerConfig {
         return values.get(MIN_INSYNC_REPLICAS);
     }
 
+    public boolean replicaPlacementIgnoreRacks() {
+        return values.get(REPLICA_PLACEMENT_IGNORE_RACKS);
+    }
+
     public boolean uncleanLeaderElectionEnable() {
         return values.get(UNCLEAN_LEADER_ELECTION_ENABLE);
     }

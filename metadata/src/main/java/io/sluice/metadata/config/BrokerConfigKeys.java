@@ -213,6 +213,12 @@ public final class BrokerConfigKeys {
             .validator(atLeast(1))
             .dynamic()
             .doc("Minimum ISR size for acks=all produce."));
+    public static final ConfigKey<Boolean> REPLICA_PLACEMENT_IGNORE_RACKS =
+            def(ConfigKey.booleanKey("replica.placement.ignore.racks")
+                    .defaultValue(false)
+                    .doc("Sluice only: when some live brokers have a broker.rack and others do not, place new"
+                            + " replicas as if no broker had one; otherwise topic creation fails naming the brokers"
+                            + " without a rack."));
     public static final ConfigKey<Boolean> UNCLEAN_LEADER_ELECTION_ENABLE =
             def(ConfigKey.booleanKey("unclean.leader.election.enable")
                     .defaultValue(false)
