@@ -1,0 +1,207 @@
+package io.sluice.broker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Three brokers, RF 3, {@code min.insync.replicas=2}: an idempotent acks=all producer writes without pause while the
+ * leader of each partition in turn is halted and restarted. Afterwards every acknowledged record is there exactly once
+ * at its acknowledged offset and in send order, nothing refused is there, nothing unknown is there twice, the replicas
+ * are byte-identical, and no partition's leader epoch or high watermark went backwards.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ReplicationFailoverIT {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationFailoverIT.class);
+    private static final String TOPIC = "failover";
+    private static final int PARTITIONS = 3;
+    /** Small segments, so that truncation and recovery cross segment boundaries. */
+    private static final String SEGMENT_BYTES = "65536";
+
+    private InJvmCluster cluster;
+
+    @BeforeEach
+    void startCluster() throws Exception {
+        cluster = InJvmCluster.start(3, Map.of("replica.lag.time.max.ms", "8000"));
+        NewTopic topic = new NewTopic(TOPIC, PARTITIONS, (short) 3)
+                .configs(Map.of("min.insync.replicas", "2", "segment.bytes", SEGMENT_BYTES));
+        cluster.admin().createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        for (TopicPartition tp : partitions()) {
+            cluster.awaitLeader(tp);
+            cluster.awaitIsr(tp, 3);
+        }
+    }
+
+    @AfterEach
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void noAcknowledgedRecordIsLostOrDuplicatedWhileEachLeaderIsKilledInTurn() throws Exception {
+        ReplicationChecker checker = new ReplicationChecker(TOPIC);
+        AtomicBoolean stop = new AtomicBoolean();
+        Map<TopicPartition, Integer> epochs = new HashMap<>();
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        ReplicationObserver observer = new ReplicationObserver(cluster.bootstrapServers(), partitions());
+        try (observer;
+                KafkaConsumer<byte[], byte[]> probe = Clients.consumer(cluster.bootstrapServers(), Map.of());
+                KafkaProducer<byte[], byte[]> producer = Clients.producer(
+                        cluster.bootstrapServers(),
+                        Map.of(
+                                ProducerConfig.LINGER_MS_CONFIG,
+                                "2",
+                                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                                "90000"))) {
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                int i = 0;
+                while (!stop.get()) {
+                    checker.send(producer, i++ % PARTITIONS);
+                    if (i % 300 == 0) {
+                        producer.flush();
+                    }
+                }
+            });
+            for (TopicPartition tp : partitions()) {
+                int sentBefore = checker.sent();
+                await().atMost(Duration.ofSeconds(30)).until(() -> checker.sent() > sentBefore + 2_000);
+                int leader = cluster.awaitLeader(tp);
+                sample(probe, epochs, ends);
+                cluster.kill(leader);
+                int next = cluster.awaitNewLeader(tp, leader);
+                assertThat(next).isNotEqualTo(leader);
+                int sentAtFailover = checker.sent();
+                await().atMost(Duration.ofSeconds(60)).until(() -> checker.sent() > sentAtFailover + 2_000);
+                cluster.restart(leader);
+                for (TopicPartition p : partitions()) {
+                    cluster.awaitIsr(p, 3);
+                }
+                sample(probe, epochs, ends);
+            }
+            int sentAfter = checker.sent();
+            await().atMost(Duration.ofSeconds(30)).until(() -> checker.sent() > sentAfter + 2_000);
+            stop.set(true);
+            writer.get(120, TimeUnit.SECONDS);
+            producer.flush();
+        }
+        LOG.info("[{}] {}", TOPIC, checker.summary());
+        assertThat(checker.count(ReplicationChecker.Outcome.ACKED))
+                .as(
+                        "acknowledged records (sent %d, failed %d, unknown %d)",
+                        checker.sent(),
+                        checker.count(ReplicationChecker.Outcome.FAILED),
+                        checker.count(ReplicationChecker.Outcome.UNKNOWN))
+                .isGreaterThan(PARTITIONS * 4_000L);
+        for (TopicPartition tp : partitions()) {
+            ReplicationReplicas.awaitIdenticalReplicas(cluster, tp);
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(cluster.bootstrapServers(), Map.of())) {
+            sample(consumer, epochs, ends);
+            ReplicationChecker.assertNothingObservedDisappeared(
+                    observer.observed(), checker.verify(consumer, Duration.ofSeconds(60)));
+        }
+    }
+
+    @Test
+    void batchesTheDeadLeaderNeverReplicatedAreRetriedAndLandExactlyOnce() throws Exception {
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        ReplicationChecker checker = new ReplicationChecker(TOPIC);
+        AtomicBoolean stop = new AtomicBoolean();
+        ReplicationObserver observer = new ReplicationObserver(cluster.bootstrapServers(), partitions());
+        try (observer;
+                KafkaProducer<byte[], byte[]> producer = Clients.producer(
+                        cluster.bootstrapServers(),
+                        Map.of(
+                                ProducerConfig.LINGER_MS_CONFIG,
+                                "2",
+                                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                                "90000"))) {
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                int i = 0;
+                while (!stop.get()) {
+                    checker.send(producer, i++ % PARTITIONS);
+                    if (i % 300 == 0) {
+                        producer.flush();
+                    }
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> checker.acked().size() > 3_000);
+            int leader = cluster.awaitLeader(tp);
+            for (int id : cluster.brokerIds()) {
+                if (id != leader) {
+                    ReplicationReplicas.pauseFetching(cluster.broker(id), List.of(tp));
+                }
+            }
+            // the leader holds batches no follower has: appended, not committed, not acknowledged
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> ReplicationReplicas.logEndOffset(cluster.broker(leader), tp)
+                            > ReplicationReplicas.highWatermark(cluster.broker(leader), tp) + 50);
+            cluster.kill(leader);
+            cluster.awaitNewLeader(tp, leader);
+            cluster.restart(leader);
+            for (TopicPartition p : partitions()) {
+                cluster.awaitIsr(p, 3);
+            }
+            int ackedAfter = checker.acked().size();
+            await().atMost(Duration.ofSeconds(60)).until(() -> checker.acked().size() > ackedAfter + 3_000);
+            stop.set(true);
+            writer.get(120, TimeUnit.SECONDS);
+            producer.flush();
+        }
+        LOG.info("[{}] {}", TOPIC, checker.summary());
+        for (TopicPartition p : partitions()) {
+            ReplicationReplicas.awaitIdenticalReplicas(cluster, p);
+        }
+        assertThat(observer.count()).isPositive();
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(cluster.bootstrapServers(), Map.of())) {
+            ReplicationChecker.assertNothingObservedDisappeared(
+                    observer.observed(), checker.verify(consumer, Duration.ofSeconds(60)));
+        }
+    }
+
+    /**
+     * Samples each partition's leader epoch and the end offset consumers see (the high watermark, through ListOffsets)
+     * and asserts that neither went below the previous sample.
+     */
+    private void sample(
+            KafkaConsumer<byte[], byte[]> probe, Map<TopicPartition, Integer> epochs, Map<TopicPartition, Long> ends) {
+        Map<TopicPartition, Long> now = probe.endOffsets(partitions(), Duration.ofSeconds(30));
+        for (TopicPartition tp : partitions()) {
+            int leader = cluster.awaitLeader(tp);
+            int epoch = ReplicationReplicas.leaderEpoch(cluster.broker(leader), tp);
+            assertThat(epoch).as("leader epoch of %s", tp).isGreaterThanOrEqualTo(epochs.getOrDefault(tp, 0));
+            epochs.put(tp, epoch);
+            assertThat(now.get(tp)).as("end offset of %s", tp).isGreaterThanOrEqualTo(ends.getOrDefault(tp, 0L));
+            ends.put(tp, now.get(tp));
+        }
+    }
+
+    private static List<TopicPartition> partitions() {
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            tps.add(new TopicPartition(TOPIC, p));
+        }
+        return tps;
+    }
+}
