@@ -236,9 +236,18 @@ public final class NetworkServer implements AutoCloseable {
         return inFlight.count();
     }
 
-    /** Stops the server; safe to call more than once. */
+    /** Stops the server, draining in-flight responses for up to the configured drain timeout; safe twice. */
     @Override
     public void close() {
+        close(drainTimeout);
+    }
+
+    /**
+     * Stops the server, waiting up to {@code drain} for in-flight responses ({@link Duration#ZERO}: drop them at
+     * once, as a crash would); safe to call more than once.
+     */
+    public void close(Duration drain) {
+        Objects.requireNonNull(drain, "drain");
         if (!state.compareAndSet(State.RUNNING, State.CLOSING)) {
             if (state.compareAndSet(State.NEW, State.CLOSED)) {
                 closed.countDown();
@@ -248,30 +257,30 @@ public final class NetworkServer implements AutoCloseable {
             return;
         }
         try {
-            shutdown();
+            shutdown(drain);
         } finally {
             state.set(State.CLOSED);
             closed.countDown();
         }
     }
 
-    private void shutdown() {
+    private void shutdown(Duration drain) {
         log.info(
                 "{} Shutting down; {} connections, {} requests in flight",
                 logPrefix,
                 connections.size(),
                 inFlight.count());
         for (Channel channel : serverChannels) {
-            channel.close().awaitUninterruptibly(drainTimeout.toMillis());
+            channel.close().awaitUninterruptibly(drain.toMillis());
         }
         connections.forEach(RequestChannelHandler::stopReading);
         try {
-            if (!inFlight.awaitNone(drainTimeout)) {
+            if (!inFlight.awaitNone(drain)) {
                 log.warn(
                         "{} {} requests still in flight after {}; closing their connections",
                         logPrefix,
                         inFlight.count(),
-                        drainTimeout);
+                        drain);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -282,22 +291,22 @@ public final class NetworkServer implements AutoCloseable {
                             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
         }
         for (Channel channel : connectionChannels) {
-            if (!channel.closeFuture().awaitUninterruptibly(drainTimeout.toMillis())) {
+            if (!channel.closeFuture().awaitUninterruptibly(drain.toMillis())) {
                 channel.close();
             }
         }
         if (dispatcher != null) {
-            dispatcher.close(drainTimeout);
+            dispatcher.close(drain);
         }
-        shutdownGroup(bossGroup);
-        shutdownGroup(workerGroup);
+        shutdownGroup(bossGroup, drain);
+        shutdownGroup(workerGroup, drain);
         log.info("{} Shut down", logPrefix);
     }
 
-    private void shutdownGroup(EventLoopGroup group) {
+    private void shutdownGroup(EventLoopGroup group, Duration drain) {
         if (group != null) {
-            group.shutdownGracefully(0, drainTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .awaitUninterruptibly(drainTimeout.toMillis() + 1000);
+            group.shutdownGracefully(0, drain.toMillis(), TimeUnit.MILLISECONDS)
+                    .awaitUninterruptibly(drain.toMillis() + 1000);
         }
     }
 

@@ -466,7 +466,9 @@ public final class BrokerServer implements AutoCloseable {
     private void stopComponents(boolean clean) {
         quietly("metrics endpoint", metricsServer, MetricsHttpServer::close);
         if (!clean) {
+            // like a crashed process: the session ends and the sockets close at once, in-flight requests unanswered
             quietly("Curator", curator, CuratorFramework::close);
+            quietly("network server", networkServer, server -> server.close(Duration.ZERO));
         }
         quietly("controller", controller, Controller::shutdown);
         quietly("registration", registration, BrokerRegistration::close);
