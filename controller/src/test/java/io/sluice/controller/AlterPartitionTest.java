@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.metadata.model.LeaderAndIsr;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -144,6 +145,59 @@ class AlterPartitionTest {
                             .setPartitionEpoch(partitionEpoch)
                             .setNewIsr(List.of(1, 2, 3)));
             assertThat(partitionError(send(1, epoch1, withDead))).isEqualTo(Errors.INELIGIBLE_REPLICA);
+        }
+    }
+
+    private AlterPartitionResponseData proposeWithEpochs(
+            int partitionEpoch, List<Integer> isr, Map<Integer, Long> epochs) {
+        AlterPartitionRequestData.TopicData topic = new AlterPartitionRequestData.TopicData().setTopicId(topicId);
+        topic.partitions()
+                .add(new AlterPartitionRequestData.PartitionData()
+                        .setPartitionIndex(0)
+                        .setLeaderEpoch(0)
+                        .setPartitionEpoch(partitionEpoch)
+                        .setNewIsrWithEpochs(isr.stream()
+                                .map(b -> new AlterPartitionRequestData.BrokerState()
+                                        .setBrokerId(b)
+                                        .setBrokerEpoch(epochs.getOrDefault(
+                                                b, cluster.broker(b).info.brokerEpoch())))
+                                .toList()));
+        return send(1, cluster.broker(1).info.brokerEpoch(), topic);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aMemberWhoseBrokerEpochIsNotTheRegisteredOneIsIneligibleAndMinusOneIsUnknown() throws Exception {
+        try (ControllerTestCluster c = ControllerTestCluster.withBrokers(3)) {
+            cluster = c;
+            cluster.awaitController();
+            topicId = cluster.createTopic(assigned("a", List.of(List.of(1, 2, 3))))
+                    .topicId();
+            awaitState(cluster, TP, 1, List.of(1, 2, 3), 0);
+            assertThat(partitionError(propose(1, 0, 0, 0, List.of(1, 2)))).isEqualTo(Errors.NONE);
+            long epoch3 = cluster.broker(3).info.brokerEpoch();
+
+            // the leader proposes adding 3 based on a fetch of an older (or any other) incarnation of broker 3
+            for (long stale : List.of(epoch3 - 1, epoch3 + 1)) {
+                AlterPartitionResponseData answer = proposeWithEpochs(1, List.of(1, 2, 3), Map.of(3, stale));
+                assertThat(partitionError(answer)).isEqualTo(Errors.INELIGIBLE_REPLICA);
+                LeaderAndIsr unchanged = cluster.state(TP).orElseThrow();
+                assertThat(unchanged.isr()).containsExactly(1, 2);
+                assertThat(unchanged.partitionEpoch()).isEqualTo(1);
+            }
+            // a stale epoch of a member already in the ISR is refused as well
+            assertThat(partitionError(proposeWithEpochs(
+                            1,
+                            List.of(1, 2, 3),
+                            Map.of(2, cluster.broker(2).info.brokerEpoch() - 1))))
+                    .isEqualTo(Errors.INELIGIBLE_REPLICA);
+            assertThat(cluster.state(TP).orElseThrow().isr()).containsExactly(1, 2);
+
+            // -1: the leader does not know the epoch (a follower fetching with Fetch before v15); accepted
+            AlterPartitionResponseData unknown = proposeWithEpochs(1, List.of(1, 2, 3), Map.of(3, -1L));
+            assertThat(partitionError(unknown)).isEqualTo(Errors.NONE);
+            assertThat(cluster.state(TP).orElseThrow().isr()).containsExactly(1, 2, 3);
+            assertThat(cluster.state(TP).orElseThrow().partitionEpoch()).isEqualTo(2);
         }
     }
 }

@@ -10,8 +10,8 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * Creates a {@link NetworkLeaderEndpoint} per leader, resolving its address on the inter-broker listener from the
- * {@link MetadataCache} at each fetch.
+ * Creates a {@link NetworkLeaderEndpoint} per leader, resolving its address on the inter-broker listener and the
+ * fetched topics' ids from the {@link MetadataCache} at each fetch.
  *
  * <p>Concurrency: immutable; thread-safe.
  */
@@ -41,6 +41,7 @@ public final class NetworkLeaderEndpointFactory implements LeaderEndpointFactory
         return new NetworkLeaderEndpoint(
                 leaderBrokerId,
                 () -> cache.broker(leaderBrokerId).flatMap(b -> BrokerAddresses.of(b, interBrokerListener)),
+                topic -> cache.snapshot().topicId(topic),
                 clients,
                 requestTimeout);
     }

@@ -235,6 +235,7 @@ public final class BrokerServer implements AutoCloseable {
 
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(
                 brokerId,
+                this::brokerEpoch,
                 fetcherConfig(config),
                 new NetworkLeaderEndpointFactory(
                         cache,

@@ -47,6 +47,7 @@ class ReplicationAdaptersTest {
 
     private final List<Short> alterPartitionVersions = new CopyOnWriteArrayList<>();
     private final List<AlterPartitionRequestData> alterPartitions = new CopyOnWriteArrayList<>();
+    private final List<FetchRequestData> fetches = new CopyOnWriteArrayList<>();
     private final AtomicInteger notControllerAnswers = new AtomicInteger(1);
     private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
     private final MetadataCache cache = new MetadataCache(2, "cluster-x");
@@ -76,14 +77,23 @@ class ReplicationAdaptersTest {
                                             .setIsr(List.of(1))
                                             .setPartitionEpoch(8)))));
                 });
-        ApiHandler<FetchRequestData> fetch = FakeApi.handler(
-                ApiKeys.FETCH,
-                (short) 4,
-                (short) 12,
-                (context, request) -> new FetchResponseData()
-                        .setSessionId(0)
-                        .setErrorCode(Errors.NONE.code())
-                        .setThrottleTimeMs(context.apiVersion()));
+        ApiHandler<FetchRequestData> fetch =
+                FakeApi.handler(ApiKeys.FETCH, (short) 4, (short) 16, (context, request) -> {
+                    fetches.add(request);
+                    FetchResponseData response = new FetchResponseData()
+                            .setSessionId(0)
+                            .setErrorCode(Errors.NONE.code())
+                            .setThrottleTimeMs(context.apiVersion());
+                    for (FetchRequestData.FetchTopic topic : request.topics()) {
+                        response.responses()
+                                .add(new FetchResponseData.FetchableTopicResponse()
+                                        .setTopic(topic.topic())
+                                        .setTopicId(topic.topicId())
+                                        .setPartitions(
+                                                List.of(new FetchResponseData.PartitionData().setPartitionIndex(0))));
+                    }
+                    return response;
+                });
         server = new NetworkServer(
                 1,
                 NetworkConfig.of(List.of(Endpoint.parse("PLAINTEXT://127.0.0.1:0")), 1, 2, 16, 1 << 20),
@@ -185,8 +195,66 @@ class ReplicationAdaptersTest {
         assertThat(alterPartitions).isEmpty();
     }
 
+    /** A follower fetch of orders-0 as the fetcher thread builds it. */
+    private static FetchRequestData followerFetch(long brokerEpoch) {
+        FetchRequestData request = new FetchRequestData()
+                .setReplicaId(2)
+                .setReplicaState(
+                        new FetchRequestData.ReplicaState().setReplicaId(2).setReplicaEpoch(brokerEpoch))
+                .setMaxWaitMs(0);
+        request.topics()
+                .add(new FetchRequestData.FetchTopic()
+                        .setTopic("orders")
+                        .setPartitions(List.of(new FetchRequestData.FetchPartition().setPartition(0))));
+        return request;
+    }
+
     @Test
-    void followersFetchFromTheLeaderAddressInTheCacheAtVersion12() throws Exception {
+    void aFollowerFetchIsSentAtVersion15WithTopicIdsAndItsBrokerEpochOnceTheTopicIdsAreKnown() throws Exception {
+        NetworkLeaderEndpointFactory factory = new NetworkLeaderEndpointFactory(
+                cache,
+                "PLAINTEXT",
+                address -> new BrokerClient(address, BrokerClientConfig.defaults(2), loops, ClientMetrics.NOOP),
+                TIMEOUT);
+        LeaderEndpoint endpoint = factory.endpointFor(1);
+        closeables.add(endpoint);
+        cache.update(ControlRequests.updateMetadata(1, 6)
+                .broker(1, port, Optional.empty())
+                .build());
+
+        // the topic id is not known yet: v12, named topics, replica id in the body, no broker epoch
+        FetchResponseData named = await(endpoint.fetch(followerFetch(77L)));
+        assertThat(named.throttleTimeMs())
+                .as("the version the fetch was sent at")
+                .isEqualTo(12);
+        assertThat(fetches.get(0).replicaId()).isEqualTo(2);
+        assertThat(fetches.get(0).replicaState().replicaEpoch()).isEqualTo(-1L);
+        assertThat(named.responses().get(0).topic()).isEqualTo("orders");
+
+        cache.update(ControlRequests.updateMetadata(1, 7)
+                .broker(1, port, Optional.empty())
+                .partition("orders", ORDERS, 0, 1, List.of(1, 2))
+                .build());
+        FetchRequestData request = followerFetch(77L);
+        FetchResponseData byId = await(endpoint.fetch(request));
+        assertThat(byId.throttleTimeMs())
+                .as("the version the fetch was sent at")
+                .isEqualTo(15);
+        FetchRequestData sent = fetches.get(1);
+        assertThat(sent.replicaState().replicaId()).isEqualTo(2);
+        assertThat(sent.replicaState().replicaEpoch()).isEqualTo(77L);
+        assertThat(sent.topics().get(0).topicId()).isEqualTo(ORDERS);
+        assertThat(byId.responses().get(0).topic())
+                .as("the answer names its topics again")
+                .isEqualTo("orders");
+        assertThat(request.replicaId())
+                .as("the caller's request is not changed")
+                .isEqualTo(2);
+        assertThat(request.topics().get(0).topicId()).isEqualTo(Uuid.ZERO_UUID);
+    }
+
+    @Test
+    void followersFetchFromTheLeaderAddressInTheCache() throws Exception {
         NetworkLeaderEndpointFactory factory = new NetworkLeaderEndpointFactory(
                 cache,
                 "PLAINTEXT",
@@ -208,7 +276,7 @@ class ReplicationAdaptersTest {
         assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(response.throttleTimeMs())
                 .as("the version the fetch was sent at")
-                .isEqualTo(12);
+                .isEqualTo(15);
 
         endpoint.close();
         assertThat(endpoint.fetch(new FetchRequestData()).toCompletableFuture()).failsWithin(Duration.ofSeconds(5));

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,7 @@ public final class ReplicaFetcherManager implements AutoCloseable {
     record FetcherKey(int leaderId, int fetcherId) {}
 
     private final int localBrokerId;
+    private final LongSupplier brokerEpoch;
     private final FetcherConfig config;
     private final long responseTimeoutMarginMs;
     private final LeaderEndpointFactory endpoints;
@@ -52,14 +54,30 @@ public final class ReplicaFetcherManager implements AutoCloseable {
     /** Guarded by {@code this}. */
     private boolean closed;
 
+    /** A manager whose fetches carry broker epoch -1 (unknown): the leader cannot fence a restarted follower. */
     public ReplicaFetcherManager(
             int localBrokerId,
             FetcherConfig config,
             LeaderEndpointFactory endpoints,
             Clock clock,
             MeterRegistry registry) {
+        this(localBrokerId, () -> -1L, config, endpoints, clock, registry);
+    }
+
+    /**
+     * @param brokerEpoch this broker's current epoch (its registration znode's czxid), sent with every fetch so that
+     *     an ISR expansion names the incarnation that fetched (KIP-903)
+     */
+    public ReplicaFetcherManager(
+            int localBrokerId,
+            LongSupplier brokerEpoch,
+            FetcherConfig config,
+            LeaderEndpointFactory endpoints,
+            Clock clock,
+            MeterRegistry registry) {
         this(
                 localBrokerId,
+                brokerEpoch,
                 config,
                 endpoints,
                 clock,
@@ -70,12 +88,14 @@ public final class ReplicaFetcherManager implements AutoCloseable {
     /** As the public constructor, with the time an answer may take beyond {@code fetchWaitMaxMs} (for tests). */
     ReplicaFetcherManager(
             int localBrokerId,
+            LongSupplier brokerEpoch,
             FetcherConfig config,
             LeaderEndpointFactory endpoints,
             Clock clock,
             MeterRegistry registry,
             long responseTimeoutMarginMs) {
         this.localBrokerId = localBrokerId;
+        this.brokerEpoch = Objects.requireNonNull(brokerEpoch, "brokerEpoch");
         this.config = Objects.requireNonNull(config, "config");
         this.responseTimeoutMarginMs = responseTimeoutMarginMs;
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
@@ -177,6 +197,7 @@ public final class ReplicaFetcherManager implements AutoCloseable {
         LeaderEndpoint endpoint = endpoints.endpointFor(key.leaderId());
         ReplicaFetcherThread thread = new ReplicaFetcherThread(
                 localBrokerId,
+                brokerEpoch,
                 key.leaderId(),
                 key.fetcherId(),
                 config,

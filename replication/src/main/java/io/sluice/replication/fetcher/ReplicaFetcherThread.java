@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -66,6 +67,9 @@ final class ReplicaFetcherThread {
     private final int leaderId;
     private final int fetcherId;
     private final int localBrokerId;
+    /** This broker's current epoch, sent with every fetch (KIP-903); -1 if not registered. */
+    private final LongSupplier brokerEpoch;
+
     private final FetcherConfig config;
     private final long responseTimeoutMs;
     private final LeaderEndpoint endpoint;
@@ -87,6 +91,7 @@ final class ReplicaFetcherThread {
 
     ReplicaFetcherThread(
             int localBrokerId,
+            LongSupplier brokerEpoch,
             int leaderId,
             int fetcherId,
             FetcherConfig config,
@@ -96,6 +101,7 @@ final class ReplicaFetcherThread {
             ThreadMetrics metrics,
             LeaderLag lag) {
         this.localBrokerId = localBrokerId;
+        this.brokerEpoch = brokerEpoch;
         this.leaderId = leaderId;
         this.fetcherId = fetcherId;
         this.config = config;
@@ -365,6 +371,9 @@ final class ReplicaFetcherThread {
         }
         return new FetchRequestData()
                 .setReplicaId(localBrokerId)
+                .setReplicaState(new FetchRequestData.ReplicaState()
+                        .setReplicaId(localBrokerId)
+                        .setReplicaEpoch(brokerEpoch.getAsLong()))
                 .setMaxWaitMs(config.fetchWaitMaxMs())
                 .setMinBytes(config.fetchMinBytes())
                 .setMaxBytes(config.fetchResponseMaxBytes())

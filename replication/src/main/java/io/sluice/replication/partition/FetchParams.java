@@ -8,8 +8,16 @@ package io.sluice.replication.partition;
  * @param minBytes bytes to wait for
  * @param maxBytes response-wide byte limit (the first batch is always returned)
  * @param isolation for consumers; follower fetches always read to the log end
+ * @param replicaEpoch the fetching follower's broker epoch (Fetch v15+ {@code replicaState.replicaEpoch}), -1 if
+ *     unknown (consumers, older requests)
  */
-public record FetchParams(int replicaId, long maxWaitMs, int minBytes, int maxBytes, FetchIsolation isolation) {
+public record FetchParams(
+        int replicaId, long maxWaitMs, int minBytes, int maxBytes, FetchIsolation isolation, long replicaEpoch) {
+
+    /** Parameters of a fetch whose sender's broker epoch is unknown (-1). */
+    public FetchParams(int replicaId, long maxWaitMs, int minBytes, int maxBytes, FetchIsolation isolation) {
+        this(replicaId, maxWaitMs, minBytes, maxBytes, isolation, -1L);
+    }
 
     /** Whether a follower replica sent the fetch. */
     public boolean isFromFollower() {

@@ -2,7 +2,9 @@ package io.sluice.replication.partition;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -52,9 +54,10 @@ final class IsrProposer {
 
     /**
      * An ISR change sent to the controller, based on the committed state at (leaderEpoch, partitionEpoch); the ISR is
-     * sorted, so requests list replicas in id order.
+     * sorted, so requests list replicas in id order. {@code followerEpochs} holds each follower's broker epoch from
+     * the fetch the proposal was based on (-1 if unknown); retries send the same epochs.
      */
-    record Proposal(int leaderEpoch, int partitionEpoch, Set<Integer> isr) {}
+    record Proposal(int leaderEpoch, int partitionEpoch, Set<Integer> isr, Map<Integer, Long> followerEpochs) {}
 
     private final Partition partition;
     private final String logPrefix;
@@ -102,8 +105,8 @@ final class IsrProposer {
             }
             PartitionState next = s.withPendingExpand(replicaId);
             partition.setState(next);
-            proposal = new Proposal(
-                    s.leaderEpoch(), s.partitionEpoch(), next.proposedIsr().orElseThrow());
+            Set<Integer> newIsr = next.proposedIsr().orElseThrow();
+            proposal = new Proposal(s.leaderEpoch(), s.partitionEpoch(), newIsr, followerEpochs(newIsr));
             LOG.info(
                     "{}Proposing ISR expansion {} -> {} (replica {} caught up at {}, HW {})",
                     logPrefix,
@@ -152,7 +155,8 @@ final class IsrProposer {
                 return;
             }
             partition.setState(s.withPendingShrink(newIsr));
-            proposal = new Proposal(s.leaderEpoch(), s.partitionEpoch(), Collections.unmodifiableSet(newIsr));
+            proposal = new Proposal(
+                    s.leaderEpoch(), s.partitionEpoch(), Collections.unmodifiableSet(newIsr), followerEpochs(newIsr));
             List<String> details = new ArrayList<>();
             for (int replica : lagging) {
                 partition
@@ -174,13 +178,36 @@ final class IsrProposer {
         send(proposal);
     }
 
+    /** Caller holds the partition lock: the broker epoch each follower in {@code isr} last fetched with. */
+    private Map<Integer, Long> followerEpochs(Set<Integer> isr) {
+        Map<Integer, Long> epochs = new HashMap<>();
+        for (int replica : isr) {
+            if (replica != brokerId) {
+                epochs.put(
+                        replica,
+                        partition
+                                .followerState(replica)
+                                .map(ReplicaState::brokerEpoch)
+                                .orElse(-1L));
+            }
+        }
+        return Map.copyOf(epochs);
+    }
+
+    /**
+     * Sends the proposal with {@code newIsrWithEpochs}: this broker's current epoch for itself and each follower's
+     * fetched epoch, so that the controller refuses a follower that re-registered after that fetch (KIP-903).
+     */
     private void send(Proposal proposal) {
         long localEpoch = brokerEpoch.getAsLong();
         List<AlterPartitionRequestData.BrokerState> isrWithEpochs = new ArrayList<>();
         for (int replica : proposal.isr()) {
             isrWithEpochs.add(new AlterPartitionRequestData.BrokerState()
                     .setBrokerId(replica)
-                    .setBrokerEpoch(replica == brokerId ? localEpoch : -1L));
+                    .setBrokerEpoch(
+                            replica == brokerId
+                                    ? localEpoch
+                                    : proposal.followerEpochs().getOrDefault(replica, -1L)));
         }
         AlterPartitionRequestData request = new AlterPartitionRequestData()
                 .setBrokerId(brokerId)

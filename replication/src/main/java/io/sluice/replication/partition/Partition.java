@@ -304,12 +304,18 @@ public final class Partition implements FollowerPartition {
     /**
      * Records a follower fetch at {@code fetchOffset} (its log end offset), handled at {@code fetchTimeMs} when the
      * leader's log end was {@code leaderEndOffset}; may propose adding it to the ISR and may advance the high
-     * watermark.
+     * watermark. {@code brokerEpoch} is the follower's broker epoch sent with the fetch (-1 if unknown); an ISR
+     * expansion names it, so that the controller refuses a follower that re-registered since (KIP-903).
      *
      * @return false if this replica is not leader or {@code replicaId} is not one of its followers
      */
     public boolean updateFollowerFetchState(
-            int replicaId, long fetchOffset, long followerLogStartOffset, long fetchTimeMs, long leaderEndOffset) {
+            int replicaId,
+            long brokerEpoch,
+            long fetchOffset,
+            long followerLogStartOffset,
+            long fetchTimeMs,
+            long leaderEndOffset) {
         boolean hwIncremented;
         boolean expand;
         leaderIsrUpdateLock.readLock().lock();
@@ -319,7 +325,8 @@ public final class Partition implements FollowerPartition {
             if (s.leaderId() != localBrokerId || ref == null) {
                 return false;
             }
-            ref.updateAndGet(rs -> rs.onFetch(fetchOffset, followerLogStartOffset, fetchTimeMs, leaderEndOffset, -1L));
+            ref.updateAndGet(
+                    rs -> rs.onFetch(fetchOffset, followerLogStartOffset, fetchTimeMs, leaderEndOffset, brokerEpoch));
             expand = !s.isPending() && canJoinIsr(s, replicaId);
             hwIncremented = maybeIncrementLeaderHw(s);
         } finally {

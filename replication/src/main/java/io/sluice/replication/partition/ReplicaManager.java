@@ -453,7 +453,12 @@ public final class ReplicaManager implements AutoCloseable {
                     && r.error() == Errors.NONE
                     && r.divergingEpoch().isEmpty()) {
                 partition.updateFollowerFetchState(
-                        params.replicaId(), f.fetchOffset(), f.logStartOffset(), clock.millis(), r.logEndOffset());
+                        params.replicaId(),
+                        params.replicaEpoch(),
+                        f.fetchOffset(),
+                        f.logStartOffset(),
+                        clock.millis(),
+                        r.logEndOffset());
             }
         }
         return results;

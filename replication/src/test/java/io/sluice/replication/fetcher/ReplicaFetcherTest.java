@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -28,9 +29,11 @@ class ReplicaFetcherTest {
     private static final long BACKOFF_MS = 200;
     private static final TopicPartition TP = new TopicPartition("orders", 0);
     private static final TopicPartition TP1 = new TopicPartition("orders", 1);
+    private static final long BROKER_EPOCH = 4_242L;
 
     private final FakeLeaders leaders = new FakeLeaders();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final AtomicLong brokerEpoch = new AtomicLong(BROKER_EPOCH);
     private ReplicaFetcherManager manager;
 
     @AfterEach
@@ -46,8 +49,8 @@ class ReplicaFetcherTest {
 
     private ReplicaFetcherManager startManager(int partitionMaxBytes, long responseTimeoutMarginMs) {
         FetcherConfig config = new FetcherConfig(1, partitionMaxBytes, 10 * 1024 * 1024, WAIT_MS, 1, BACKOFF_MS);
-        manager =
-                new ReplicaFetcherManager(LOCAL, config, leaders, Clock.systemUTC(), registry, responseTimeoutMarginMs);
+        manager = new ReplicaFetcherManager(
+                LOCAL, brokerEpoch::get, config, leaders, Clock.systemUTC(), registry, responseTimeoutMarginMs);
         return manager;
     }
 
@@ -113,6 +116,31 @@ class ReplicaFetcherTest {
         assertThat(registry.get(FetcherMetrics.REQUESTS).counter().count()).isPositive();
         assertThat(registry.get(FetcherMetrics.LATENCY).timer().count()).isPositive();
         assertThat(gauge(FetcherMetrics.LAG_MESSAGES)).isZero();
+    }
+
+    @Test
+    void everyFetchCarriesTheCurrentBrokerEpochInItsReplicaState() {
+        LeaderReplica leader = leaders.broker(LEADER).lead(TP, 3);
+        leader.log.appendAsLeader(3, 10);
+        TestFollowerPartition follower = new TestFollowerPartition(TP, 3);
+        startManager(1024 * 1024);
+
+        follow(follower, LEADER);
+        awaitSameLog(follower, leader);
+
+        FetchRequestData first = leaders.requestsFor(LEADER, TP).get(0).request();
+        assertThat(first.replicaState().replicaId()).isEqualTo(LOCAL);
+        assertThat(first.replicaState().replicaEpoch()).isEqualTo(BROKER_EPOCH);
+        assertThat(first.topics().get(0).topic()).isEqualTo(TP.topic());
+
+        // a re-registration (new broker epoch) shows in the next fetches
+        brokerEpoch.set(BROKER_EPOCH + 10);
+        leader.log.appendAsLeader(3, 1);
+        await().until(() -> leaders.requestsFor(LEADER, TP).stream()
+                .anyMatch(r -> r.request().replicaState().replicaEpoch() == BROKER_EPOCH + 10));
+        assertThat(leaders.requestsFor(LEADER, TP))
+                .allSatisfy(r ->
+                        assertThat(r.request().replicaState().replicaEpoch()).isIn(BROKER_EPOCH, BROKER_EPOCH + 10));
     }
 
     @Test

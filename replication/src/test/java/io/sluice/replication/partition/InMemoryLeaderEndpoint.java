@@ -48,7 +48,8 @@ final class InMemoryLeaderEndpoint implements LeaderEndpoint {
                 request.maxWaitMs(),
                 request.minBytes(),
                 request.maxBytes(),
-                FetchIsolation.LOG_END);
+                FetchIsolation.LOG_END,
+                request.replicaState().replicaEpoch());
         CompletableFuture<FetchResponseData> response = new CompletableFuture<>();
         try {
             leader.get().fetchMessages(params, fetches, results -> response.complete(toResponse(results)));

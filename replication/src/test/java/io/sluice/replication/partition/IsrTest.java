@@ -2,6 +2,7 @@ package io.sluice.replication.partition;
 
 import static io.sluice.replication.partition.TestRecords.plain;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -149,6 +150,44 @@ class IsrTest {
         assertThat(p.state().partitionEpoch()).isEqualTo(8);
         assertThat(broker.registry.counter(ReplicaManagerMetrics.ISR_EXPANDS).count())
                 .isEqualTo(1.0);
+    }
+
+    @Test
+    void expansionNamesEachMembersBrokerEpochFromItsFetch() {
+        Partition p = lead(List.of(1, 2), List.of(1, 2, 3));
+        long leo = produce("a");
+        broker.fetch(
+                new FetchParams(2, 0, 1, 4 * 1024 * 1024, FetchIsolation.LOG_END, 2002L),
+                new PartitionFetch(TP, leo, 0L, 1024 * 1024, Partition.NO_EPOCH, Partition.NO_EPOCH));
+        assertThat(p.followerState(2).orElseThrow().brokerEpoch()).isEqualTo(2002L);
+        broker.fetch(
+                new FetchParams(3, 0, 1, 4 * 1024 * 1024, FetchIsolation.LOG_END, 3003L),
+                new PartitionFetch(TP, leo, 0L, 1024 * 1024, Partition.NO_EPOCH, Partition.NO_EPOCH));
+
+        assertThat(controller.count()).isEqualTo(1);
+        assertThat(controller.last().proposedIsr()).containsExactly(1, 2, 3);
+        assertThat(controller.last().partition().newIsrWithEpochs())
+                .extracting(
+                        AlterPartitionRequestData.BrokerState::brokerId,
+                        AlterPartitionRequestData.BrokerState::brokerEpoch)
+                .containsExactly(tuple(1, 1001L), tuple(2, 2002L), tuple(3, 3003L));
+
+        // a retry after OPERATION_NOT_ATTEMPTED is a new proposal: it names the epoch of the latest fetch
+        controller.last().fail(Errors.OPERATION_NOT_ATTEMPTED);
+        broker.fetch(
+                new FetchParams(3, 0, 1, 4 * 1024 * 1024, FetchIsolation.LOG_END, 3004L),
+                new PartitionFetch(TP, leo, 0L, 1024 * 1024, Partition.NO_EPOCH, Partition.NO_EPOCH));
+        assertThat(controller.count()).isEqualTo(2);
+        assertThat(controller.last().partition().newIsrWithEpochs())
+                .extracting(AlterPartitionRequestData.BrokerState::brokerEpoch)
+                .containsExactly(1001L, 2002L, 3004L);
+
+        // a fetch without a broker epoch (Fetch before v15) leaves it unknown: -1, as older leaders send
+        controller.last().fail(Errors.OPERATION_NOT_ATTEMPTED);
+        broker.followerFetch(TP, 3, leo);
+        assertThat(controller.last().partition().newIsrWithEpochs())
+                .extracting(AlterPartitionRequestData.BrokerState::brokerEpoch)
+                .containsExactly(1001L, 2002L, -1L);
     }
 
     @Test

@@ -287,8 +287,10 @@ final class SimController implements AlterPartitionSender {
         if (!proposed.contains(sender) || distinct.size() != proposed.size() || !p.replicas.containsAll(proposed)) {
             return Errors.INVALID_REQUEST;
         }
-        for (int replica : proposed) {
-            if (!live.containsKey(replica)) {
+        for (AlterPartitionRequestData.BrokerState member : data.newIsrWithEpochs()) {
+            // Mirrors AlterPartitionHandler.staleMemberEpoch: -1 is an unknown epoch and accepted.
+            Long registered = live.get(member.brokerId());
+            if (registered == null || (member.brokerEpoch() != -1 && member.brokerEpoch() != registered)) {
                 return Errors.INELIGIBLE_REPLICA;
             }
         }

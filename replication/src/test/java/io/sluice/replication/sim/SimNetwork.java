@@ -88,14 +88,11 @@ final class SimNetwork {
     }
 
     /**
-     * A crashed broker's fetch sessions are gone with it; with {@code dropRequests} its requests still in the network
-     * are lost too (see {@code Simulation.namedInPendingExpansion} for why that is part of the fault budget).
+     * A crashed broker's fetch sessions are gone with it; its requests still in the network are delivered later, as
+     * a real network may (the leader sees a fetch of the old incarnation, with its old broker epoch).
      */
-    void forgetFetchesOf(int brokerId, boolean dropRequests) {
+    void forgetFetchesOf(int brokerId) {
         fetchInFlight.keySet().removeIf(k -> k.startsWith(brokerId + "/"));
-        if (dropRequests && inFlight.removeIf(m -> m.from() == brokerId)) {
-            trace.add("network: requests of broker " + brokerId + " lost with it");
-        }
     }
 
     long nextDelivery() {
@@ -157,6 +154,7 @@ final class SimNetwork {
         }
         fetchInFlight.put(key, session);
         long inc = brokers.incarnation(f);
+        long brokerEpoch = brokers.broker(f).brokerEpoch();
         PartitionFetch fetch = new PartitionFetch(
                 tp,
                 p.logEndOffset(),
@@ -166,10 +164,12 @@ final class SimNetwork {
                 p.latestEpoch().orElse(-1));
         trace.add("fetch " + f + " -> " + leader + " " + tp + "@" + fetch.fetchOffset() + " e" + epoch + " last e"
                 + fetch.lastFetchedEpoch());
-        send(f, leader, () -> serveFetch(f, inc, p, leader, epoch, fetch), fetchLost(f, tp, session));
+        send(f, leader, () -> serveFetch(f, inc, brokerEpoch, p, leader, epoch, fetch), fetchLost(f, tp, session));
     }
 
-    private void serveFetch(int f, long inc, Partition p, int leader, int epoch, PartitionFetch fetch) {
+    /** Mirrors the leader's FetchHandler: the fetch carries the broker epoch the follower had when it sent it. */
+    private void serveFetch(
+            int f, long inc, long brokerEpoch, Partition p, int leader, int epoch, PartitionFetch fetch) {
         Runnable lost = fetchLost(f, fetch.topicPartition(), session(inc, leader, epoch));
         if (!brokers.isRunning(leader)) {
             lost.run();
@@ -179,7 +179,7 @@ final class SimNetwork {
         brokers.broker(leader)
                 .replicaManager()
                 .fetchMessages(
-                        new FetchParams(f, 0, 1, 4 * 1024 * 1024, FetchIsolation.LOG_END),
+                        new FetchParams(f, 0, 1, 4 * 1024 * 1024, FetchIsolation.LOG_END, brokerEpoch),
                         List.of(fetch),
                         r -> out[0] = r.get(fetch.topicPartition()));
         ReadResult r = out[0];

@@ -25,7 +25,9 @@ import org.apache.kafka.common.protocol.Errors;
  * <p>Fault budget (what DESIGN.md §8 promises to survive): RF=3, min.insync.replicas=2, clean elections; at most one
  * broker down (crashed or session-expired) at a time; a crash that also loses the page cache only for a broker that is
  * not the last ISR member of any partition (the controller then removes it from every ISR, and it comes back only by
- * catching up). Faults injected: kill -9 (with or without page-cache loss), restart; ZooKeeper session expiry of a
+ * catching up), also while an ISR expansion naming it is in flight, with its requests sent before the crash delivered
+ * after the restart (the broker epoch in its fetches and in AlterPartition's {@code newIsrWithEpochs} fences the old
+ * incarnation). Faults injected: kill -9 (with or without page-cache loss), restart; ZooKeeper session expiry of a
  * running broker (a zombie: it keeps serving clients with stale metadata and keeps fetching) and re-registration with a
  * new broker epoch; a blocked broker pair; a slow broker pair; a lost AlterPartition; clock jumps (ISR shrink after
  * {@code replica.lag.time.max.ms}); preferred leader election; controller failover; a zombie controller sending
@@ -50,8 +52,6 @@ final class Simulation implements AutoCloseable {
     static final int MIN_ISR = 2;
     private static final Uuid TOPIC_ID = new Uuid(0x5eedL, 0x1ceL);
     private static final int QUIESCE_EVERY = 150;
-    /** Lifts the fault-budget exclusion documented at {@link #namedInPendingExpansion}, to reproduce that gap. */
-    private static final boolean UNFENCED_FOLLOWER_RESTART = Boolean.getBoolean("sluice.sim.unfencedFollowerRestart");
 
     private enum Status {
         UP,
@@ -245,46 +245,16 @@ final class Simulation implements AutoCloseable {
         for (SimController.PartitionView v : controller.views()) {
             lastIsrMember |= v.isr.size() == 1 && v.isr.contains(b);
         }
-        boolean wantsLoss = random.nextInt(3) == 0;
-        boolean expansionInFlight = !UNFENCED_FOLLOWER_RESTART && namedInPendingExpansion(b);
-        if (wantsLoss && expansionInFlight) {
-            trace.add("broker " + b + " keeps its page cache: an ISR expansion naming it is in flight");
-        }
-        boolean losePageCache = wantsLoss && !lastIsrMember && !expansionInFlight;
+        // A restart that loses data may happen while an ISR expansion naming this broker is in flight, and fetches
+        // it sent before the crash stay in the network: the broker epoch that fetches carry and ISR expansions name
+        // lets the controller refuse the old incarnation (KIP-903).
+        boolean losePageCache = random.nextInt(3) == 0 && !lastIsrMember;
         String what = brokers[b].crash(losePageCache, 600, random);
         status[b] = Status.CRASHED;
         crashes++;
-        network.forgetFetchesOf(b, losePageCache && !UNFENCED_FOLLOWER_RESTART);
+        network.forgetFetchesOf(b);
         trace.add("broker " + b + " crashed: " + what);
         controller.brokerFailed(b);
-    }
-
-    /**
-     * Whether a leader has an AlterPartition in flight that adds {@code b} to an ISR. Such a proposal is based on what
-     * this incarnation of {@code b} fetched; the leader sends broker epoch -1 for followers (Fetch v12 does not carry
-     * the follower's broker epoch), so the controller cannot tell that the replica it adds restarted meanwhile. A
-     * restart that lost data inside that window puts a replica without the committed records into the ISR: a known
-     * gap, excluded from the fault budget unless {@code -Dsluice.sim.unfencedFollowerRestart=true}. The same holds for
-     * a fetch the old incarnation sent before it crashed and that reaches the leader afterwards: so a crash that loses
-     * the page cache also drops the broker's requests still in the network, under the same switch.
-     */
-    private boolean namedInPendingExpansion(int b) {
-        for (int leader = 0; leader < BROKERS; leader++) {
-            if (status[leader] == Status.CRASHED) {
-                continue;
-            }
-            for (TopicPartition tp : tps) {
-                Optional<Partition> p = brokers[leader].partition(tp);
-                if (p.isPresent() && p.get().isLeader()) {
-                    var s = p.get().state();
-                    if (s.proposedIsr().map(isr -> isr.contains(b)).orElse(false)
-                            && !s.isr().contains(b)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
     }
 
     private void maybeRecover() {

@@ -26,9 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the replication simulation over several seeds. {@code -Dsluice.sim.seed=<n>} runs only that seed (to replay a
  * failure), {@code -Dsluice.sim.steps=<m>} sets the steps per seed, {@code -Dsluice.sim.seeds=<k>} the number of seeds
- * (from 1) when no seed is given, {@code -Dsluice.sim.trace=true} logs every event, and
- * {@code -Dsluice.sim.unfencedFollowerRestart=true} lifts the fault-budget exclusion described in {@link Simulation}
- * (a follower that restarts with lost data while an ISR expansion naming it is in flight). A failure names its seed and
+ * (from 1) when no seed is given, and {@code -Dsluice.sim.trace=true} logs every event. A failure names its seed and
  * step and shows the last {@value Trace#KEEP} events.
  */
 class SimulationTest {

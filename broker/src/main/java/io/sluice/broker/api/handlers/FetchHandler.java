@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Who fetches</b>: {@code replicaId} (v4-v14) or {@code replicaState.replicaId} (v15+) ≥ 0 is a follower
  *       and reads to the log end; anyone else is a consumer and reads below the high watermark. READ_COMMITTED is
  *       the same as READ_UNCOMMITTED (no transactions: the last stable offset is the high watermark).
+ *   <li><b>Follower broker epoch</b> (v15+): {@code replicaState.replicaEpoch}, the follower's broker epoch, goes
+ *       to the replica manager, which names it when it proposes adding the follower to the ISR, so that the
+ *       controller refuses a follower that re-registered since that fetch (KIP-903). Before v15 it is unknown (-1).
  *   <li><b>Topic ids</b> (v13+): topics are named by id and resolved through the metadata; an unknown id gets
  *       {@code UNKNOWN_TOPIC_ID} for each of its partitions. Older versions name topics.
  *   <li><b>Fetch sessions are refused</b>: every answer is a full response with session id 0, so clients send full
@@ -58,9 +61,9 @@ import org.slf4j.LoggerFactory;
  *       {@code OFFSET_OUT_OF_RANGE}, so followers and consumers can reset), diverging epoch (v12+, followers whose
  *       last fetched epoch diverges), preferred read replica -1, no aborted transactions. A partition the metadata
  *       knows but this broker does not host is {@code NOT_LEADER_OR_FOLLOWER}.
- *   <li><b>Not filled</b>: the optional leader hints of v12+/v16 ({@code CurrentLeader}, {@code NodeEndpoints}) and
- *       v15's {@code replicaEpoch} (a KRaft broker epoch) are left at their defaults; clients then refresh their
- *       metadata on {@code NOT_LEADER_OR_FOLLOWER}, as with older versions.
+ *   <li><b>Not filled</b>: the optional leader hints of v12+/v16 ({@code CurrentLeader}, {@code NodeEndpoints}) are
+ *       left at their defaults; clients then refresh their metadata on {@code NOT_LEADER_OR_FOLLOWER}, as with older
+ *       versions.
  * </ul>
  *
  * <p>Concurrency: stateless apart from its immutable collaborators; {@link #handle} runs concurrently on request
@@ -73,6 +76,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     static final short MAX_VERSION = 16;
     private static final short TOPIC_IDS_VERSION = 13;
     private static final short REPLICA_STATE_VERSION = 15;
+    private static final long UNKNOWN_BROKER_EPOCH = -1L;
     private static final short DIVERGING_EPOCH_VERSION = 12;
 
     /** Port onto {@code ReplicaManager#fetchMessages}; the callback runs exactly once, possibly later. */
@@ -150,13 +154,17 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         }
         int replicaId =
                 version >= REPLICA_STATE_VERSION ? request.replicaState().replicaId() : request.replicaId();
+        long replicaEpoch = version >= REPLICA_STATE_VERSION && replicaId >= 0
+                ? request.replicaState().replicaEpoch()
+                : UNKNOWN_BROKER_EPOCH;
         boolean readCommitted = request.isolationLevel() == IsolationLevel.READ_COMMITTED.id();
         FetchParams params = new FetchParams(
                 replicaId,
                 Math.max(0, request.maxWaitMs()),
                 request.minBytes(),
                 request.maxBytes(),
-                replicaId >= 0 ? FetchIsolation.LOG_END : FetchIsolation.HIGH_WATERMARK);
+                replicaId >= 0 ? FetchIsolation.LOG_END : FetchIsolation.HIGH_WATERMARK,
+                replicaEpoch);
 
         List<FetchTopic> topics = request.topics();
         List<String> names = new ArrayList<>(topics.size());

@@ -170,6 +170,25 @@ class FetchHandlerTest {
     }
 
     @Test
+    void aFollowersBrokerEpochFromV15ReachesItsReplicaStateAndIsUnknownBefore() throws Exception {
+        LocalLeader l = leader(List.of(BROKER, FOLLOWER));
+        l.produce((short) 11, (short) 1, TP, batch(1_700L, "alpha"));
+        var partition = l.replicaManager.partition(TP).orElseThrow();
+
+        FetchRequestData v15 = request((short) 15, FOLLOWER, 0L, 5, -1);
+        v15.replicaState().setReplicaEpoch(4_711L);
+        assertThat(partition(fetch(l, (short) 15, v15), 15).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(partition.followerState(FOLLOWER).orElseThrow().brokerEpoch())
+                .isEqualTo(4_711L);
+
+        fetch(l, (short) 12, request((short) 12, FOLLOWER, 1L, 5, 5));
+        assertThat(partition.followerState(FOLLOWER).orElseThrow().brokerEpoch())
+                .isEqualTo(-1L);
+        assertThat(partition.followerState(FOLLOWER).orElseThrow().logEndOffset())
+                .isEqualTo(1L);
+    }
+
+    @Test
     void aLongPollCompletesAsSoonAsDataArrives() throws Exception {
         LocalLeader l = leader(List.of(BROKER));
         short v = 12;
