@@ -69,6 +69,9 @@ final class BrokerApis {
         int brokerId = c.config().brokerId();
         MetadataCache cache = c.cache();
         Predicate<TopicPartition> known = tp -> cache.partitionState(tp).isPresent();
+        // a follower may fetch a partition this broker leads before UpdateMetadata (sent after LeaderAndIsr) arrives
+        Predicate<TopicPartition> hostedOrKnown =
+                tp -> c.replicaManager().partition(tp).isPresent() || known.test(tp);
         ReplicaManager replicas = c.replicaManager();
         Controller controller = c.controller();
         List<ApiHandler<?>> handlers = List.of(
@@ -88,8 +91,8 @@ final class BrokerApis {
                 new FetchHandler(
                         brokerId,
                         replicas::fetchMessages,
-                        id -> cache.snapshot().topicName(id),
-                        known,
+                        id -> cache.snapshot().topicName(id).or(() -> replicas.topicName(id)),
+                        hostedOrKnown,
                         c.topicMetrics()),
                 new ListOffsetsHandler(replicas::listOffsets, known),
                 // fronting the controller

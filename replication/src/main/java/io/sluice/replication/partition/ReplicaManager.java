@@ -77,6 +77,9 @@ public final class ReplicaManager implements AutoCloseable {
     private final PartitionListener listener = new Listener();
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Uuid> topicIds = new ConcurrentHashMap<>();
+    /** The reverse of {@link #topicIds}, for fetches that name topics by id. */
+    private final ConcurrentHashMap<Uuid, String> topicNames = new ConcurrentHashMap<>();
+
     private final DelayedOperationPurgatory<DelayedProduce> producePurgatory;
     private final DelayedOperationPurgatory<DelayedFetch> fetchPurgatory;
     private final HighWatermarkCheckpoints checkpoints;
@@ -175,6 +178,14 @@ public final class ReplicaManager implements AutoCloseable {
     }
 
     /** The topic id the controller gave {@code topic}, if known. */
+    /**
+     * The topic with id {@code topicId} as the controller's LeaderAndIsr named it. A follower may fetch by topic id
+     * before this broker's metadata cache has the topic (UpdateMetadata follows LeaderAndIsr).
+     */
+    public Optional<String> topicName(Uuid topicId) {
+        return Optional.ofNullable(topicNames.get(topicId));
+    }
+
     public Optional<Uuid> topicId(String topic) {
         return Optional.ofNullable(topicIds.get(topic));
     }
@@ -208,6 +219,7 @@ public final class ReplicaManager implements AutoCloseable {
             }
             this.controllerEpoch = controllerEpoch;
             this.topicIds.putAll(topicIds);
+            topicIds.forEach((name, id) -> topicNames.put(id, name));
             Map<Partition, LeaderAndIsr> toLead = new LinkedHashMap<>();
             Map<Partition, LeaderAndIsr> toFollow = new LinkedHashMap<>();
             for (LeaderAndIsrPartitionState s : states) {
