@@ -2,6 +2,7 @@
 # Produce/consume throughput, end-to-end latency and broker CPU per GiB against a running Sluice cluster,
 # measured with the stock Kafka perf tools (org.apache.kafka:kafka-tools, fetched from Maven Central).
 #
+# Consumer throughput comes from deploy/bench/ConsumeThroughput.java (assign + seekToBeginning, no group).
 # Usage: deploy/bench/kafka-perf.sh [--bootstrap-server H:P] [--dir CLUSTER_DIR] [--records N] [--record-size B]
 #                                   [--acks all|1] [--partitions P] [--replication-factor R]
 # Defaults: the cluster started by 'bin/sluice-cluster up' (its --dir default), 500000 records of 1024 bytes,
@@ -93,6 +94,9 @@ awk -v a="$cpu_after" -v b="$cpu_before" -v n="$records" -v s="$size" 'BEGIN {
   gib = n * s / (1024 * 1024 * 1024); cpu = a - b;
   if (cpu > 0) printf "broker CPU: %.1f s for %.3f GiB produced = %.1f CPU-s/GiB (all brokers)\n", cpu, gib, cpu / gib;
   else print "broker CPU: not measured (no pid files of bin/sluice-cluster in --dir)" }'
+
+echo "== consumer (assign, no group): the same $records records" >&2
+tools "$ROOT/deploy/bench/ConsumeThroughput.java" "$bootstrap" "$topic" "$records"
 
 echo "== end-to-end latency: 5000 records, acks=$acks" >&2
 tools org.apache.kafka.tools.EndToEndLatency "$bootstrap" "$topic" 5000 "$acks" "$size" | tail -2
