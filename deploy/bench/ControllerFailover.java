@@ -1,3 +1,4 @@
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -9,53 +10,90 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
- * Controller failover at scale against a running cluster (bin/sluice-cluster up): "create" makes 10 topics x 300
- * partitions RF 3 and prints the controller id; "wait DEAD_BROKER KILL_NANOS" polls Admin.describeTopics until every
- * partition has a live leader other than DEAD_BROKER and prints the time since KILL_NANOS (CLOCK_MONOTONIC, e.g.
- * python3 -c 'import time; print(time.monotonic_ns())' taken right before kill -9 of that broker's pid).
- * Run with the kafka-tools classpath fetched by kafka-perf.sh:
- *   java -cp "deploy/bench/target/kafka-tools-3.9.2/lib/*" deploy/bench/ControllerFailover.java HOST:PORT create
+ * Controller failover at scale against a running cluster (bin/sluice-cluster up). A command-line benchmark: its
+ * results go to standard output.
+ *
+ * <ul>
+ *   <li>{@code create}: makes 10 topics x 300 partitions RF 3, waits until every partition has a leader, prints the
+ *       time that took and the controller id;
+ *   <li>{@code wait DEAD_BROKER KILL_NANOS}: polls Admin.describeTopics until every partition has a live leader other
+ *       than DEAD_BROKER and prints the time since KILL_NANOS (CLOCK_MONOTONIC, e.g.
+ *       {@code python3 -c 'import time; print(time.monotonic_ns())'} taken right before {@code kill -9} of that
+ *       broker's pid).
+ * </ul>
+ *
+ * Both phases give up after 5 minutes. Run with the kafka-tools classpath fetched by kafka-perf.sh:
+ * {@code java -cp "deploy/bench/target/kafka-tools-3.9.2/lib/*" deploy/bench/ControllerFailover.java HOST:PORT create}
  */
 public class ControllerFailover {
+    private static final int TOPICS = 10;
+    private static final int PARTITIONS = 300;
+    private static final Duration GIVE_UP = Duration.ofMinutes(5);
+    /** Between two describeTopics rounds: the measurement's resolution, small against the seconds measured. */
+    private static final long POLL_MS = 100;
+
     public static void main(String[] args) throws Exception {
-        String bootstrap = args[0];
-        String mode = args[1];
-        int topics = 10, parts = 300;
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 120000);
-        try (Admin admin = Admin.create(p)) {
-            List<String> names = new ArrayList<>();
-            for (int t = 0; t < topics; t++) names.add("scale-" + t);
-            if (mode.equals("create")) {
-                List<NewTopic> nt = new ArrayList<>();
-                for (String n : names) nt.add(new NewTopic(n, parts, (short) 3));
-                admin.createTopics(nt).all().get(120, TimeUnit.SECONDS);
+        if (args.length < 2 || (args[1].equals("wait") && args.length < 4)) {
+            System.err.println("usage: ControllerFailover HOST:PORT create | HOST:PORT wait DEAD_BROKER KILL_NANOS");
+            System.exit(2);
+        }
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 120_000);
+        List<String> names = new ArrayList<>();
+        for (int t = 0; t < TOPICS; t++) {
+            names.add("scale-" + t);
+        }
+        try (Admin admin = Admin.create(props)) {
+            if (args[1].equals("create")) {
+                List<NewTopic> topics = new ArrayList<>();
+                for (String name : names) {
+                    topics.add(new NewTopic(name, PARTITIONS, (short) 3));
+                }
+                admin.createTopics(topics).all().get(120, TimeUnit.SECONDS);
                 long start = System.nanoTime();
-                while (leaderless(admin, names, -1) > 0) Thread.sleep(200);
+                awaitAllLed(admin, names, -1, start);
                 System.out.printf("created; all led after %d ms%n", (System.nanoTime() - start) / 1_000_000);
                 System.out.println("controller " + admin.describeCluster().controller().get().id());
             } else {
                 int dead = Integer.parseInt(args[2]);
-                long killedAtNanos = Long.parseLong(args[3]);
-                while (true) {
-                    int missing = leaderless(admin, names, dead);
-                    if (missing == 0) break;
-                    Thread.sleep(100);
-                }
-                long now = System.nanoTime();
-                System.out.printf("all %d partitions led by live brokers %d ms after the kill%n", topics * parts, (now - killedAtNanos) / 1_000_000);
+                long killedAt = Long.parseLong(args[3]);
+                awaitAllLed(admin, names, dead, killedAt);
+                System.out.printf(
+                        "all %d partitions led by live brokers %d ms after the kill%n",
+                        TOPICS * PARTITIONS, (System.nanoTime() - killedAt) / 1_000_000);
             }
         }
     }
 
-    static int leaderless(Admin admin, List<String> names, int dead) throws Exception {
-        int n = 0;
-        try {
-            for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values())
-                for (TopicPartitionInfo i : d.partitions())
-                    if (i.leader() == null || i.leader().isEmpty() || i.leader().id() == dead) n++;
-        } catch (Exception e) { return Integer.MAX_VALUE; }
-        return n;
+    private static void awaitAllLed(Admin admin, List<String> names, int dead, long since) throws Exception {
+        long deadline = since + GIVE_UP.toNanos();
+        String last = "";
+        while (System.nanoTime() - deadline < 0) {
+            try {
+                int missing = leaderless(admin, names, dead);
+                if (missing == 0) {
+                    return;
+                }
+                last = missing + " partitions without a live leader";
+            } catch (Exception e) { // the cluster is failing over: brokers may refuse or time out; poll again
+                last = e.toString();
+            }
+            Thread.sleep(POLL_MS);
+        }
+        throw new IllegalStateException("gave up after " + GIVE_UP + ": " + last);
+    }
+
+    private static int leaderless(Admin admin, List<String> names, int dead) throws Exception {
+        int missing = 0;
+        for (TopicDescription d :
+                admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+            for (TopicPartitionInfo p : d.partitions()) {
+                if (p.leader() == null || p.leader().isEmpty() || p.leader().id() == dead) {
+                    missing++;
+                }
+            }
+        }
+        return missing;
     }
 }
