@@ -20,7 +20,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -55,13 +54,8 @@ class DurabilityRestartIT {
     @BeforeEach
     void startCluster() throws Exception {
         cluster = InJvmCluster.start(3, Map.of("replica.lag.time.max.ms", "8000"));
-        NewTopic topic = new NewTopic(TOPIC, PARTITIONS, (short) 3)
-                .configs(Map.of("min.insync.replicas", "2", "segment.bytes", SEGMENT_BYTES));
-        cluster.admin().createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-        for (TopicPartition tp : partitions()) {
-            cluster.awaitLeader(tp);
-            cluster.awaitIsr(tp, 3);
-        }
+        cluster.createTopicAndAwaitFullIsr(
+                TOPIC, PARTITIONS, 3, Map.of("min.insync.replicas", "2", "segment.bytes", SEGMENT_BYTES));
     }
 
     @AfterEach

@@ -34,6 +34,7 @@ import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -234,6 +235,22 @@ public final class InJvmCluster implements AutoCloseable {
     /** Waits until {@code tp}'s ISR has exactly {@code size} members. */
     public List<Integer> awaitIsr(TopicPartition tp, int size) {
         return await().atMost(WAIT).until(() -> isr(tp), isr -> isr.size() == size);
+    }
+
+    /**
+     * Creates {@code topic} with the stock Admin client and waits until every partition has a leader and all
+     * {@code replicationFactor} replicas in its ISR.
+     */
+    public void createTopicAndAwaitFullIsr(
+            String topic, int partitions, int replicationFactor, Map<String, String> configs) throws Exception {
+        admin().createTopics(List.of(new NewTopic(topic, partitions, (short) replicationFactor).configs(configs)))
+                .all()
+                .get(30, TimeUnit.SECONDS);
+        for (int p = 0; p < partitions; p++) {
+            TopicPartition tp = new TopicPartition(topic, p);
+            awaitLeader(tp);
+            awaitIsr(tp, replicationFactor);
+        }
     }
 
     /** A stock Admin client on this cluster, closed by {@link #close()}. */

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -36,10 +35,7 @@ class ReplicationHighWatermarkIT {
     @BeforeEach
     void startCluster() throws Exception {
         cluster = InJvmCluster.start(3, Map.of("replica.lag.time.max.ms", "30000"));
-        NewTopic topic = new NewTopic(TOPIC, 1, (short) 3).configs(Map.of("min.insync.replicas", "2"));
-        cluster.admin().createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-        cluster.awaitLeader(TP);
-        cluster.awaitIsr(TP, 3);
+        cluster.createTopicAndAwaitFullIsr(TOPIC, 1, 3, Map.of("min.insync.replicas", "2"));
     }
 
     @AfterEach

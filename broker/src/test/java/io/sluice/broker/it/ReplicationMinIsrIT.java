@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -37,10 +36,7 @@ class ReplicationMinIsrIT {
     @BeforeEach
     void startCluster() throws Exception {
         cluster = InJvmCluster.start(3, Map.of("replica.lag.time.max.ms", "8000"));
-        NewTopic topic = new NewTopic(TOPIC, 1, (short) 3).configs(Map.of("min.insync.replicas", "2"));
-        cluster.admin().createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-        cluster.awaitLeader(TP);
-        cluster.awaitIsr(TP, 3);
+        cluster.createTopicAndAwaitFullIsr(TOPIC, 1, 3, Map.of("min.insync.replicas", "2"));
     }
 
     @AfterEach
