@@ -408,6 +408,22 @@ public final class BrokerConfig {
         return values.get(GROUP_INITIAL_REBALANCE_DELAY_MS);
     }
 
+    public int groupMaxSize() {
+        return values.get(GROUP_MAX_SIZE);
+    }
+
+    public long offsetsRetentionCheckIntervalMs() {
+        return values.get(OFFSETS_RETENTION_CHECK_INTERVAL_MS);
+    }
+
+    public int offsetsCommitTimeoutMs() {
+        return values.get(OFFSETS_COMMIT_TIMEOUT_MS);
+    }
+
+    public int offsetsTopicSegmentBytes() {
+        return values.get(OFFSETS_TOPIC_SEGMENT_BYTES);
+    }
+
     @Override
     public String toString() {
         return "BrokerConfig(broker.id=" + brokerId() + ", originals=" + values.originals() + ")";

@@ -330,6 +330,24 @@ public final class BrokerConfigKeys {
                     .defaultValue(3000)
                     .validator(atLeast(0))
                     .doc("Delay of the first rebalance of an empty group."));
+    public static final ConfigKey<Integer> GROUP_MAX_SIZE = def(ConfigKey.intKey("group.max.size")
+            .defaultValue(Integer.MAX_VALUE)
+            .validator(atLeast(1))
+            .doc("Most members a consumer group may have."));
+    public static final ConfigKey<Long> OFFSETS_RETENTION_CHECK_INTERVAL_MS =
+            def(ConfigKey.longKey("offsets.retention.check.interval.ms")
+                    .defaultValue(600000L)
+                    .validator(atLeast(1))
+                    .doc("How often expired committed offsets are removed."));
+    public static final ConfigKey<Integer> OFFSETS_COMMIT_TIMEOUT_MS = def(ConfigKey.intKey("offsets.commit.timeout.ms")
+            .defaultValue(5000)
+            .validator(atLeast(1))
+            .doc("How long an offset commit waits for all replicas of the offsets partition."));
+    public static final ConfigKey<Integer> OFFSETS_TOPIC_SEGMENT_BYTES =
+            def(ConfigKey.intKey("offsets.topic.segment.bytes")
+                    .defaultValue(104857600)
+                    .validator(atLeast(14))
+                    .doc("segment.bytes of __consumer_offsets (small segments compact sooner)."));
     public static final ConfigKey<Integer> TRANSACTION_STATE_LOG_REPLICATION_FACTOR =
             def(ConfigKey.intKey("transaction.state.log.replication.factor")
                     .defaultValue(3)
