@@ -12,6 +12,7 @@ import io.sluice.broker.api.handlers.DescribeClusterHandler;
 import io.sluice.broker.api.handlers.DescribeConfigsHandler;
 import io.sluice.broker.api.handlers.ElectLeadersHandler;
 import io.sluice.broker.api.handlers.FetchHandler;
+import io.sluice.broker.api.handlers.FindCoordinatorHandler;
 import io.sluice.broker.api.handlers.IncrementalAlterConfigsHandler;
 import io.sluice.broker.api.handlers.InitProducerIdHandler;
 import io.sluice.broker.api.handlers.ListOffsetsHandler;
@@ -24,17 +25,28 @@ import io.sluice.broker.control.LeaderAndIsrHandler;
 import io.sluice.broker.control.ReplicaControl;
 import io.sluice.broker.control.StopReplicaHandler;
 import io.sluice.broker.control.UpdateMetadataHandler;
+import io.sluice.broker.group.GroupStore;
+import io.sluice.broker.group.OffsetsTopic;
+import io.sluice.broker.group.store.OffsetsTopicCreator;
 import io.sluice.broker.metadata.MetadataCache;
 import io.sluice.broker.metrics.TopicMetrics;
+import io.sluice.broker.network.client.BrokerClient;
+import io.sluice.broker.network.client.BrokerClientPool;
 import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.controller.Controller;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.replication.partition.ReplicaManager;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
  * The API handlers a broker serves, one per API key, over the broker's components. ApiVersions is derived from this
@@ -51,7 +63,13 @@ final class BrokerApis {
 
     private BrokerApis() {}
 
-    /** The components the handlers are built over. */
+    /**
+     * The components the handlers are built over.
+     *
+     * @param groupStore the storage of groups and committed offsets in {@value OffsetsTopic#NAME}, for the group
+     *     coordinator's handlers
+     * @param offsetsTopicCreator creates {@value OffsetsTopic#NAME} on first use (FindCoordinator, Metadata)
+     */
     record Components(
             BrokerConfig config,
             MetadataCache cache,
@@ -63,7 +81,9 @@ final class BrokerApis {
             Controller controller,
             AutoTopicCreator autoTopicCreator,
             ProducerIdManager producerIds,
-            TopicMetrics topicMetrics) {}
+            TopicMetrics topicMetrics,
+            GroupStore groupStore,
+            OffsetsTopicCreator offsetsTopicCreator) {}
 
     static ApiHandlerRegistry registry(Components c) {
         int brokerId = c.config().brokerId();
@@ -74,13 +94,18 @@ final class BrokerApis {
                 tp -> c.replicaManager().partition(tp).isPresent() || known.test(tp);
         ReplicaManager replicas = c.replicaManager();
         Controller controller = c.controller();
+        OffsetsTopicCreator offsetsTopic = c.offsetsTopicCreator();
+        // a client asking for the offsets topic by name gets it with its own settings, not the auto-create defaults
+        AutoTopicCreator autoCreator = topic -> OffsetsTopic.NAME.equals(topic)
+                ? offsetsTopic.create()
+                : c.autoTopicCreator().create(topic);
         List<ApiHandler<?>> handlers = List.of(
                 // control plane from the controller
                 new UpdateMetadataHandler(c.tracker(), cache),
                 new LeaderAndIsrHandler(c.tracker(), c.replicaControl()),
                 new StopReplicaHandler(c.tracker(), c.replicaControl()),
                 // cluster metadata and configs
-                new MetadataHandler(cache, c.config().autoCreateTopicsEnable(), c.autoTopicCreator(), AUTO_CREATE_WAIT),
+                new MetadataHandler(cache, c.config().autoCreateTopicsEnable(), autoCreator, AUTO_CREATE_WAIT),
                 new DescribeClusterHandler(cache),
                 new DescribeConfigsHandler(c.configManager(), c.entityStore(), c.entityStore()::topicExists),
                 new IncrementalAlterConfigsHandler(c.configManager(), c.entityStore()),
@@ -95,6 +120,8 @@ final class BrokerApis {
                         hostedOrKnown,
                         c.topicMetrics()),
                 new ListOffsetsHandler(replicas::listOffsets, known),
+                // consumer groups
+                new FindCoordinatorHandler(cache, offsetsTopic::create),
                 // fronting the controller
                 CreateTopicsHandler.forBroker(controller, c.config(), c.configManager()::dynamicBrokerDefaults),
                 new DeleteTopicsHandler(
@@ -106,5 +133,28 @@ final class BrokerApis {
                 new AlterPartitionHandler(controller),
                 new ControlledShutdownHandler(controller));
         return ApiHandlerRegistry.of(handlers);
+    }
+
+    /**
+     * Sends CreateTopics to the active controller: straight to {@link Controller#createTopics} when this broker is
+     * the controller, else over the broker client pool to the controller the metadata names (a
+     * {@link NotControllerException} when none is known).
+     */
+    static OffsetsTopicCreator.ControllerCreateTopics controllerCreateTopics(
+            Controller controller, MetadataCache cache, BrokerClientPool brokerPool, Duration timeout) {
+        return request -> {
+            if (controller.isActive()) {
+                return controller.createTopics(request, false);
+            }
+            OptionalInt controllerId = cache.controllerId();
+            Optional<BrokerClient> client =
+                    controllerId.isPresent() ? brokerPool.client(controllerId.getAsInt()) : Optional.empty();
+            if (client.isEmpty()) {
+                return CompletableFuture.failedFuture(new NotControllerException("no controller is known"));
+            }
+            return client.get()
+                    .sendLatest(ApiKeys.CREATE_TOPICS, (short) 2, (short) 7, request, timeout.plusSeconds(5))
+                    .thenApply(response -> (CreateTopicsResponseData) response);
+        };
     }
 }

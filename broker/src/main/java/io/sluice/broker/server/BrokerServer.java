@@ -6,10 +6,16 @@ import io.sluice.broker.adapter.MetadataClientPoolUpdater;
 import io.sluice.broker.adapter.NetworkAlterPartitionSender;
 import io.sluice.broker.adapter.NetworkBrokerChannel;
 import io.sluice.broker.adapter.NetworkLeaderEndpointFactory;
+import io.sluice.broker.adapter.ReplicaOffsetsLog;
 import io.sluice.broker.config.ConfigEntityStore;
 import io.sluice.broker.config.ConfigManager;
 import io.sluice.broker.control.ControllerEpochTracker;
+import io.sluice.broker.control.OffsetsLeadershipControl;
 import io.sluice.broker.control.ReplicaManagerControl;
+import io.sluice.broker.group.GroupStore;
+import io.sluice.broker.group.OffsetsPartitionListener;
+import io.sluice.broker.group.store.LogGroupStore;
+import io.sluice.broker.group.store.OffsetsTopicCreator;
 import io.sluice.broker.metadata.MetadataCache;
 import io.sluice.broker.metadata.MetadataSnapshot;
 import io.sluice.broker.metrics.JvmMetrics;
@@ -144,6 +150,7 @@ public final class BrokerServer implements AutoCloseable {
     private volatile BrokerClientPool brokerPool;
     private volatile ReplicaManager replicaManager;
     private volatile Controller controller;
+    private volatile GroupStore groupStore;
     private volatile NetworkServer networkServer;
     private volatile BrokerRegistration registration;
     private volatile JvmMetrics jvmMetrics;
@@ -274,12 +281,34 @@ public final class BrokerServer implements AutoCloseable {
                 clock,
                 random);
         ControllerEpochTracker tracker = new ControllerEpochTracker(brokerId, this::brokerEpoch);
+
+        // Consumer groups. The group coordinator plugs in here: it writes through groupStore and takes the place of
+        // offsetsListener (it implements OffsetsPartitionListener), and its handlers join BrokerApis.registry.
+        groupStore = new LogGroupStore(
+                brokerId,
+                new ReplicaOffsetsLog(brokerId, replicas, logs, cache, config.offsetsTopicNumPartitions()),
+                clock,
+                config.offsetsCommitTimeoutMs());
+        OffsetsPartitionListener offsetsListener = OffsetsLeadershipControl.NO_LISTENER;
+        OffsetsTopicCreator offsetsTopicCreator = new OffsetsTopicCreator(
+                brokerId,
+                config.offsetsTopicNumPartitions(),
+                config.offsetsTopicReplicationFactor(),
+                config.offsetsTopicSegmentBytes(),
+                config.requestTimeoutMs(),
+                () -> cache.aliveBrokers().size(),
+                BrokerApis.controllerCreateTopics(
+                        controller, cache, brokerPool, Duration.ofMillis(config.requestTimeoutMs())));
+
         BrokerApis.Components components = new BrokerApis.Components(
                 config,
                 cache,
                 tracker,
-                new ReplicaManagerControl(
-                        replicas, topic -> TopicSettingsMapping.topicSettings(configs.topicConfig(topic))),
+                new OffsetsLeadershipControl(
+                        brokerId,
+                        new ReplicaManagerControl(
+                                replicas, topic -> TopicSettingsMapping.topicSettings(configs.topicConfig(topic))),
+                        offsetsListener),
                 replicas,
                 configs,
                 new ConfigEntityStore(store),
@@ -293,7 +322,9 @@ public final class BrokerServer implements AutoCloseable {
                         (short) config.defaultReplicationFactor(),
                         Duration.ofMillis(config.requestTimeoutMs())),
                 ProducerIdManager.zooKeeper(brokerId, store, ioExecutor),
-                new TopicMetrics(registry));
+                new TopicMetrics(registry),
+                groupStore,
+                offsetsTopicCreator);
         networkServer =
                 new NetworkServer(brokerId, networkConfig(config), BrokerApis.registry(components), registry, clock);
         networkServer.start();
@@ -641,6 +672,11 @@ public final class BrokerServer implements AutoCloseable {
 
     public LogManager logManager() {
         return requireStarted(logManager, "log manager");
+    }
+
+    /** The storage of groups and committed offsets in {@code __consumer_offsets}. */
+    public GroupStore groupStore() {
+        return requireStarted(groupStore, "group store");
     }
 
     public BrokerRegistration registration() {
