@@ -290,6 +290,8 @@ public final class BrokerServer implements AutoCloseable {
                 clock,
                 config.offsetsCommitTimeoutMs());
         OffsetsPartitionListener offsetsListener = OffsetsLeadershipControl.NO_LISTENER;
+        OffsetsTopicCreator.ControllerCreateTopics toController = BrokerApis.controllerCreateTopics(
+                controller, cache, brokerPool, Duration.ofMillis(config.requestTimeoutMs()));
         OffsetsTopicCreator offsetsTopicCreator = new OffsetsTopicCreator(
                 brokerId,
                 config.offsetsTopicNumPartitions(),
@@ -297,8 +299,7 @@ public final class BrokerServer implements AutoCloseable {
                 config.offsetsTopicSegmentBytes(),
                 config.requestTimeoutMs(),
                 () -> cache.aliveBrokers().size(),
-                BrokerApis.controllerCreateTopics(
-                        controller, cache, brokerPool, Duration.ofMillis(config.requestTimeoutMs())));
+                toController);
 
         BrokerApis.Components components = new BrokerApis.Components(
                 config,
@@ -315,9 +316,7 @@ public final class BrokerServer implements AutoCloseable {
                 controller,
                 new ControllerAutoTopicCreator(
                         brokerId,
-                        controller,
-                        cache,
-                        brokerPool,
+                        toController,
                         config.numPartitions(),
                         (short) config.defaultReplicationFactor(),
                         Duration.ofMillis(config.requestTimeoutMs())),

@@ -1,15 +1,10 @@
 package io.sluice.broker.server;
 
 import io.sluice.broker.api.handlers.AutoTopicCreator;
-import io.sluice.broker.metadata.MetadataCache;
-import io.sluice.broker.network.client.BrokerClient;
-import io.sluice.broker.network.client.BrokerClientPool;
-import io.sluice.controller.Controller;
+import io.sluice.broker.group.store.OffsetsTopicCreator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,16 +13,14 @@ import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicCollection;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Creates topics for Metadata requests when {@code auto.create.topics.enable} is on, with {@code num.partitions} and
- * {@code default.replication.factor}. If this broker is the active controller the creation goes straight to
- * {@link Controller#createTopics}; otherwise a CreateTopics request goes to the controller broker (as named by the
- * metadata cache) over the broker client pool. Nothing here blocks: both paths answer with a stage.
+ * {@code default.replication.factor}, through the route to the active controller (straight to the controller when it
+ * runs on this broker, else a CreateTopics request to the controller broker). Nothing here blocks.
  *
  * <p>Without a known controller, or when the controller moved while the request was in flight, the answer is
  * {@code NOT_CONTROLLER}; the Metadata handler then reports {@code LEADER_NOT_AVAILABLE} and the client asks again.
@@ -37,30 +30,23 @@ import org.slf4j.LoggerFactory;
  */
 final class ControllerAutoTopicCreator implements AutoTopicCreator {
     private static final Logger log = LoggerFactory.getLogger(ControllerAutoTopicCreator.class);
-    private static final short MIN_CREATE_TOPICS_VERSION = 2;
-    private static final short MAX_CREATE_TOPICS_VERSION = 7;
 
     private final int brokerId;
-    private final Controller controller;
-    private final MetadataCache cache;
-    private final BrokerClientPool brokerPool;
+    private final OffsetsTopicCreator.ControllerCreateTopics toController;
     private final int numPartitions;
     private final short replicationFactor;
     private final Duration timeout;
     private final ConcurrentHashMap<String, CompletableFuture<Errors>> inFlight = new ConcurrentHashMap<>();
 
+    /** @param toController routes a CreateTopics request to the active controller (see BrokerApis#controllerCreateTopics) */
     ControllerAutoTopicCreator(
             int brokerId,
-            Controller controller,
-            MetadataCache cache,
-            BrokerClientPool brokerPool,
+            OffsetsTopicCreator.ControllerCreateTopics toController,
             int numPartitions,
             short replicationFactor,
             Duration timeout) {
         this.brokerId = brokerId;
-        this.controller = Objects.requireNonNull(controller, "controller");
-        this.cache = Objects.requireNonNull(cache, "cache");
-        this.brokerPool = Objects.requireNonNull(brokerPool, "brokerPool");
+        this.toController = Objects.requireNonNull(toController, "toController");
         this.numPartitions = numPartitions;
         this.replicationFactor = replicationFactor;
         this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -73,39 +59,17 @@ final class ControllerAutoTopicCreator implements AutoTopicCreator {
         if (existing != null) {
             return existing;
         }
-        start(topic).whenComplete((errors, failure) -> {
+        log.info("[Broker {}] auto-creating topic {}", brokerId, topic);
+        toController.apply(request(topic)).whenComplete((response, failure) -> {
             inFlight.remove(topic, mine);
             if (failure != null) {
                 log.info("[Broker {}] auto-creation of topic {} failed: {}", brokerId, topic, failure.toString());
                 mine.complete(Errors.forException(failure));
             } else {
-                mine.complete(errors);
+                mine.complete(errorOf(response, topic));
             }
         });
         return mine;
-    }
-
-    private CompletionStage<Errors> start(String topic) {
-        CreateTopicsRequestData request = request(topic);
-        if (controller.isActive()) {
-            log.info("[Broker {}] auto-creating topic {} as the active controller", brokerId, topic);
-            return controller.createTopics(request, false).thenApply(r -> errorOf(r, topic));
-        }
-        OptionalInt controllerId = cache.controllerId();
-        Optional<BrokerClient> client =
-                controllerId.isPresent() ? brokerPool.client(controllerId.getAsInt()) : Optional.empty();
-        if (client.isEmpty()) {
-            return CompletableFuture.completedFuture(Errors.NOT_CONTROLLER);
-        }
-        log.info("[Broker {}] asking controller {} to auto-create topic {}", brokerId, controllerId.getAsInt(), topic);
-        return client.get()
-                .sendLatest(
-                        ApiKeys.CREATE_TOPICS,
-                        MIN_CREATE_TOPICS_VERSION,
-                        MAX_CREATE_TOPICS_VERSION,
-                        request,
-                        timeout.plusSeconds(5))
-                .thenApply(r -> errorOf((CreateTopicsResponseData) r, topic));
     }
 
     private CreateTopicsRequestData request(String topic) {
