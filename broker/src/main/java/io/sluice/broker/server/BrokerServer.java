@@ -45,6 +45,7 @@ import io.sluice.replication.fetcher.ReplicaFetcherManager;
 import io.sluice.replication.log.LogManager;
 import io.sluice.replication.log.LogManagerConfig;
 import io.sluice.replication.log.UnifiedLog;
+import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.partition.ReplicaManagerConfig;
 import io.sluice.replication.purgatory.Time;
@@ -213,9 +214,20 @@ public final class BrokerServer implements AutoCloseable {
                 config.logDirs(),
                 TopicSettingsMapping.brokerDefaults(config),
                 new LogManagerConfig(
-                        config.numRecoveryThreadsPerDataDir(), config.logRetentionCheckIntervalMs(), 1_000L, 60_000L),
+                        config.numRecoveryThreadsPerDataDir(),
+                        config.logRetentionCheckIntervalMs(),
+                        1_000L,
+                        60_000L,
+                        TopicSettingsMapping.cleanerConfig(config)),
                 clock,
                 scheduler);
+        // the cleaner compacts only below the high watermark; nothing of a log without a partition yet
+        logs.setCleanerUpperBound(tp -> {
+            ReplicaManager replicas = replicaManager;
+            return replicas == null
+                    ? 0L
+                    : replicas.partition(tp).map(Partition::highWatermark).orElse(0L);
+        });
         logs.startup();
         logManager = logs;
 

@@ -3,6 +3,7 @@ package io.sluice.broker.server;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.TopicConfig;
 import io.sluice.replication.log.LogConfig;
+import io.sluice.replication.log.cleaner.CleanerConfig;
 import io.sluice.replication.partition.TopicSettings;
 import java.util.Map;
 
@@ -16,8 +17,14 @@ import java.util.Map;
  *   index.interval.bytes   → indexIntervalBytes             segment.index.bytes → maxIndexSize
  *   max.message.bytes      → maxMessageBytes                flush.messages      → flushMessages
  *   flush.ms               → flushMs                        file.delete.delay.ms→ fileDeleteDelayMs
+ *   cleanup.policy         → compact / delete               delete.retention.ms → deleteRetentionMs
+ *   min.compaction.lag.ms  → minCompactionLagMs             max.compaction.lag.ms → maxCompactionLagMs
+ *   min.cleanable.dirty.ratio → minCleanableDirtyRatio
  *   min.insync.replicas    → TopicSettings.minInsyncReplicas
  * </pre>
+ *
+ * <p>{@code compact,delete} compacts and applies time/size retention; {@code compact} alone deletes nothing by age or
+ * size.
  *
  * <p>Thread-safety: stateless.
  */
@@ -36,7 +43,24 @@ public final class TopicSettingsMapping {
                 topic.maxMessageBytes(),
                 topic.flushMessages(),
                 topic.flushMs(),
-                topic.fileDeleteDelayMs());
+                topic.fileDeleteDelayMs(),
+                topic.compact(),
+                topic.delete(),
+                topic.deleteRetentionMs(),
+                topic.minCompactionLagMs(),
+                topic.maxCompactionLagMs(),
+                topic.minCleanableDirtyRatio());
+    }
+
+    /** The log cleaner settings of a broker ({@code log.cleaner.*}). */
+    public static CleanerConfig cleanerConfig(BrokerConfig broker) {
+        return new CleanerConfig(
+                broker.logCleanerEnable(),
+                broker.logCleanerThreads(),
+                broker.logCleanerDedupeBufferSize(),
+                broker.logCleanerIoBufferSize(),
+                broker.logCleanerBackoffMs(),
+                broker.logCleanerIoBufferLoadFactor());
     }
 
     /** The replica settings of a topic with this effective configuration. */

@@ -286,6 +286,22 @@ public final class BrokerConfig {
         return values.get(LOG_CLEANER_THREADS);
     }
 
+    public long logCleanerBackoffMs() {
+        return values.get(LOG_CLEANER_BACKOFF_MS);
+    }
+
+    public long logCleanerDedupeBufferSize() {
+        return values.get(LOG_CLEANER_DEDUPE_BUFFER_SIZE);
+    }
+
+    public int logCleanerIoBufferSize() {
+        return values.get(LOG_CLEANER_IO_BUFFER_SIZE);
+    }
+
+    public double logCleanerIoBufferLoadFactor() {
+        return values.get(LOG_CLEANER_IO_BUFFER_LOAD_FACTOR);
+    }
+
     // ---- topics and replication
 
     public boolean autoCreateTopicsEnable() {

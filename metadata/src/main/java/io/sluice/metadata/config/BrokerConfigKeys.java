@@ -191,6 +191,25 @@ public final class BrokerConfigKeys {
                     .validator(atLeast(1))
                     .dynamic()
                     .doc("Maximum time a record stays uncompacted."));
+    public static final ConfigKey<Long> LOG_CLEANER_BACKOFF_MS = def(ConfigKey.longKey("log.cleaner.backoff.ms")
+            .defaultValue(15000L)
+            .validator(atLeast(1))
+            .doc("Pause of a log cleaner thread when no log needs cleaning."));
+    public static final ConfigKey<Long> LOG_CLEANER_DEDUPE_BUFFER_SIZE =
+            def(ConfigKey.longKey("log.cleaner.dedupe.buffer.size")
+                    .defaultValue(134217728L)
+                    .validator(atLeast(1024 * 1024))
+                    .doc("Memory of the log cleaner's key-to-offset maps, shared by all cleaner threads."));
+    public static final ConfigKey<Integer> LOG_CLEANER_IO_BUFFER_SIZE =
+            def(ConfigKey.intKey("log.cleaner.io.buffer.size")
+                    .defaultValue(524288)
+                    .validator(atLeast(1024))
+                    .doc("Initial read and write buffer of each log cleaner thread."));
+    public static final ConfigKey<Double> LOG_CLEANER_IO_BUFFER_LOAD_FACTOR =
+            def(ConfigKey.doubleKey("log.cleaner.io.buffer.load.factor")
+                    .defaultValue(0.9)
+                    .validator(between(0.01, 1))
+                    .doc("How full the log cleaner's key-to-offset map may get."));
 
     // ---- topics and replication
     public static final ConfigKey<Boolean> AUTO_CREATE_TOPICS_ENABLE =

@@ -9,14 +9,19 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.utils.BufferSupplier;
+import org.apache.kafka.common.utils.CloseableIterator;
 
 /**
  * Validates the record batches of one append and assigns offsets in place.
  *
  * <p>Checks, per batch: magic 2 ({@code UNSUPPORTED_FOR_MESSAGE_FORMAT} otherwise), the whole request made of whole
  * batches and each batch's CRC ({@link CorruptRecordException}), size at most {@code max.message.bytes}
- * ({@link RecordTooLargeException}), a sane record count and offset delta ({@link InvalidRecordException}). Leader
+ * ({@link RecordTooLargeException}), a sane record count and offset delta ({@link InvalidRecordException}); for a compacted log, leader appends
+ * must carry a key on every record ({@link InvalidRecordException}, Kafka's "Compacted topic cannot accept message
+ * without key"). Leader
  * appends then get their base offset and partition leader epoch rewritten in the buffer: both fields precede the
  * CRC-covered bytes, so nothing is re-encoded and the CRC stays valid. Follower appends keep their offsets, which
  * must start at or after the log end and increase ({@link OffsetsOutOfOrderException}). Compressed batches are kept
@@ -47,9 +52,18 @@ final class BatchValidator {
         }
     }
 
-    /** Validates producer batches and stamps offsets from {@code nextOffset} and {@code leaderEpoch} in place. */
+    /** Validates producer batches of a log that is not compacted (keys optional). */
     static ValidatedBatches validateAndAssign(
             MemoryRecords records, long nextOffset, int leaderEpoch, int maxMessageBytes) {
+        return validateAndAssign(records, nextOffset, leaderEpoch, maxMessageBytes, false);
+    }
+
+    /**
+     * Validates producer batches and stamps offsets from {@code nextOffset} and {@code leaderEpoch} in place. With
+     * {@code requireKeys} (a compacted log) every record must carry a key, else the whole append is rejected.
+     */
+    static ValidatedBatches validateAndAssign(
+            MemoryRecords records, long nextOffset, int leaderEpoch, int maxMessageBytes, boolean requireKeys) {
         List<MutableRecordBatch> batches = validate(records, maxMessageBytes);
         for (MutableRecordBatch batch : batches) {
             Integer count = batch.countOrNull();
@@ -57,6 +71,9 @@ final class BatchValidator {
             if (count == null || count <= 0 || count != lastOffsetDelta + 1) {
                 throw new InvalidRecordException("batch with " + count + " records has last offset delta "
                         + lastOffsetDelta + "; producer batches must have consecutive offsets");
+            }
+            if (requireKeys && !batch.isControlBatch()) {
+                requireKeys(batch);
             }
         }
         long offset = nextOffset;
@@ -67,6 +84,16 @@ final class BatchValidator {
             offset += delta + 1;
         }
         return headersOf(records);
+    }
+
+    private static void requireKeys(MutableRecordBatch batch) {
+        try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+            while (records.hasNext()) {
+                if (!records.next().hasKey()) {
+                    throw new InvalidRecordException("Compacted topic cannot accept message without key");
+                }
+            }
+        }
     }
 
     /** Validates replicated batches, which keep their offsets and epochs; they must start at {@code logEnd}. */

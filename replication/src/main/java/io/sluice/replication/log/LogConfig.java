@@ -13,6 +13,16 @@ package io.sluice.replication.log;
  * @param flushMessages fsync after this many unflushed messages; {@link Long#MAX_VALUE} = off
  * @param flushMs fsync when the last flush is older than this; {@link Long#MAX_VALUE} = off
  * @param fileDeleteDelayMs delay between renaming a segment to {@code .deleted} and removing it
+ * @param compact {@code cleanup.policy} contains {@code compact}: the cleaner keeps the latest record per key, and
+ *     records without a key are rejected
+ * @param delete {@code cleanup.policy} contains {@code delete}: time and size retention apply ({@code compact} alone
+ *     deletes nothing by age or size)
+ * @param deleteRetentionMs how long a tombstone survives once the cleaner first kept it ({@code delete.retention.ms})
+ * @param minCompactionLagMs records younger than this stay uncompacted ({@code min.compaction.lag.ms})
+ * @param maxCompactionLagMs records older than this are compacted regardless of the dirty ratio
+ *     ({@code max.compaction.lag.ms}); also caps {@code segment.ms} of a compacted log
+ * @param minCleanableDirtyRatio dirty bytes / total cleanable bytes that makes a log worth cleaning
+ *     ({@code min.cleanable.dirty.ratio})
  */
 public record LogConfig(
         int segmentBytes,
@@ -24,7 +34,13 @@ public record LogConfig(
         int maxMessageBytes,
         long flushMessages,
         long flushMs,
-        long fileDeleteDelayMs) {
+        long fileDeleteDelayMs,
+        boolean compact,
+        boolean delete,
+        long deleteRetentionMs,
+        long minCompactionLagMs,
+        long maxCompactionLagMs,
+        double minCleanableDirtyRatio) {
 
     /** Kafka's default {@code log.segment.bytes}: 1 GiB. */
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
@@ -40,6 +56,10 @@ public record LogConfig(
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024 + 12;
     /** Kafka's default {@code file.delete.delay.ms}. */
     public static final long DEFAULT_FILE_DELETE_DELAY_MS = 60_000L;
+    /** Kafka's default {@code log.cleaner.delete.retention.ms}: 1 day. */
+    public static final long DEFAULT_DELETE_RETENTION_MS = 24L * 60 * 60 * 1000;
+    /** Kafka's default {@code log.cleaner.min.cleanable.ratio}. */
+    public static final double DEFAULT_MIN_CLEANABLE_DIRTY_RATIO = 0.5;
 
     public LogConfig {
         if (segmentBytes < 14) {
@@ -62,6 +82,53 @@ public record LogConfig(
             throw new IllegalArgumentException("invalid log config " + maxMessageBytes + "/" + flushMessages + "/"
                     + flushMs + "/" + fileDeleteDelayMs);
         }
+        if (!compact && !delete) {
+            throw new IllegalArgumentException("cleanup.policy must contain delete or compact");
+        }
+        if (deleteRetentionMs < 0 || minCompactionLagMs < 0 || maxCompactionLagMs < 1) {
+            throw new IllegalArgumentException("invalid compaction settings: delete.retention.ms " + deleteRetentionMs
+                    + ", min.compaction.lag.ms " + minCompactionLagMs + ", max.compaction.lag.ms "
+                    + maxCompactionLagMs);
+        }
+        if (minCompactionLagMs > maxCompactionLagMs) {
+            throw new IllegalArgumentException("min.compaction.lag.ms " + minCompactionLagMs
+                    + " exceeds max.compaction.lag.ms " + maxCompactionLagMs);
+        }
+        if (!(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1)) {
+            throw new IllegalArgumentException(
+                    "min.cleanable.dirty.ratio must be in [0, 1], got " + minCleanableDirtyRatio);
+        }
+    }
+
+    /** A {@code cleanup.policy=delete} config with Kafka's default compaction settings. */
+    public LogConfig(
+            int segmentBytes,
+            long segmentMs,
+            long retentionMs,
+            long retentionBytes,
+            int indexIntervalBytes,
+            int maxIndexSize,
+            int maxMessageBytes,
+            long flushMessages,
+            long flushMs,
+            long fileDeleteDelayMs) {
+        this(
+                segmentBytes,
+                segmentMs,
+                retentionMs,
+                retentionBytes,
+                indexIntervalBytes,
+                maxIndexSize,
+                maxMessageBytes,
+                flushMessages,
+                flushMs,
+                fileDeleteDelayMs,
+                false,
+                true,
+                DEFAULT_DELETE_RETENTION_MS,
+                0L,
+                Long.MAX_VALUE,
+                DEFAULT_MIN_CLEANABLE_DIRTY_RATIO);
     }
 
     /** Kafka's broker defaults. */
@@ -79,143 +146,166 @@ public record LogConfig(
                 DEFAULT_FILE_DELETE_DELAY_MS);
     }
 
+    /**
+     * The age at which the active segment rolls: {@code segment.ms}, and for a compacted log at most
+     * {@code max.compaction.lag.ms} (as Kafka), since the cleaner never touches the active segment.
+     */
+    public long maxSegmentMs() {
+        return compact ? Math.min(segmentMs, maxCompactionLagMs) : segmentMs;
+    }
+
     public LogConfig withSegmentBytes(int value) {
-        return new LogConfig(
-                value,
-                segmentMs,
-                retentionMs,
-                retentionBytes,
-                indexIntervalBytes,
-                maxIndexSize,
-                maxMessageBytes,
-                flushMessages,
-                flushMs,
-                fileDeleteDelayMs);
+        Builder b = toBuilder();
+        b.segmentBytes = value;
+        return b.build();
     }
 
     public LogConfig withSegmentMs(long value) {
-        return new LogConfig(
-                segmentBytes,
-                value,
-                retentionMs,
-                retentionBytes,
-                indexIntervalBytes,
-                maxIndexSize,
-                maxMessageBytes,
-                flushMessages,
-                flushMs,
-                fileDeleteDelayMs);
+        Builder b = toBuilder();
+        b.segmentMs = value;
+        return b.build();
     }
 
     public LogConfig withRetentionMs(long value) {
-        return new LogConfig(
-                segmentBytes,
-                segmentMs,
-                value,
-                retentionBytes,
-                indexIntervalBytes,
-                maxIndexSize,
-                maxMessageBytes,
-                flushMessages,
-                flushMs,
-                fileDeleteDelayMs);
+        Builder b = toBuilder();
+        b.retentionMs = value;
+        return b.build();
     }
 
     public LogConfig withRetentionBytes(long value) {
-        return new LogConfig(
-                segmentBytes,
-                segmentMs,
-                retentionMs,
-                value,
-                indexIntervalBytes,
-                maxIndexSize,
-                maxMessageBytes,
-                flushMessages,
-                flushMs,
-                fileDeleteDelayMs);
+        Builder b = toBuilder();
+        b.retentionBytes = value;
+        return b.build();
     }
 
     public LogConfig withIndexIntervalBytes(int value) {
-        return new LogConfig(
-                segmentBytes,
-                segmentMs,
-                retentionMs,
-                retentionBytes,
-                value,
-                maxIndexSize,
-                maxMessageBytes,
-                flushMessages,
-                flushMs,
-                fileDeleteDelayMs);
+        Builder b = toBuilder();
+        b.indexIntervalBytes = value;
+        return b.build();
     }
 
     public LogConfig withMaxIndexSize(int value) {
-        return new LogConfig(
-                segmentBytes,
-                segmentMs,
-                retentionMs,
-                retentionBytes,
-                indexIntervalBytes,
-                value,
-                maxMessageBytes,
-                flushMessages,
-                flushMs,
-                fileDeleteDelayMs);
+        Builder b = toBuilder();
+        b.maxIndexSize = value;
+        return b.build();
     }
 
     public LogConfig withMaxMessageBytes(int value) {
-        return new LogConfig(
-                segmentBytes,
-                segmentMs,
-                retentionMs,
-                retentionBytes,
-                indexIntervalBytes,
-                maxIndexSize,
-                value,
-                flushMessages,
-                flushMs,
-                fileDeleteDelayMs);
+        Builder b = toBuilder();
+        b.maxMessageBytes = value;
+        return b.build();
     }
 
     public LogConfig withFlushMessages(long value) {
-        return new LogConfig(
-                segmentBytes,
-                segmentMs,
-                retentionMs,
-                retentionBytes,
-                indexIntervalBytes,
-                maxIndexSize,
-                maxMessageBytes,
-                value,
-                flushMs,
-                fileDeleteDelayMs);
+        Builder b = toBuilder();
+        b.flushMessages = value;
+        return b.build();
     }
 
     public LogConfig withFlushMs(long value) {
-        return new LogConfig(
-                segmentBytes,
-                segmentMs,
-                retentionMs,
-                retentionBytes,
-                indexIntervalBytes,
-                maxIndexSize,
-                maxMessageBytes,
-                flushMessages,
-                value,
-                fileDeleteDelayMs);
+        Builder b = toBuilder();
+        b.flushMs = value;
+        return b.build();
     }
 
     public LogConfig withFileDeleteDelayMs(long value) {
-        return new LogConfig(
-                segmentBytes,
-                segmentMs,
-                retentionMs,
-                retentionBytes,
-                indexIntervalBytes,
-                maxIndexSize,
-                maxMessageBytes,
-                flushMessages,
-                flushMs,
-                value);
+        Builder b = toBuilder();
+        b.fileDeleteDelayMs = value;
+        return b.build();
+    }
+
+    /** The cleanup policy: {@code compact}, {@code delete}, or both. */
+    public LogConfig withCleanupPolicy(boolean compactPolicy, boolean deletePolicy) {
+        Builder b = toBuilder();
+        b.compact = compactPolicy;
+        b.delete = deletePolicy;
+        return b.build();
+    }
+
+    public LogConfig withDeleteRetentionMs(long value) {
+        Builder b = toBuilder();
+        b.deleteRetentionMs = value;
+        return b.build();
+    }
+
+    public LogConfig withMinCompactionLagMs(long value) {
+        Builder b = toBuilder();
+        b.minCompactionLagMs = value;
+        return b.build();
+    }
+
+    public LogConfig withMaxCompactionLagMs(long value) {
+        Builder b = toBuilder();
+        b.maxCompactionLagMs = value;
+        return b.build();
+    }
+
+    public LogConfig withMinCleanableDirtyRatio(double value) {
+        Builder b = toBuilder();
+        b.minCleanableDirtyRatio = value;
+        return b.build();
+    }
+
+    private Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Mutable copy used by the {@code with*} methods. */
+    private static final class Builder {
+        private int segmentBytes;
+        private long segmentMs;
+        private long retentionMs;
+        private long retentionBytes;
+        private int indexIntervalBytes;
+        private int maxIndexSize;
+        private int maxMessageBytes;
+        private long flushMessages;
+        private long flushMs;
+        private long fileDeleteDelayMs;
+        private boolean compact;
+        private boolean delete;
+        private long deleteRetentionMs;
+        private long minCompactionLagMs;
+        private long maxCompactionLagMs;
+        private double minCleanableDirtyRatio;
+
+        private Builder(LogConfig c) {
+            segmentBytes = c.segmentBytes;
+            segmentMs = c.segmentMs;
+            retentionMs = c.retentionMs;
+            retentionBytes = c.retentionBytes;
+            indexIntervalBytes = c.indexIntervalBytes;
+            maxIndexSize = c.maxIndexSize;
+            maxMessageBytes = c.maxMessageBytes;
+            flushMessages = c.flushMessages;
+            flushMs = c.flushMs;
+            fileDeleteDelayMs = c.fileDeleteDelayMs;
+            compact = c.compact;
+            delete = c.delete;
+            deleteRetentionMs = c.deleteRetentionMs;
+            minCompactionLagMs = c.minCompactionLagMs;
+            maxCompactionLagMs = c.maxCompactionLagMs;
+            minCleanableDirtyRatio = c.minCleanableDirtyRatio;
+        }
+
+        private LogConfig build() {
+            return new LogConfig(
+                    segmentBytes,
+                    segmentMs,
+                    retentionMs,
+                    retentionBytes,
+                    indexIntervalBytes,
+                    maxIndexSize,
+                    maxMessageBytes,
+                    flushMessages,
+                    flushMs,
+                    fileDeleteDelayMs,
+                    compact,
+                    delete,
+                    deleteRetentionMs,
+                    minCompactionLagMs,
+                    maxCompactionLagMs,
+                    minCleanableDirtyRatio);
+        }
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.regex.Matcher;
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * Opens a partition directory and brings its segments to a consistent state.
  *
  * <ol>
+ *   <li>Segment swaps of the cleaner interrupted by a crash are finished if they were committed and undone
+ *       otherwise ({@link SegmentSwap}); a segment produced by a finished swap gets a full recovery.
  *   <li>Leftovers are removed: {@code *.deleted} files (deletions interrupted by a crash), {@code *.tmp} files, and
  *       index files without their {@code .log}.
  *   <li>After a clean shutdown every segment's indexes are sanity-checked (whole entries, increasing ends, last
@@ -53,6 +56,7 @@ final class LogLoader {
             long nowMs)
             throws IOException {
         Files.createDirectories(dir.toPath());
+        Set<Long> swapped = SegmentSwap.completeInterruptedSwaps(dir, logPrefix);
         TreeMap<Long, LogSegment> opened = openSegments(dir, logPrefix, config);
         long recoveryPoint = recoveryPointCheckpoint;
         if (!opened.isEmpty()) {
@@ -64,8 +68,9 @@ final class LogLoader {
             List<Long> bases = new ArrayList<>(opened.keySet());
             for (int i = 0; i < bases.size(); i++) {
                 LogSegment segment = opened.get(bases.get(i));
-                boolean fullRecovery = recoverFrom != null && segment.baseOffset() >= recoverFrom;
-                String problem = fullRecovery ? "unclean shutdown" : checkSegment(segment);
+                boolean fullRecovery = recoverFrom != null && segment.baseOffset() >= recoverFrom
+                        || swapped.contains(segment.baseOffset());
+                String problem = fullRecovery ? "unclean shutdown or interrupted swap" : checkSegment(segment);
                 if (problem == null) {
                     continue;
                 }

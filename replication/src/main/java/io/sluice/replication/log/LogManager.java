@@ -1,6 +1,7 @@
 package io.sluice.replication.log;
 
 import io.sluice.replication.checkpoint.OffsetCheckpointFile;
+import io.sluice.replication.log.cleaner.LogCleaner;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
@@ -40,6 +42,7 @@ import org.slf4j.LoggerFactory;
  *   .kafka_cleanshutdown                present only between a clean shutdown and the next startup
  *   recovery-point-offset-checkpoint    offset below which each log was fsynced ({@link OffsetCheckpointFile})
  *   log-start-offset-checkpoint         each log's start offset ({@link OffsetCheckpointFile})
+ *   cleaner-offset-checkpoint           each compacted log's clean/dirty boundary ({@link LogCleaner})
  *   &lt;topic&gt;-&lt;partition&gt;/               one {@link UnifiedLog}; the topic is everything before the LAST '-'
  *   &lt;topic&gt;-&lt;partition&gt;.&lt;uuid&gt;-delete/  a deleted log, removed after file.delete.delay.ms
  * </pre>
@@ -47,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle (compare-and-set on {@link State}): {@code NEW -> STARTING -> RUNNING -> STOPPING -> STOPPED};
  * {@link #startup()} runs once, {@link #shutdown()} is safe to call twice. Startup loads every log, with
  * {@code recoveryThreadsPerDir} threads per directory; a directory without the clean-shutdown marker gets full
- * recovery after each log's recovery point. Shutdown cancels the periodic tasks, flushes and closes every log,
+ * recovery after each log's recovery point; then the {@link LogCleaner} starts when enabled. Shutdown stops the
+ * cleaner, cancels the periodic tasks, flushes and closes every log,
  * writes both checkpoints and then the marker.
  *
  * <p>Concurrency: {@code logs} is a concurrent map read lock-free; creation and deletion of logs are serialized by
@@ -86,6 +90,7 @@ public final class LogManager implements AutoCloseable {
     private final Object createLock = new Object();
     private final Object checkpointLock = new Object();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private final LogCleaner cleaner;
 
     public LogManager(
             List<Path> logDirs,
@@ -110,6 +115,9 @@ public final class LogManager implements AutoCloseable {
         this.managerConfig = managerConfig;
         this.clock = clock;
         this.scheduler = scheduler;
+        this.cleaner = managerConfig.cleaner().active()
+                ? new LogCleaner(managerConfig.cleaner(), this.logDirs, this::allLogs, clock, SwapHook.NONE)
+                : null;
     }
 
     public State state() {
@@ -162,6 +170,10 @@ public final class LogManager implements AutoCloseable {
             throw new KafkaStorageException("interrupted while loading logs", e);
         } finally {
             pools.forEach(ExecutorService::shutdownNow);
+        }
+        if (cleaner != null) {
+            logs.values().forEach(log -> log.setTruncationListener(cleaner::beforeTruncation));
+            cleaner.startup();
         }
         scheduleTasks();
         state.set(State.RUNNING);
@@ -262,24 +274,54 @@ public final class LogManager implements AutoCloseable {
         };
     }
 
-    /** The existing log of {@code tp}, or a new one in the directory holding the fewest logs. */
+    /**
+     * The existing log of {@code tp} (its config replaced by {@code config}: logs loaded at startup carry the broker
+     * defaults until their topic's config is known), or a new one in the directory holding the fewest logs.
+     */
     public UnifiedLog getOrCreateLog(TopicPartition tp, LogConfig config) {
         UnifiedLog existing = logs.get(tp);
         if (existing != null) {
+            updateConfigIfChanged(existing, config);
             return existing;
         }
         synchronized (createLock) {
             ensureRunning();
             existing = logs.get(tp);
             if (existing != null) {
+                updateConfigIfChanged(existing, config);
                 return existing;
             }
             Path dir = leastLoadedDir();
             UnifiedLog log =
                     UnifiedLog.load(dir.resolve(logDirName(tp)).toFile(), tp, config, 0L, 0L, true, clock, scheduler);
+            if (cleaner != null) {
+                log.setTruncationListener(cleaner::beforeTruncation);
+            }
             logs.put(tp, log);
             LOG.info("Created log for {} in {}", tp, dir);
             return log;
+        }
+    }
+
+    private static void updateConfigIfChanged(UnifiedLog log, LogConfig config) {
+        if (!log.config().equals(config)) {
+            log.updateConfig(config);
+        }
+    }
+
+    /** The log cleaner, when {@code log.cleaner.enable} is set and it has threads. */
+    public Optional<LogCleaner> cleaner() {
+        return Optional.ofNullable(cleaner);
+    }
+
+    /**
+     * Sets the first offset of each partition that the cleaner must not compact (the broker passes the high
+     * watermark: {@code tp -> partition's HW}, or 0 for a log without a partition); without it the cleaner stops
+     * only at the active segment. No effect without a cleaner.
+     */
+    public void setCleanerUpperBound(ToLongFunction<TopicPartition> firstUncleanableOffset) {
+        if (cleaner != null) {
+            cleaner.setUpperBound(firstUncleanableOffset);
         }
     }
 
@@ -314,6 +356,9 @@ public final class LogManager implements AutoCloseable {
             UnifiedLog log = logs.remove(tp);
             if (log == null) {
                 return false;
+            }
+            if (cleaner != null) {
+                cleaner.onLogDeleted(tp);
             }
             File current = log.dir();
             File target = new File(
@@ -398,6 +443,9 @@ public final class LogManager implements AutoCloseable {
         if (previous == State.NEW) {
             state.set(State.STOPPED);
             return;
+        }
+        if (cleaner != null) {
+            cleaner.shutdown();
         }
         synchronized (createLock) {
             for (UnifiedLog log : logs.values()) {

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.Optional;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
@@ -57,15 +59,16 @@ final class LogSegment {
     private int bytesSinceLastIndexEntry;
     private String lastRecoveryProblem;
 
-    private LogSegment(File dir, long baseOffset, LogConfig config, long createdMs) throws IOException {
+    private LogSegment(File dir, long baseOffset, LogConfig config, long createdMs, String fileSuffix)
+            throws IOException {
         this.baseOffset = baseOffset;
-        this.logFile = new File(dir, fileName(baseOffset, LOG_SUFFIX));
+        this.logFile = new File(dir, fileName(baseOffset, LOG_SUFFIX) + fileSuffix);
         this.channel = FileChannel.open(
                 logFile.toPath(), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        this.offsetIndex =
-                new OffsetIndex(new File(dir, fileName(baseOffset, INDEX_SUFFIX)), baseOffset, config.maxIndexSize());
+        this.offsetIndex = new OffsetIndex(
+                new File(dir, fileName(baseOffset, INDEX_SUFFIX) + fileSuffix), baseOffset, config.maxIndexSize());
         this.timeIndex = new TimeIndex(
-                new File(dir, fileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset, config.maxIndexSize());
+                new File(dir, fileName(baseOffset, TIME_INDEX_SUFFIX) + fileSuffix), baseOffset, config.maxIndexSize());
         this.indexIntervalBytes = config.indexIntervalBytes();
         this.maxIndexSize = config.maxIndexSize();
         this.createdMs = createdMs;
@@ -76,16 +79,25 @@ final class LogSegment {
 
     /** Creates a new empty segment (files must not exist). */
     static LogSegment create(File dir, long baseOffset, LogConfig config, long nowMs) throws IOException {
+        return create(dir, baseOffset, config, nowMs, "");
+    }
+
+    /**
+     * Creates a new empty segment whose three file names end in {@code fileSuffix} after the usual suffix (for
+     * example {@code 00000000000000000000.log.cleaned}); files of that name are replaced.
+     */
+    static LogSegment create(File dir, long baseOffset, LogConfig config, long nowMs, String fileSuffix)
+            throws IOException {
         for (String suffix : new String[] {LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX}) {
-            Files.deleteIfExists(new File(dir, fileName(baseOffset, suffix)).toPath());
+            Files.deleteIfExists(new File(dir, fileName(baseOffset, suffix) + fileSuffix).toPath());
         }
-        return new LogSegment(dir, baseOffset, config, nowMs);
+        return new LogSegment(dir, baseOffset, config, nowMs, fileSuffix);
     }
 
     /** Opens existing files without validating them; call {@link #loadTailState} or {@link #recover} next. */
     static LogSegment open(File dir, long baseOffset, LogConfig config) throws IOException {
         File file = new File(dir, fileName(baseOffset, LOG_SUFFIX));
-        return new LogSegment(dir, baseOffset, config, file.lastModified());
+        return new LogSegment(dir, baseOffset, config, file.lastModified(), "");
     }
 
     /** {@code 00000000000000001234.log} for base offset 1234. */
@@ -156,7 +168,7 @@ final class LogSegment {
                 ? maxTimestampInAppend - rollingBasedTimestamp
                 : nowMs - createdMs;
         return size > config.segmentBytes() - batchBytes
-                || waited > config.segmentMs()
+                || waited > config.maxSegmentMs()
                 || offsetIndex.isFull()
                 || timeIndex.isFull()
                 || lastOffset - baseOffset > Integer.MAX_VALUE;
@@ -458,13 +470,58 @@ final class LogSegment {
         timeIndex.flush();
     }
 
-    /** Renames the three files by appending {@code .deleted}; open channels and mappings stay usable. */
+    /**
+     * Renames the three files by appending {@code .deleted}; open channels and mappings stay usable. A leftover
+     * {@code .deleted} file of the same name (an earlier segment with this base offset, replaced by the cleaner and
+     * still waiting for its delayed removal) is replaced; its open channel stays readable.
+     */
     void renameToDeleted() throws IOException {
         File target = new File(logFile.getPath() + DELETED_SUFFIX);
-        Files.move(logFile.toPath(), target.toPath());
+        Files.move(logFile.toPath(), target.toPath(), StandardCopyOption.REPLACE_EXISTING);
         logFile = target;
         offsetIndex.renameTo(new File(offsetIndex.file().getPath() + DELETED_SUFFIX));
         timeIndex.renameTo(new File(timeIndex.file().getPath() + DELETED_SUFFIX));
+    }
+
+    /** Renames both index files from names ending in {@code oldSuffix} to names ending in {@code newSuffix}. */
+    void changeIndexSuffixes(String oldSuffix, String newSuffix) throws IOException {
+        offsetIndex.renameTo(withSuffix(offsetIndex.file(), oldSuffix, newSuffix));
+        timeIndex.renameTo(withSuffix(timeIndex.file(), oldSuffix, newSuffix));
+    }
+
+    /** Renames the log file from a name ending in {@code oldSuffix} to one ending in {@code newSuffix}. */
+    void changeLogSuffix(String oldSuffix, String newSuffix) throws IOException {
+        File target = withSuffix(logFile, oldSuffix, newSuffix);
+        Files.move(logFile.toPath(), target.toPath(), StandardCopyOption.REPLACE_EXISTING);
+        logFile = target;
+    }
+
+    private static File withSuffix(File file, String oldSuffix, String newSuffix) {
+        String path = file.getPath();
+        if (!path.endsWith(oldSuffix)) {
+            throw new IllegalStateException(file + " does not end in '" + oldSuffix + "'");
+        }
+        return new File(path.substring(0, path.length() - oldSuffix.length()) + newSuffix);
+    }
+
+    /** Sets the log file's modification time (a cleaned segment keeps the age of the segments it replaces). */
+    void setLastModified(long ms) throws IOException {
+        Files.setLastModifiedTime(logFile.toPath(), FileTime.fromMillis(ms));
+    }
+
+    /** The log file's modification time. */
+    long lastModified() {
+        return logFile.lastModified();
+    }
+
+    /** The timestamp of the first batch, or {@code -1} when the segment is empty or the batch has none. */
+    long firstBatchTimestamp() {
+        int limit = size;
+        if (limit == 0) {
+            return RecordBatch.NO_TIMESTAMP;
+        }
+        BatchHeader first = new SegmentFileReader(channel, 0, limit, 64, 0).next();
+        return first == null ? RecordBatch.NO_TIMESTAMP : first.maxTimestamp();
     }
 
     /** Closes the channel and removes the files. Only once no read of this segment can be in flight. */

@@ -9,7 +9,8 @@ import java.util.List;
  * <p>A segment is deletable, oldest first and never the active (last) one, while any of these holds: the next
  * segment starts at or below the log start offset (everything in it was deleted by a log start offset increase);
  * its largest timestamp is older than {@code retentionMs}; removing it keeps the log at or above
- * {@code retentionBytes}. The walk stops at the first segment that is kept, so the log stays contiguous.
+ * {@code retentionBytes}. The age and size rules apply only with {@code cleanup.policy} {@code delete} (a log that is
+ * only compacted keeps everything the cleaner keeps). The walk stops at the first segment that is kept, so the log stays contiguous.
  *
  * <p>Stateless.
  */
@@ -34,13 +35,16 @@ final class RetentionPolicy {
         for (SegmentStats segment : segments) {
             totalBytes += segment.sizeInBytes();
         }
+        boolean byAgeAndSize = config.delete();
         long excessBytes = config.retentionBytes() < 0 ? 0 : totalBytes - config.retentionBytes();
         int count = 0;
         for (int i = 0; i + 1 < segments.size(); i++) {
             SegmentStats segment = segments.get(i);
             boolean belowStart = segments.get(i + 1).baseOffset() <= logStartOffset;
-            boolean expired = config.retentionMs() >= 0 && nowMs - segment.largestTimestamp() > config.retentionMs();
-            boolean oversize = config.retentionBytes() >= 0 && excessBytes >= segment.sizeInBytes();
+            boolean expired = byAgeAndSize
+                    && config.retentionMs() >= 0
+                    && nowMs - segment.largestTimestamp() > config.retentionMs();
+            boolean oversize = byAgeAndSize && config.retentionBytes() >= 0 && excessBytes >= segment.sizeInBytes();
             if (!(belowStart || expired || oversize)) {
                 break;
             }

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ObjLongConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * a reader never sees a partial batch. A {@link FileSlice} stays readable after retention because deleted segments
  * are renamed to {@code .deleted} and closed only {@link LogConfig#fileDeleteDelayMs()} later on the scheduler;
  * truncation shrinks files in place, so a slice taken before a truncation may come up short. {@link #flush} runs
- * outside the lock (fsync must not stall appends).
+ * outside the lock (fsync must not stall appends). The cleaner reads segments lock-free and swaps cleaned segments in
+ * under the lock ({@link #replaceSegments}, {@link SegmentSwap}); replaced segments are deleted like retention's.
  */
 public final class UnifiedLog implements AutoCloseable {
 
@@ -57,7 +59,8 @@ public final class UnifiedLog implements AutoCloseable {
     private volatile long recoveryPoint;
     private volatile long lastFlushMs;
     private volatile boolean closed;
-    private long truncations;
+    private volatile long truncations;
+    private volatile ObjLongConsumer<UnifiedLog> truncationListener = (log, offset) -> {};
 
     private UnifiedLog(
             File dir,
@@ -166,6 +169,83 @@ public final class UnifiedLog implements AutoCloseable {
         return List.copyOf(segments.keySet());
     }
 
+    /**
+     * A snapshot of every segment, oldest first (the last is the active segment), for the cleaner. Lock-free; reads
+     * the first batch header and the modification time of each segment file.
+     */
+    public List<SegmentInfo> segmentInfos() {
+        long generation = truncations;
+        List<SegmentInfo> infos = new ArrayList<>(segments.size());
+        for (LogSegment segment : segments.values()) {
+            infos.add(new SegmentInfo(
+                    segment.baseOffset(),
+                    segment.nextOffset(),
+                    segment.size(),
+                    segment.largestTimestamp(),
+                    segment.firstBatchTimestamp(),
+                    segment.lastModified(),
+                    generation));
+        }
+        return infos;
+    }
+
+    /**
+     * The whole content of the segment with this base offset as a slice (lock-free; stays readable for
+     * {@code file.delete.delay.ms} after the segment is removed), or empty when there is no such segment.
+     */
+    public Optional<FileSlice> segmentSlice(long baseOffset) {
+        LogSegment segment = segments.get(baseOffset);
+        return segment == null ? Optional.empty() : Optional.of(new FileSlice(segment.channel(), 0, segment.size()));
+    }
+
+    /** Starts a cleaned segment with this base offset in {@code .cleaned} files (see {@link SegmentSwap}). */
+    public CleanedSegment createCleanedSegment(long baseOffset) throws IOException {
+        ensureOpen();
+        return new CleanedSegment(
+                LogSegment.create(dir, baseOffset, config, clock.millis(), SegmentSwap.CLEANED_SUFFIX));
+    }
+
+    /**
+     * Replaces the consecutive non-active segments described by {@code replaced} with {@code cleaned} (whose base
+     * offset is the first of them), crash-safely as described in {@link SegmentSwap}. Nothing is replaced, the
+     * cleaned files are removed and {@code false} returned when the log changed since {@code replaced} was taken
+     * (truncation, retention, a new size) or was closed. Readers keep working: the new segment is published before
+     * the old ones leave the map, and the old files stay readable until {@code file.delete.delay.ms} has passed.
+     *
+     * @throws IOException when a step fails; before the commit point the old segments stay in place, after it the
+     *     new segment is in use and the next load finishes the swap on disk
+     */
+    public boolean replaceSegments(CleanedSegment cleaned, List<SegmentInfo> replaced, SwapHook hook)
+            throws IOException {
+        lock.lock();
+        try {
+            if (closed || !SegmentSwap.isCurrent(segments, replaced, truncations)) {
+                cleaned.abort();
+                return false;
+            }
+            SegmentSwap.swap(dir, segments, cleaned, replaced, segmentDeleter, config.fileDeleteDelayMs(), hook);
+            LOG.info(
+                    "{}Swapped in cleaned segment {} ({} bytes) for {} segments ({} bytes) up to offset {}",
+                    logPrefix,
+                    cleaned.baseOffset(),
+                    cleaned.sizeInBytes(),
+                    replaced.size(),
+                    replaced.stream().mapToLong(SegmentInfo::sizeInBytes).sum(),
+                    replaced.get(replaced.size() - 1).nextOffset());
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sets what runs just before a truncation removes records from {@code offset} on (under the log's lock, before
+     * anything changes): the cleaner lowers its clean/dirty boundary there.
+     */
+    public void setTruncationListener(ObjLongConsumer<UnifiedLog> listener) {
+        this.truncationListener = listener;
+    }
+
     /** Replaces the config; takes effect on the next append, roll and retention run. */
     public void updateConfig(LogConfig newConfig) {
         lock.lock();
@@ -179,15 +259,16 @@ public final class UnifiedLog implements AutoCloseable {
 
     /**
      * Validates producer batches, assigns offsets from the log end and stamps {@code leaderEpoch}, both in place in
-     * {@code records}, and appends them.
+     * {@code records}, and appends them. A compacted log rejects a batch holding a record without a key with
+     * {@link org.apache.kafka.common.InvalidRecordException} and appends nothing.
      */
     public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) {
         lock.lock();
         try {
             ensureOpen();
             LogConfig cfg = config;
-            BatchValidator.ValidatedBatches batches =
-                    BatchValidator.validateAndAssign(records, logEndOffset, leaderEpoch, cfg.maxMessageBytes());
+            BatchValidator.ValidatedBatches batches = BatchValidator.validateAndAssign(
+                    records, logEndOffset, leaderEpoch, cfg.maxMessageBytes(), cfg.compact());
             return append(batches, cfg);
         } finally {
             lock.unlock();
@@ -226,10 +307,6 @@ public final class UnifiedLog implements AutoCloseable {
         }
         try {
             LogSegment segment = maybeRoll(batches.sizeInBytes(), batches.last().lastOffset(), maxTimestamp, cfg);
-            if (batches.first().baseOffset() > segment.nextOffset() && segment.size() > 0) {
-                // a follower gap (for example after the leader's retention): keep offsets dense per segment
-                segment = rollAt(batches.first().baseOffset(), cfg);
-            }
             segment.append(batches.bytes(), batches.headers());
         } catch (IOException e) {
             throw new KafkaStorageException(logPrefix + "append failed in " + dir, e);
@@ -377,6 +454,7 @@ public final class UnifiedLog implements AutoCloseable {
                 truncateFullyAndStartAt(offset);
                 return true;
             }
+            truncationListener.accept(this, offset);
             truncations++;
             List<LogSegment> removed =
                     new ArrayList<>(segments.tailMap(offset, false).values());
@@ -409,6 +487,7 @@ public final class UnifiedLog implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
+            truncationListener.accept(this, Math.min(offset, logStartOffset));
             truncations++;
             List<LogSegment> removed = new ArrayList<>(segments.values());
             LogSegment fresh;

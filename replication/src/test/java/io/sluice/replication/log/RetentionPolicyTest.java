@@ -55,4 +55,24 @@ class RetentionPolicyTest {
         assertThat(RetentionPolicy.deletableSegments(SEGMENTS, unlimited(), 19, NOW))
                 .isEqualTo(1);
     }
+
+    @Test
+    void aLogThatIsOnlyCompactedIgnoresTimeAndSizeButNotTheLogStartOffset() {
+        LogConfig compactOnly =
+                unlimited().withRetentionMs(0).withRetentionBytes(0).withCleanupPolicy(true, false);
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, compactOnly, 0, NOW))
+                .isZero();
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, compactOnly, 20, NOW))
+                .isEqualTo(2);
+        LogConfig compactAndDelete = compactOnly.withCleanupPolicy(true, true);
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, compactAndDelete, 0, NOW))
+                .isEqualTo(3);
+    }
+
+    @Test
+    void aCompactedLogRollsNoLaterThanTheMaximumCompactionLag() {
+        LogConfig config = unlimited().withSegmentMs(10_000).withMaxCompactionLagMs(4_000);
+        assertThat(config.maxSegmentMs()).isEqualTo(10_000);
+        assertThat(config.withCleanupPolicy(true, false).maxSegmentMs()).isEqualTo(4_000);
+    }
 }

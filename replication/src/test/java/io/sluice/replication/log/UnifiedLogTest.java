@@ -359,4 +359,20 @@ class UnifiedLogTest {
         }
         return out;
     }
+
+    @Test
+    void followerAppendsWithOffsetGapsStayInOneSegment() {
+        // batches from a compacted leader: offsets 3..5 and 9..10 were removed by its cleaner
+        UnifiedLog log = open(small());
+        log.appendAsFollower(Batches.followerBatch(0, 1, clock.millis(), 3, "a"));
+        log.appendAsFollower(Batches.followerBatch(6, 1, clock.millis(), 3, "b"));
+        log.appendAsFollower(Batches.followerBatch(11, 1, clock.millis(), 1, "c"));
+
+        assertThat(log.numberOfSegments()).isEqualTo(1);
+        assertThat(log.logEndOffset()).isEqualTo(12);
+        assertThat(Batches.readAll(log)).extracting(Batches.Read::offset).containsExactly(0L, 1L, 2L, 6L, 7L, 8L, 11L);
+        assertThat(Batches.readAll(log, 4, 12, 1 << 20))
+                .extracting(Batches.Read::offset)
+                .containsExactly(6L, 7L, 8L, 11L);
+    }
 }
