@@ -22,13 +22,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ControllerLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ControllerLifecycle.class);
+    /** Reads per read-only multi: about 200 KB of answer for partition states, far below ZooKeeper's 1 MB limit. */
+    static final int READS_PER_MULTI = 1000;
 
     private final ControllerConfig config;
     private final ZkStore store;
@@ -253,37 +260,50 @@ final class ControllerLifecycle {
     }
 
     /**
-     * Reads many partition states with pipelined asynchronous reads (one round trip per read would make failover of
-     * thousands of partitions slow).
+     * Reads many partition states with pipelined asynchronous read-only multis of up to {@link #READS_PER_MULTI}
+     * reads (ZooKeeper 3.6+): a few requests instead of one per partition, all in flight at once. A partition whose
+     * read failed (connection loss, a server without read multis, an undecodable state) is read again synchronously,
+     * which throws on a real ZooKeeper problem; a missing state znode means a new partition.
      */
     private Map<TopicPartition, LeaderAndIsr> loadPartitionStates(List<TopicPartition> partitions) {
         Map<TopicPartition, LeaderAndIsr> out = new ConcurrentHashMap<>();
-        CountDownLatch done = new CountDownLatch(partitions.size());
-        Map<TopicPartition, Integer> failures = new ConcurrentHashMap<>();
-        for (TopicPartition tp : partitions) {
+        Set<TopicPartition> retry = ConcurrentHashMap.newKeySet();
+        List<List<TopicPartition>> chunks = new ArrayList<>();
+        for (int from = 0; from < partitions.size(); from += READS_PER_MULTI) {
+            chunks.add(partitions.subList(from, Math.min(partitions.size(), from + READS_PER_MULTI)));
+        }
+        CountDownLatch done = new CountDownLatch(chunks.size());
+        ZooKeeper zk = null;
+        try {
+            zk = store.curator().getZookeeperClient().getZooKeeper();
+        } catch (Exception e) {
+            log.warn("[Controller {}] no ZooKeeper handle for pipelined reads: {}", config.brokerId(), e.toString());
+        }
+        String namespace = store.curator().getNamespace();
+        for (List<TopicPartition> chunk : chunks) {
+            if (zk == null) {
+                retry.addAll(chunk);
+                done.countDown();
+                continue;
+            }
+            List<Op> reads = new ArrayList<>(chunk.size());
+            for (TopicPartition tp : chunk) {
+                reads.add(Op.getData(ZKPaths.fixForNamespace(namespace, TopicPartitionStateZNode.path(tp))));
+            }
             try {
-                store.curator()
-                        .getData()
-                        .inBackground((client, event) -> {
+                zk.multi(
+                        reads,
+                        (rc, path, ctx, results) -> {
                             try {
-                                if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-                                    out.put(
-                                            tp,
-                                            TopicPartitionStateZNode.decode(
-                                                    tp,
-                                                    event.getData(),
-                                                    event.getStat().getVersion()));
-                                } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()) {
-                                    failures.put(tp, event.getResultCode());
-                                }
+                                collect(chunk, rc, results, out, retry);
                             } finally {
                                 done.countDown();
                             }
-                        })
-                        .forPath(TopicPartitionStateZNode.path(tp));
-            } catch (Exception e) {
+                        },
+                        null);
+            } catch (RuntimeException e) {
+                retry.addAll(chunk);
                 done.countDown();
-                failures.put(tp, -1);
             }
         }
         try {
@@ -294,11 +314,43 @@ final class ControllerLifecycle {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted loading partition states", e);
         }
-        // whatever failed asynchronously is read again synchronously (throws on a real ZooKeeper problem)
-        for (TopicPartition tp : failures.keySet()) {
+        if (!retry.isEmpty()) {
+            log.warn("[Controller {}] reading {} partition states again one by one", config.brokerId(), retry.size());
+        }
+        for (TopicPartition tp : retry) {
             store.partitionState(tp).ifPresent(s -> out.put(tp, s));
         }
         return out;
+    }
+
+    /** Files the results of one read multi: states into {@code out}, failed reads into {@code retry}. */
+    private static void collect(
+            List<TopicPartition> chunk,
+            int rc,
+            List<OpResult> results,
+            Map<TopicPartition, LeaderAndIsr> out,
+            Set<TopicPartition> retry) {
+        if (rc != KeeperException.Code.OK.intValue() || results == null || results.size() != chunk.size()) {
+            retry.addAll(chunk);
+            return;
+        }
+        for (int i = 0; i < chunk.size(); i++) {
+            TopicPartition tp = chunk.get(i);
+            OpResult result = results.get(i);
+            if (result instanceof OpResult.GetDataResult data) {
+                try {
+                    out.put(
+                            tp,
+                            TopicPartitionStateZNode.decode(
+                                    tp, data.getData(), data.getStat().getVersion()));
+                } catch (RuntimeException e) {
+                    retry.add(tp);
+                }
+            } else if (!(result instanceof OpResult.ErrorResult error
+                    && error.getErr() == KeeperException.Code.NONODE.intValue())) {
+                retry.add(tp);
+            }
+        }
     }
 
     /** Stops acting as controller: forget the context, drop unsent requests, stop timers. */

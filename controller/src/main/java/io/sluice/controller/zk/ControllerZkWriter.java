@@ -9,7 +9,9 @@ import io.sluice.metadata.zk.TopicZNode;
 import io.sluice.metadata.zk.ZkStore;
 import io.sluice.metadata.zk.ZkStoreException;
 import io.sluice.metadata.zk.ZkTransaction;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -144,10 +146,14 @@ public final class ControllerZkWriter {
     public UpdateResult updatePartitionStates(Map<TopicPartition, LeaderAndIsr> states) {
         Map<TopicPartition, LeaderAndIsr> written = new HashMap<>();
         Set<TopicPartition> conflicts = new TreeSet<>((a, b) -> a.toString().compareTo(b.toString()));
-        List<TopicPartition> pending = new ArrayList<>(states.keySet());
+        // a deque, not a list: removing each written chunk from a list was quadratic in the partition count
+        Deque<TopicPartition> pending = new ArrayDeque<>(states.keySet());
         int perTx = MAX_OPS_PER_TRANSACTION - 1;
         while (!pending.isEmpty()) {
-            List<TopicPartition> chunk = new ArrayList<>(pending.subList(0, Math.min(pending.size(), perTx)));
+            List<TopicPartition> chunk = new ArrayList<>(Math.min(pending.size(), perTx));
+            while (chunk.size() < perTx && !pending.isEmpty()) {
+                chunk.add(pending.pollFirst());
+            }
             ZkTransaction tx = store.fencedTransaction(epochZkVersion);
             for (TopicPartition tp : chunk) {
                 LeaderAndIsr s = states.get(tp);
@@ -160,13 +166,16 @@ public final class ControllerZkWriter {
                     int newVersion = results.get(i + 1).stat().getVersion();
                     written.put(tp, states.get(tp).withPartitionEpoch(newVersion));
                 }
-                pending.removeAll(chunk);
             } catch (ZkStoreException e) {
                 int failed = e.failedOperation();
                 if ((e.isBadVersion() || e.isNoNode()) && failed >= 1 && failed <= chunk.size()) {
-                    TopicPartition tp = chunk.get(failed - 1);
-                    conflicts.add(tp);
-                    pending.remove(tp);
+                    conflicts.add(chunk.get(failed - 1));
+                    // nothing of the chunk was written: the others go again, in their order
+                    for (int i = chunk.size() - 1; i >= 0; i--) {
+                        if (i != failed - 1) {
+                            pending.addFirst(chunk.get(i));
+                        }
+                    }
                 } else {
                     throw e;
                 }

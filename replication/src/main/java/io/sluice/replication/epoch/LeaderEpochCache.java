@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -20,14 +21,34 @@ import org.slf4j.LoggerFactory;
  * does epoch E end" (OffsetForLeaderEpoch, fetch divergence checks), so a follower truncates by epoch rather than by
  * high watermark.
  *
- * <p>Every change is persisted at once to {@link LeaderEpochCheckpointFile#FILE_NAME} in the partition directory
- * (temp file, fsync, rename, directory fsync) before the method returns. A failed write surfaces as {@link
- * UncheckedIOException}; the in-memory state then already holds the change and the caller must treat the log
- * directory as failed.
+ * <p>Persistence. The entries live in {@link LeaderEpochCheckpointFile#FILE_NAME} in the partition directory, always
+ * replaced whole (temp file, fsync, rename, directory fsync), so the file holds some complete past state of the
+ * cache. Removals ({@link #truncateFromEnd}, {@link #truncateFromStart}, {@link #clearAndFlush}, and an {@link
+ * #assign} that drops conflicting entries) are written before the method returns. Without an {@link
+ * EpochCheckpointFlusher} every change is. With one, an {@link #assign} that only adds an entry at or after every
+ * existing start offset (and replaces, at most, latest entries with that very start offset: epochs that wrote nothing)
+ * is recorded in memory and handed to the flusher, which writes it shortly afterwards on another thread; a role change
+ * for thousands of partitions then costs no fsync each.
  *
- * <p>Concurrency: thread-safe through its own {@link ReentrantReadWriteLock}. Queries take the read lock; mutations
- * take the write lock and hold it while writing the file, so file order always equals memory order. The lock is a
- * leaf: no other lock is acquired while holding it, so callers may hold the partition's lock when calling in.
+ * <p>Why a deferred write is safe. Between the file's state and the memory state there are then only such appends
+ * (every removal forced a write of everything before it), so after a crash the file lacks at most the newest entries,
+ * each starting at or after the file's latest start offset, and may keep latest entries of epochs that wrote nothing.
+ * Every entry that matters is recoverable from the log itself: each batch carries the partition leader epoch that
+ * wrote it, and epochs never decrease along a log. The owner of the log therefore repairs the cache when it opens the
+ * log (the partition package's {@code ReplicaLog.open}): batches whose epoch is newer than the latest entry are
+ * assigned again at their base offsets (Kafka's {@code LogSegment.recover} does the same for the batches it re-reads).
+ * An epoch that wrote no batch can only be lost as the latest entry, starting at the log end (a later epoch would
+ * have started at the same offset and replaced it); it is as if this replica had never recorded it, and once it
+ * leads again its new epoch starts at that same offset, so divergence answers are unchanged. Entries the file holds
+ * beyond the log (the log lost unflushed bytes) are removed by {@link #truncateFromEnd} at the same time. A failed write
+ * surfaces as {@link UncheckedIOException} from a writing method (the in-memory state then already holds the change and
+ * the caller must treat the log directory as failed) or is logged by the flusher.
+ *
+ * <p>Concurrency: thread-safe through its own {@link ReentrantReadWriteLock}: queries take the read lock, mutations
+ * the write lock. File writes are serialised by {@code fileLock}, and each write takes its snapshot of the entries
+ * (under the read lock) while holding it, so the file always moves forward in memory order. The write lock is never
+ * held while waiting for {@code fileLock} (lock order: {@code fileLock}, then the read lock); both are leaves with
+ * respect to the rest of the system, so callers may hold the partition's locks when calling in.
  */
 public final class LeaderEpochCache {
     private static final Logger log = LoggerFactory.getLogger(LeaderEpochCache.class);
@@ -37,14 +58,37 @@ public final class LeaderEpochCache {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** Guarded by {@link #lock}; keyed by epoch, start offsets increase with the key. */
     private final TreeMap<Integer, EpochEntry> epochs = new TreeMap<>();
+    /** Null: every change is written before the changing method returns. */
+    private final EpochCheckpointFlusher flusher;
+
+    private final ReentrantLock fileLock = new ReentrantLock();
+    /** Guarded by {@link #lock}; counts the changes of {@link #epochs}. */
+    private long version;
+    /** Guarded by {@link #fileLock}: the {@link #version} the file holds. */
+    private long writtenVersion;
+    /** Guarded by {@link #fileLock}: once set, nothing is written any more. */
+    private boolean closed;
 
     /**
-     * Loads the cache of {@code partition} from {@code partitionDir}; a missing file means an empty cache.
+     * Loads the cache of {@code partition} from {@code partitionDir}, writing every change at once; a missing file
+     * means an empty cache.
      *
      * @throws io.sluice.replication.checkpoint.CorruptCheckpointException naming file and line if malformed
      */
     public LeaderEpochCache(TopicPartition partition, Path partitionDir) throws IOException {
+        this(partition, partitionDir, null);
+    }
+
+    /**
+     * Loads the cache of {@code partition} from {@code partitionDir}; new entries are written by {@code flusher}
+     * (see the class comment), or at once if it is null. A missing file means an empty cache.
+     *
+     * @throws io.sluice.replication.checkpoint.CorruptCheckpointException naming file and line if malformed
+     */
+    public LeaderEpochCache(TopicPartition partition, Path partitionDir, EpochCheckpointFlusher flusher)
+            throws IOException {
         this.logPrefix = "[LeaderEpochCache partition=" + partition + "] ";
+        this.flusher = flusher;
         this.checkpoint = new LeaderEpochCheckpointFile(partitionDir);
         for (EpochEntry entry : checkpoint.read()) {
             epochs.put(entry.epoch(), entry);
@@ -61,6 +105,7 @@ public final class LeaderEpochCache {
      */
     public void assign(int epoch, long startOffset) {
         EpochEntry entry = new EpochEntry(epoch, startOffset);
+        boolean deferred;
         lock.writeLock().lock();
         try {
             Map.Entry<Integer, EpochEntry> last = epochs.lastEntry();
@@ -83,6 +128,7 @@ public final class LeaderEpochCache {
                 removed.add(0, epochs.pollLastEntry().getValue());
             }
             epochs.put(epoch, entry);
+            version++;
             boolean trivial =
                     removed.isEmpty() || (removed.size() == 1 && removed.get(0).startOffset() == startOffset);
             if (!trivial) {
@@ -95,9 +141,14 @@ public final class LeaderEpochCache {
             } else {
                 log.info("{}Assigned {}", logPrefix, entry);
             }
-            flush();
+            deferred = flusher != null && trivial;
         } finally {
             lock.writeLock().unlock();
+        }
+        if (deferred) {
+            flusher.markDirty(this);
+        } else {
+            flush();
         }
     }
 
@@ -214,13 +265,15 @@ public final class LeaderEpochCache {
             while (!epochs.isEmpty() && epochs.lastEntry().getValue().startOffset() >= endOffset) {
                 removed.add(0, epochs.pollLastEntry().getValue());
             }
-            if (!removed.isEmpty()) {
-                log.info("{}Truncated from end offset {}: removed {}", logPrefix, endOffset, removed);
-                flush();
+            if (removed.isEmpty()) {
+                return;
             }
+            version++;
+            log.info("{}Truncated from end offset {}: removed {}", logPrefix, endOffset, removed);
         } finally {
             lock.writeLock().unlock();
         }
+        flush();
     }
 
     /**
@@ -245,18 +298,20 @@ public final class LeaderEpochCache {
             }
             EpochEntry moved = new EpochEntry(lastRemoved.epoch(), startOffset);
             epochs.put(moved.epoch(), moved);
-            if (!moved.equals(lastRemoved) || removed.size() > 1) {
-                log.info(
-                        "{}Truncated from start offset {}: removed {}, first entry now {}",
-                        logPrefix,
-                        startOffset,
-                        removed,
-                        moved);
-                flush();
+            if (moved.equals(lastRemoved) && removed.size() == 1) {
+                return;
             }
+            version++;
+            log.info(
+                    "{}Truncated from start offset {}: removed {}, first entry now {}",
+                    logPrefix,
+                    startOffset,
+                    removed,
+                    moved);
         } finally {
             lock.writeLock().unlock();
         }
+        flush();
     }
 
     /** Removes every entry and persists the empty cache. */
@@ -264,11 +319,12 @@ public final class LeaderEpochCache {
         lock.writeLock().lock();
         try {
             epochs.clear();
-            flush();
+            version++;
             log.info("{}Cleared", logPrefix);
         } finally {
             lock.writeLock().unlock();
         }
+        flush();
     }
 
     /** A copy of the entries in epoch order. */
@@ -301,12 +357,68 @@ public final class LeaderEpochCache {
         return logPrefix + epochEntries();
     }
 
-    /** Caller holds the write lock. */
-    private void flush() {
+    /**
+     * Writes the entries if they changed since the last write (they do not after loading); nothing once {@linkplain
+     * #close() closed}. Called by the flusher and on shutdown; every removal calls it itself.
+     *
+     * @throws UncheckedIOException if the write fails; the file then still holds its previous content
+     */
+    public void flush() {
+        fileLock.lock();
         try {
-            checkpoint.write(List.copyOf(epochs.values()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(logPrefix + "Failed to write " + checkpoint.path(), e);
+            if (closed) {
+                return;
+            }
+            List<EpochEntry> entries;
+            long snapshotVersion;
+            lock.readLock().lock();
+            try {
+                snapshotVersion = version;
+                if (snapshotVersion == writtenVersion) {
+                    return;
+                }
+                entries = List.copyOf(epochs.values());
+            } finally {
+                lock.readLock().unlock();
+            }
+            try {
+                checkpoint.write(entries);
+            } catch (IOException e) {
+                throw new UncheckedIOException(logPrefix + "Failed to write " + checkpoint.path(), e);
+            }
+            writtenVersion = snapshotVersion;
+        } finally {
+            fileLock.unlock();
+        }
+    }
+
+    /** Whether some change is not written yet. */
+    public boolean hasUnwrittenChanges() {
+        fileLock.lock();
+        try {
+            lock.readLock().lock();
+            try {
+                return version != writtenVersion;
+            } finally {
+                lock.readLock().unlock();
+            }
+        } finally {
+            fileLock.unlock();
+        }
+    }
+
+    /**
+     * Stops writing the file: a write in progress completes first, later ones do nothing. For a partition that stops
+     * being hosted (call {@link #flush()} before if its state should survive) or whose directory is deleted, so that
+     * a late write of this cache can never land in a directory re-created for the same partition. The in-memory
+     * entries stay readable.
+     */
+    public void close() {
+        fileLock.lock();
+        try {
+            closed = true;
+        } finally {
+            fileLock.unlock();
         }
     }
 }

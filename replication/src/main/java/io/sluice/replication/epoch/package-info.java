@@ -1,5 +1,6 @@
 /**
- * The per-partition leader-epoch cache (epoch to start offset) and its checkpoint file; depends on {@code
- * io.sluice.replication.checkpoint}, kafka-clients' {@code TopicPartition}, java.nio and SLF4J.
+ * The per-partition leader-epoch cache (epoch to start offset), its checkpoint file and the writer of deferred
+ * checkpoints; depends on {@code io.sluice.replication.checkpoint}, kafka-clients' {@code TopicPartition}, java.nio,
+ * java.util.concurrent and SLF4J.
  */
 package io.sluice.replication.epoch;

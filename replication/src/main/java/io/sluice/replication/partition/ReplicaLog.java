@@ -1,14 +1,20 @@
 package io.sluice.replication.partition;
 
+import io.sluice.replication.epoch.EpochCheckpointFlusher;
 import io.sluice.replication.epoch.EpochEndOffset;
+import io.sluice.replication.epoch.EpochEntry;
 import io.sluice.replication.epoch.LeaderEpochCache;
+import io.sluice.replication.log.BatchHeader;
 import io.sluice.replication.log.LogAppendInfo;
 import io.sluice.replication.log.LogReadInfo;
 import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.producer.ProducerStateManager;
 import io.sluice.replication.producer.ValidationResult;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -24,8 +30,12 @@ import org.slf4j.LoggerFactory;
  * One replica's log together with the state derived from it: the idempotent-producer state, the leader-epoch cache
  * and the high watermark.
  *
- * <p>Restore ({@link #open}): the leader-epoch cache is loaded from its {@code leader-epoch-checkpoint} and truncated
- * to the log end; producer state is loaded from the newest snapshot at or below the log end and rebuilt by re-reading
+ * <p>Restore ({@link #open}): the leader-epoch cache is loaded from its {@code leader-epoch-checkpoint}, truncated
+ * to the log end and repaired from the batches: new entries are written lazily (see {@link LeaderEpochCache}), so
+ * after a crash the file may lack the newest epochs, which are assigned again from the partition leader epochs of the
+ * batches newer than its latest entry. Finding none costs one batch-header read (the last batch's epoch is not newer);
+ * otherwise the scan starts at the later of the latest entry's start and the last segment whose first batch is not
+ * newer. Producer state is loaded from the newest snapshot at or below the log end and rebuilt by re-reading
  * the batches after it; the high watermark comes from the log directory's {@code replication-offset-checkpoint},
  * capped to [log start, log end].
  *
@@ -57,12 +67,16 @@ final class ReplicaLog {
         this.highWatermark = new AtomicLong(highWatermark);
     }
 
-    /** Wraps {@code log}, restoring its epoch cache, producer state and high watermark (see the class comment). */
-    static ReplicaLog open(UnifiedLog log, long checkpointedHighWatermark) {
+    /**
+     * Wraps {@code log}, restoring its epoch cache (whose new entries {@code flusher} writes), producer state and high
+     * watermark (see the class comment).
+     */
+    static ReplicaLog open(UnifiedLog log, long checkpointedHighWatermark, EpochCheckpointFlusher flusher) {
         try {
             LeaderEpochCache cache =
-                    new LeaderEpochCache(log.topicPartition(), log.dir().toPath());
+                    new LeaderEpochCache(log.topicPartition(), log.dir().toPath(), flusher);
             cache.truncateFromEnd(log.logEndOffset());
+            int repaired = repairEpochs(log, cache);
             if (log.logStartOffset() > 0) {
                 cache.truncateFromStart(log.logStartOffset());
             }
@@ -73,6 +87,13 @@ final class ReplicaLog {
                 replicaLog.rebuildProducerState();
             } finally {
                 replicaLog.lock.unlock();
+            }
+            if (repaired > 0) {
+                LOG.warn(
+                        "{}Leader-epoch checkpoint lacked {} epochs written in the log (unclean shutdown); restored"
+                                + " them from the batches",
+                        replicaLog.logPrefix,
+                        repaired);
             }
             LOG.info(
                     "{}Opened: log [{}, {}), high watermark {}, epochs {}, {} producers",
@@ -86,6 +107,43 @@ final class ReplicaLog {
         } catch (IOException e) {
             throw new KafkaStorageException("cannot restore replica state of " + log.topicPartition(), e);
         }
+    }
+
+    /**
+     * Assigns the epochs of the batches newer than the cache's latest entry at their base offsets (see the class
+     * comment); returns how many entries that added.
+     */
+    static int repairEpochs(UnifiedLog log, LeaderEpochCache cache) {
+        long end = log.logEndOffset();
+        if (end <= log.logStartOffset()) {
+            return 0;
+        }
+        int latest = cache.latestEpoch().orElse(RecordBatch.NO_PARTITION_LEADER_EPOCH);
+        BatchHeader last = null;
+        for (BatchHeader batch : log.batchesFrom(end - 1)) {
+            last = batch;
+        }
+        if (last == null || last.partitionLeaderEpoch() <= latest) {
+            return 0;
+        }
+        long from = cache.latestEntry().map(EpochEntry::startOffset).orElse(log.logStartOffset());
+        List<Long> bases = log.segmentBaseOffsets();
+        for (int i = bases.size() - 1; i >= 0 && bases.get(i) > from; i--) {
+            Iterator<BatchHeader> first = log.batchesFrom(bases.get(i)).iterator();
+            if (first.hasNext() && first.next().partitionLeaderEpoch() <= latest) {
+                from = bases.get(i);
+                break;
+            }
+        }
+        int repaired = 0;
+        for (BatchHeader batch : log.batchesFrom(from)) {
+            if (batch.partitionLeaderEpoch() > latest) {
+                latest = batch.partitionLeaderEpoch();
+                cache.assign(latest, batch.baseOffset());
+                repaired++;
+            }
+        }
+        return repaired;
     }
 
     UnifiedLog log() {
@@ -275,6 +333,25 @@ final class ReplicaLog {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Stops writing the leader-epoch checkpoint (the replica is no longer hosted), after writing pending entries if
+     * {@code writePending} (the log stays; false when it is deleted). A failed write is logged: the next open
+     * repairs the cache from the log.
+     */
+    void closeEpochCache(boolean writePending) {
+        if (writePending) {
+            try {
+                epochCache.flush();
+            } catch (UncheckedIOException e) {
+                LOG.warn(
+                        "{}Cannot write the leader-epoch checkpoint; the next open repairs it from the log",
+                        logPrefix,
+                        e);
+            }
+        }
+        epochCache.close();
     }
 
     /** Writes a producer-state snapshot at the log end (on shutdown, so a restart re-reads little). */

@@ -1,6 +1,7 @@
 package io.sluice.replication.partition;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.replication.epoch.EpochCheckpointFlusher;
 import io.sluice.replication.fetcher.FollowerPartition;
 import io.sluice.replication.fetcher.InitialFetchState;
 import io.sluice.replication.fetcher.ReplicaFetcherManager;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle (compare-and-set on {@link State}): {@code NEW ─startup()─► RUNNING ─shutdown()─► SHUT_DOWN}; shutdown
  * is idempotent and closes, in order: the periodic tasks, the fetcher manager (owned), the high-watermark checkpoint,
- * producer snapshots, the purgatories, the meters. The log manager and the scheduler belong to the caller.
+ * the leader-epoch checkpoints not yet written, producer snapshots, the purgatories, the meters. The log manager and the scheduler belong to the caller.
  *
  * <p>Concurrency contract: request paths (produce, fetch, ListOffsets) run on any number of request threads and take
  * only partition locks. LeaderAndIsr and StopReplica are serialised by {@code stateChangeLock}, which is taken before
@@ -83,6 +84,9 @@ public final class ReplicaManager implements AutoCloseable {
     private final DelayedOperationPurgatory<DelayedProduce> producePurgatory;
     private final DelayedOperationPurgatory<DelayedFetch> fetchPurgatory;
     private final HighWatermarkCheckpoints checkpoints;
+    /** Writes new leader-epoch entries off the request path (on {@link #scheduler}). */
+    private final EpochCheckpointFlusher epochCheckpoints;
+
     private final ReplicaManagerMetrics metrics;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final Object stateChangeLock = new Object();
@@ -125,6 +129,7 @@ public final class ReplicaManager implements AutoCloseable {
         this.fetchPurgatory =
                 new DelayedOperationPurgatory<>("Fetch", brokerId, time, registry, purge, reaperPollInterval);
         this.checkpoints = new HighWatermarkCheckpoints(logManager);
+        this.epochCheckpoints = new EpochCheckpointFlusher(scheduler, brokerId);
         this.metrics = new ReplicaManagerMetrics(registry, partitions::values);
     }
 
@@ -316,6 +321,9 @@ public final class ReplicaManager implements AutoCloseable {
             for (TopicPartition tp : stopped) {
                 Partition p = partitions.remove(tp);
                 try {
+                    if (p != null) {
+                        p.replicaLog().closeEpochCache(!delete);
+                    }
                     if (delete) {
                         logManager.deleteLog(tp);
                     } else if (p != null) {
@@ -338,7 +346,7 @@ public final class ReplicaManager implements AutoCloseable {
             return existing;
         }
         UnifiedLog log = logManager.getOrCreateLog(tp, settings.logConfig());
-        ReplicaLog replicaLog = ReplicaLog.open(log, checkpoints.highWatermarkOf(log));
+        ReplicaLog replicaLog = ReplicaLog.open(log, checkpoints.highWatermarkOf(log), epochCheckpoints);
         Partition partition = new Partition(replicaLog, config, clock, listener, proposers);
         partitions.put(tp, partition);
         return partition;
@@ -531,6 +539,7 @@ public final class ReplicaManager implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("{}Final high-watermark checkpoint failed", logPrefix, e);
         }
+        epochCheckpoints.close();
         for (Partition partition : partitions.values()) {
             partition.takeProducerSnapshot();
         }

@@ -2,11 +2,13 @@ package io.sluice.replication.partition;
 
 import static io.sluice.replication.partition.TestRecords.plain;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.sluice.replication.epoch.EpochEndOffset;
 import io.sluice.replication.epoch.EpochEntry;
-import java.nio.file.Files;
+import io.sluice.replication.epoch.LeaderEpochCheckpointFile;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +86,13 @@ class LeaderEpochTest {
         assertThat(p.endOffsetForEpoch(1)).isEqualTo(new EpochEndOffset(1, 3));
         assertThat(p.endOffsetForEpoch(2)).isEqualTo(new EpochEndOffset(1, 3));
         assertThat(p.endOffsetForEpoch(3)).isEqualTo(new EpochEndOffset(3, 5));
-        assertThat(Files.exists(p.replicaLog().epochCache().checkpointPath())).isTrue();
+        // written off the request path, shortly afterwards
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(new LeaderEpochCheckpointFile(
+                                        p.replicaLog().log().dir().toPath())
+                                .read())
+                        .containsExactly(new EpochEntry(1, 0), new EpochEntry(3, 3)));
+        assertThat(p.replicaLog().epochCache().hasUnwrittenChanges()).isFalse();
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.replication.checkpoint.OffsetCheckpointFile;
 import io.sluice.replication.epoch.EpochEntry;
+import io.sluice.replication.epoch.LeaderEpochCheckpointFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +99,87 @@ class RestartTest {
         broker.start();
 
         assertRestored();
+    }
+
+    /** A crash before the deferred write of epoch 2's entry: the file still holds only epoch 1. */
+    @Test
+    void epochsMissingFromTheCheckpointAreRestoredFromTheBatches() throws IOException {
+        writeHistory();
+        broker.stop();
+        Files.writeString(epochCheckpoint(), "0\n1\n1 0\n");
+
+        broker.start();
+
+        assertRestored();
+    }
+
+    @Test
+    void aLostCheckpointIsRebuiltFromTheWholeLog() throws IOException {
+        writeHistory();
+        broker.stop();
+        Files.delete(epochCheckpoint());
+
+        broker.start();
+
+        assertRestored();
+    }
+
+    /** The file kept an epoch that wrote nothing (2 at offset 3); epoch 3 then wrote from that same offset. */
+    @Test
+    void aStaleEpochThatWroteNothingIsReplacedByTheEpochOfTheBatches() throws IOException {
+        broker.leaderAndIsr(TP, 1, 1, List.of(1), List.of(1), 0, 1);
+        broker.produceNow(TP, plain("a"), 1);
+        broker.produceNow(TP, plain("b"), 1);
+        broker.produceNow(TP, plain("c"), 1);
+        broker.leaderAndIsr(TP, 1, 3, List.of(1), List.of(1), 1, 1);
+        broker.produceNow(TP, plain("d"), 1);
+        broker.stop();
+        Files.writeString(epochCheckpoint(), "0\n2\n1 0\n2 3\n");
+
+        broker.start();
+        broker.leaderAndIsr(TP, 1, 4, List.of(1), List.of(1), 2, 1);
+
+        assertThat(broker.partition(TP).replicaLog().epochCache().epochEntries())
+                .containsExactly(new EpochEntry(1, 0), new EpochEntry(3, 3), new EpochEntry(4, 4));
+    }
+
+    /** Several segments: the repair scan starts at the last segment whose first batch is not newer than the file. */
+    @Test
+    void repairAcrossSegmentsFindsEveryNewerEpoch() throws IOException {
+        broker.leaderAndIsr(TP, 1, 1, List.of(1), List.of(1), 0, 1);
+        broker.produceNow(TP, plain("a"), 1);
+        broker.produceNow(TP, plain("b"), 1);
+        broker.leaderAndIsr(TP, 1, 2, List.of(1), List.of(1), 1, 1);
+        broker.logManager.getLog(TP).orElseThrow().roll();
+        broker.produceNow(TP, plain("c"), 1);
+        broker.logManager.getLog(TP).orElseThrow().roll();
+        broker.produceNow(TP, plain("d"), 1);
+        broker.leaderAndIsr(TP, 1, 5, List.of(1), List.of(1), 2, 1);
+        broker.produceNow(TP, plain("e"), 1);
+        broker.logManager.getLog(TP).orElseThrow().roll();
+        broker.leaderAndIsr(TP, 1, 6, List.of(1), List.of(1), 3, 1);
+        broker.produceNow(TP, plain("f"), 1);
+        broker.stop();
+        Files.writeString(epochCheckpoint(), "0\n2\n1 0\n2 2\n");
+
+        broker.start();
+        broker.leaderAndIsr(TP, 1, 7, List.of(1), List.of(1), 4, 1);
+
+        assertThat(broker.partition(TP).replicaLog().epochCache().epochEntries())
+                .containsExactly(
+                        new EpochEntry(1, 0),
+                        new EpochEntry(2, 2),
+                        new EpochEntry(5, 4),
+                        new EpochEntry(6, 5),
+                        new EpochEntry(7, 6));
+    }
+
+    private Path epochCheckpoint() {
+        return broker.logManager
+                .getLog(TP)
+                .map(l -> l.dir().toPath())
+                .orElseGet(() -> dir.resolve(TP.topic() + "-" + TP.partition()))
+                .resolve(LeaderEpochCheckpointFile.FILE_NAME);
     }
 
     @Test
