@@ -1,0 +1,86 @@
+package io.sluice.broker.group;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where the coordinator runs its deferred work: timers (heartbeat expiry, rebalance and initial-join delays, offset
+ * retention) and the blocking loads of {@value OffsetsTopic#NAME} partitions. Tests substitute a manual one.
+ *
+ * <p>Thread-safety: implementations are thread-safe; timer tasks and loads may run on any thread but must not run
+ * on the caller's thread from within {@link #schedule} or {@link #execute}.
+ */
+public interface GroupScheduler {
+
+    /** A scheduled task that can be cancelled; cancelling a task that already ran is a no-op. */
+    @FunctionalInterface
+    interface Cancellable {
+        void cancel();
+    }
+
+    /** Runs {@code task} after {@code delayMs} milliseconds. */
+    Cancellable schedule(long delayMs, Runnable task);
+
+    /** Runs {@code load} (which may block on disk) off the caller's thread, without delaying timers. */
+    void execute(Runnable load);
+
+    /**
+     * Runs {@code write} (a call into the {@link GroupStore}, which never blocks) in submission order, off the
+     * caller's thread, so the coordinator never calls the store while it holds a group lock and a store completing
+     * a write under its own locks cannot deadlock with it.
+     */
+    void write(Runnable write);
+
+    /** Stops running tasks; later calls are ignored. */
+    void shutdown();
+
+    /**
+     * The production scheduler: one daemon thread each for timers, partition loads and store writes, so a long load
+     * never delays heartbeat expiry.
+     */
+    static GroupScheduler threads(int brokerId) {
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, brokerId, "timer"));
+        ExecutorService loader = Executors.newSingleThreadExecutor(r -> daemon(r, brokerId, "loader"));
+        ExecutorService writer = Executors.newSingleThreadExecutor(r -> daemon(r, brokerId, "writer"));
+        return new GroupScheduler() {
+            @Override
+            public Cancellable schedule(long delayMs, Runnable task) {
+                if (timers.isShutdown()) {
+                    return () -> {};
+                }
+                ScheduledFuture<?> future = timers.schedule(task, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+                return () -> future.cancel(false);
+            }
+
+            @Override
+            public void execute(Runnable load) {
+                if (!loader.isShutdown()) {
+                    loader.execute(load);
+                }
+            }
+
+            @Override
+            public void write(Runnable write) {
+                if (!writer.isShutdown()) {
+                    writer.execute(write);
+                }
+            }
+
+            @Override
+            public void shutdown() {
+                timers.shutdownNow();
+                loader.shutdownNow();
+                writer.shutdown();
+            }
+        };
+    }
+
+    private static Thread daemon(Runnable r, int brokerId, String role) {
+        Thread thread = new Thread(r, "group-coordinator-" + role + "-" + brokerId);
+        thread.setDaemon(true);
+        return thread;
+    }
+}
