@@ -25,8 +25,9 @@ import io.sluice.broker.control.LeaderAndIsrHandler;
 import io.sluice.broker.control.ReplicaControl;
 import io.sluice.broker.control.StopReplicaHandler;
 import io.sluice.broker.control.UpdateMetadataHandler;
-import io.sluice.broker.group.GroupStore;
+import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.group.OffsetsTopic;
+import io.sluice.broker.group.api.GroupApis;
 import io.sluice.broker.group.store.OffsetsTopicCreator;
 import io.sluice.broker.metadata.MetadataCache;
 import io.sluice.broker.metrics.TopicMetrics;
@@ -37,6 +38,7 @@ import io.sluice.controller.Controller;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.replication.partition.ReplicaManager;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -66,8 +68,7 @@ final class BrokerApis {
     /**
      * The components the handlers are built over.
      *
-     * @param groupStore the storage of groups and committed offsets in {@value OffsetsTopic#NAME}, for the group
-     *     coordinator's handlers
+     * @param groupCoordinator the group coordinator, whose groups and offsets live in {@value OffsetsTopic#NAME}
      * @param offsetsTopicCreator creates {@value OffsetsTopic#NAME} on first use (FindCoordinator, Metadata)
      */
     record Components(
@@ -82,7 +83,7 @@ final class BrokerApis {
             AutoTopicCreator autoTopicCreator,
             ProducerIdManager producerIds,
             TopicMetrics topicMetrics,
-            GroupStore groupStore,
+            GroupCoordinator groupCoordinator,
             OffsetsTopicCreator offsetsTopicCreator) {}
 
     static ApiHandlerRegistry registry(Components c) {
@@ -99,7 +100,7 @@ final class BrokerApis {
         AutoTopicCreator autoCreator = topic -> OffsetsTopic.NAME.equals(topic)
                 ? offsetsTopic.create()
                 : c.autoTopicCreator().create(topic);
-        List<ApiHandler<?>> handlers = List.of(
+        List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 // control plane from the controller
                 new UpdateMetadataHandler(c.tracker(), cache),
                 new LeaderAndIsrHandler(c.tracker(), c.replicaControl()),
@@ -131,7 +132,8 @@ final class BrokerApis {
                 new CreatePartitionsHandler(controller),
                 new ElectLeadersHandler(controller),
                 new AlterPartitionHandler(controller),
-                new ControlledShutdownHandler(controller));
+                new ControlledShutdownHandler(controller)));
+        handlers.addAll(GroupApis.handlers(c.groupCoordinator(), known));
         return ApiHandlerRegistry.of(handlers);
     }
 

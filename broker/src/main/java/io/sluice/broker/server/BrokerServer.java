@@ -12,6 +12,10 @@ import io.sluice.broker.config.ConfigManager;
 import io.sluice.broker.control.ControllerEpochTracker;
 import io.sluice.broker.control.OffsetsLeadershipControl;
 import io.sluice.broker.control.ReplicaManagerControl;
+import io.sluice.broker.group.GroupConfig;
+import io.sluice.broker.group.GroupCoordinator;
+import io.sluice.broker.group.GroupMetrics;
+import io.sluice.broker.group.GroupScheduler;
 import io.sluice.broker.group.GroupStore;
 import io.sluice.broker.group.OffsetsPartitionListener;
 import io.sluice.broker.group.store.LogGroupStore;
@@ -151,7 +155,7 @@ public final class BrokerServer implements AutoCloseable {
     private volatile BrokerClientPool brokerPool;
     private volatile ReplicaManager replicaManager;
     private volatile Controller controller;
-    private volatile GroupStore groupStore;
+    private volatile GroupCoordinator groupCoordinator;
     private volatile NetworkServer networkServer;
     private volatile BrokerRegistration registration;
     private volatile JvmMetrics jvmMetrics;
@@ -294,14 +298,18 @@ public final class BrokerServer implements AutoCloseable {
                 random);
         ControllerEpochTracker tracker = new ControllerEpochTracker(brokerId, this::brokerEpoch);
 
-        // Consumer groups. The group coordinator plugs in here: it writes through groupStore and takes the place of
-        // offsetsListener (it implements OffsetsPartitionListener), and its handlers join BrokerApis.registry.
-        groupStore = new LogGroupStore(
+        // Consumer groups: the coordinator keeps them in __consumer_offsets and loads a partition's groups when this
+        // broker becomes its leader (LeaderAndIsr tells it through the offsets leadership hook).
+        GroupStore groupStore = new LogGroupStore(
                 brokerId,
                 new ReplicaOffsetsLog(brokerId, replicas, logs, cache, config.offsetsTopicNumPartitions()),
                 clock,
                 config.offsetsCommitTimeoutMs());
-        OffsetsPartitionListener offsetsListener = OffsetsLeadershipControl.NO_LISTENER;
+        groupCoordinator = new GroupCoordinator(
+                brokerId, GroupConfig.from(config), groupStore, clock, GroupScheduler.threads(brokerId));
+        groupCoordinator.startup();
+        GroupMetrics.register(registry, groupCoordinator);
+        OffsetsPartitionListener offsetsListener = groupCoordinator;
         OffsetsTopicCreator.ControllerCreateTopics toController = BrokerApis.controllerCreateTopics(
                 controller, cache, brokerPool, Duration.ofMillis(config.requestTimeoutMs()));
         OffsetsTopicCreator offsetsTopicCreator = new OffsetsTopicCreator(
@@ -334,7 +342,7 @@ public final class BrokerServer implements AutoCloseable {
                         Duration.ofMillis(config.requestTimeoutMs())),
                 ProducerIdManager.zooKeeper(brokerId, store, ioExecutor),
                 new TopicMetrics(registry),
-                groupStore,
+                groupCoordinator,
                 offsetsTopicCreator);
         networkServer =
                 new NetworkServer(brokerId, networkConfig(config), BrokerApis.registry(components), registry, clock);
@@ -516,6 +524,7 @@ public final class BrokerServer implements AutoCloseable {
         quietly("controller", controller, Controller::shutdown);
         quietly("registration", registration, BrokerRegistration::close);
         quietly("network server", networkServer, NetworkServer::close);
+        quietly("group coordinator", groupCoordinator, GroupCoordinator::shutdown);
         quietly("replica manager", replicaManager, ReplicaManager::shutdown);
         quietly("broker client pool", brokerPool, BrokerClientPool::close);
         quietly("controller client pool", controllerPool, BrokerClientPool::close);
@@ -685,9 +694,9 @@ public final class BrokerServer implements AutoCloseable {
         return requireStarted(logManager, "log manager");
     }
 
-    /** The storage of groups and committed offsets in {@code __consumer_offsets}. */
-    public GroupStore groupStore() {
-        return requireStarted(groupStore, "group store");
+    /** The group coordinator (consumer groups and their committed offsets in {@code __consumer_offsets}). */
+    public GroupCoordinator groupCoordinator() {
+        return requireStarted(groupCoordinator, "group coordinator");
     }
 
     public BrokerRegistration registration() {
