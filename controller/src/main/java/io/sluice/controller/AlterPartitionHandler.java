@@ -3,6 +3,7 @@ package io.sluice.controller;
 import io.sluice.controller.channel.ControllerRequestBatch;
 import io.sluice.controller.context.ControllerContext;
 import io.sluice.controller.zk.ControllerZkWriter;
+import io.sluice.controller.zk.PartialUpdateException;
 import io.sluice.metadata.model.BrokerInfo;
 import io.sluice.metadata.model.LeaderAndIsr;
 import io.sluice.metadata.zk.ZkStore;
@@ -109,7 +110,7 @@ final class AlterPartitionHandler {
             validate(request.brokerId(), proposal, answers.get(proposal.tp()), toWrite);
         }
         if (!toWrite.isEmpty()) {
-            ControllerZkWriter.UpdateResult result = writer.updatePartitionStates(toWrite);
+            ControllerZkWriter.UpdateResult result = write(toWrite, Map.of());
             Map<TopicPartition, LeaderAndIsr> written = new LinkedHashMap<>(result.written());
             if (!result.conflicts().isEmpty()) {
                 // the state znode moved: re-read and decide once more (the partition epoch check will now answer)
@@ -121,7 +122,7 @@ final class AlterPartitionHandler {
                             .forEach(pr -> validate(request.brokerId(), pr, answers.get(tp), retry));
                 }
                 if (!retry.isEmpty()) {
-                    ControllerZkWriter.UpdateResult second = writer.updatePartitionStates(retry);
+                    ControllerZkWriter.UpdateResult second = write(retry, written);
                     written.putAll(second.written());
                     second.conflicts()
                             .forEach(tp -> answers.get(tp).setErrorCode(Errors.INVALID_UPDATE_VERSION.code()));
@@ -130,7 +131,7 @@ final class AlterPartitionHandler {
             written.forEach((tp, state) -> {
                 ctx.putLeaderAndIsr(tp, state);
                 fill(answers.get(tp), state);
-                log.info(
+                log.debug(
                         "[Controller epoch={}] ISR of {} changed by leader {} to {} (partition epoch {})",
                         ctx.epoch(),
                         tp,
@@ -138,9 +139,47 @@ final class AlterPartitionHandler {
                         state.isr(),
                         state.partitionEpoch());
             });
+            // one line per request, not per partition: a leader catching up after a failover sends thousands
+            if (!written.isEmpty()) {
+                log.info(
+                        "[Controller epoch={}] ISR changed by leader {} for {} partitions{}",
+                        ctx.epoch(),
+                        request.brokerId(),
+                        written.size(),
+                        written.size() <= 10 ? " " + isrSummary(written) : "");
+            }
             batch.addUpdateMetadata(ctx.liveBrokerIds(), written.keySet());
         }
         return response.setErrorCode(Errors.NONE.code());
+    }
+
+    private static String isrSummary(Map<TopicPartition, LeaderAndIsr> written) {
+        StringBuilder out = new StringBuilder();
+        written.forEach((tp, s) -> out.append(out.length() == 0 ? "" : ", ")
+                .append(tp)
+                .append(" isr=")
+                .append(s.isr())
+                .append(" partitionEpoch=")
+                .append(s.partitionEpoch()));
+        return out.toString();
+    }
+
+    /**
+     * Writes ISR changes; when only part of them committed, records that part and {@code earlier} (written by a
+     * previous round of the same request) in the context and propagates them, so the context agrees with ZooKeeper,
+     * before the failure goes on.
+     */
+    private ControllerZkWriter.UpdateResult write(
+            Map<TopicPartition, LeaderAndIsr> states, Map<TopicPartition, LeaderAndIsr> earlier) {
+        try {
+            return writer.updatePartitionStates(states);
+        } catch (PartialUpdateException e) {
+            Map<TopicPartition, LeaderAndIsr> committed = new LinkedHashMap<>(earlier);
+            committed.putAll(e.committed());
+            committed.forEach(ctx::putLeaderAndIsr);
+            batch.addUpdateMetadata(ctx.liveBrokerIds(), committed.keySet());
+            throw e;
+        }
     }
 
     private void validate(

@@ -14,11 +14,14 @@ import io.sluice.controller.zk.ControllerMovedException;
 import io.sluice.controller.zk.ControllerZkWriter;
 import io.sluice.metadata.model.LeaderAndIsr;
 import io.sluice.metadata.model.TopicMetadata;
+import io.sluice.metadata.zk.BrokerIdZNode;
 import io.sluice.metadata.zk.TopicPartitionStateZNode;
 import io.sluice.metadata.zk.TopicZNode;
 import io.sluice.metadata.zk.ZkPaths;
 import io.sluice.metadata.zk.ZkStore;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,6 +52,8 @@ final class ControllerLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ControllerLifecycle.class);
     /** Reads per read-only multi: about 200 KB of answer for partition states, far below ZooKeeper's 1 MB limit. */
     static final int READS_PER_MULTI = 1000;
+    /** Longest wait for the pipelined reads of the cluster state on election. */
+    private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(60);
 
     private final ControllerConfig config;
     private final ZkStore store;
@@ -166,23 +171,26 @@ final class ControllerLifecycle {
 
         List<String> brokerIds =
                 store.watchChildren(ZkPaths.BROKER_IDS, () -> events.put(new ControllerEvent.BrokerChange()));
+        Map<String, Integer> brokerPaths = new LinkedHashMap<>();
         for (String id : brokerIds) {
             try {
-                store.broker(Integer.parseInt(id)).ifPresent(ctx::putLiveBroker);
+                brokerPaths.put(BrokerIdZNode.path(Integer.parseInt(id)), Integer.parseInt(id));
             } catch (NumberFormatException e) {
                 log.warn("{}ignoring unexpected znode {}/{}", prefix, ZkPaths.BROKER_IDS, id);
             }
         }
+        // pipelined reads: one round trip for all brokers, one for all topics
+        store.getAll(brokerPaths.keySet(), LOAD_TIMEOUT)
+                .forEach((path, node) -> node.ifPresent(n -> ctx.putLiveBroker(BrokerIdZNode.decode(
+                        brokerPaths.get(path), n.data(), n.stat().getCzxid()))));
         List<String> topics =
                 store.watchChildren(ZkPaths.BROKER_TOPICS, () -> events.put(new ControllerEvent.TopicChange()));
         List<TopicPartition> newPartitions = new ArrayList<>();
-        for (String topic : topics) {
-            watchTopic(topic).ifPresent(t -> {
-                ctx.putTopic(t);
-            });
-        }
-        Map<TopicPartition, LeaderAndIsr> states = loadPartitionStates(ctx.allPartitions());
-        for (TopicPartition tp : ctx.allPartitions()) {
+        watchTopics(topics).values().forEach(t -> t.ifPresent(ctx::putTopic));
+        // every partition, listed once (each listing builds new TopicPartition objects)
+        List<TopicPartition> allPartitions = ctx.allPartitions();
+        Map<TopicPartition, LeaderAndIsr> states = loadPartitionStates(allPartitions);
+        for (TopicPartition tp : allPartitions) {
             LeaderAndIsr s = states.get(tp);
             if (s == null) {
                 newPartitions.add(tp);
@@ -201,10 +209,10 @@ final class ControllerLifecycle {
         channel.brokersChanged(ctx.liveBrokers().values());
 
         // UpdateMetadata first: raises every live broker's controller epoch, fencing the previous controller
-        batch.addUpdateMetadata(ctx.liveBrokerIds(), ctx.allPartitions());
+        batch.addUpdateMetadata(ctx.liveBrokerIds(), allPartitions);
         batch.sendRequestsToBrokers(ctx);
         // replica state machine startup: every live replica learns its partition's state
-        for (TopicPartition tp : ctx.allPartitions()) {
+        for (TopicPartition tp : allPartitions) {
             ctx.leaderAndIsr(tp).ifPresent(s -> {
                 List<Integer> replicas = ctx.replicas(tp);
                 batch.addLeaderAndIsr(leadership.liveReplicas(replicas), tp, s, replicas, false);
@@ -212,11 +220,12 @@ final class ControllerLifecycle {
         }
         // partition state machine startup: elect leaders for offline partitions, initialize new ones
         List<TopicPartition> needElection = new ArrayList<>();
-        for (TopicPartition tp : ctx.allPartitions()) {
+        Set<Integer> liveBrokerIds = ctx.liveBrokerIds();
+        for (TopicPartition tp : allPartitions) {
             if (ctx.partitionState(tp) == PartitionState.Offline && !ctx.isQueuedForDeletion(tp.topic())) {
                 needElection.add(tp);
             } else if (ctx.leaderAndIsr(tp)
-                    .map(s -> !ctx.liveBrokerIds().containsAll(s.isr()))
+                    .map(s -> !liveBrokerIds.containsAll(s.isr()))
                     .orElse(false)) {
                 needElection.add(tp);
             }
@@ -243,7 +252,7 @@ final class ControllerLifecycle {
                 ms(loaded - start),
                 ctx.liveBrokerIds().size(),
                 ctx.topics().size(),
-                ctx.allPartitions().size(),
+                allPartitions.size(),
                 ms(elected - loaded),
                 needElection.size(),
                 newPartitions.size(),
@@ -254,9 +263,31 @@ final class ControllerLifecycle {
 
     /** Reads a topic and watches its znode for added partitions. */
     Optional<TopicMetadata> watchTopic(String topic) {
-        return store.watchData(
-                        TopicZNode.path(topic), () -> events.put(new ControllerEvent.PartitionModifications(topic)))
+        return store.watchData(TopicZNode.path(topic), () -> onTopicChanged(topic))
                 .map(n -> TopicZNode.decode(topic, n.data()));
+    }
+
+    /**
+     * {@link #watchTopic} for many topics with pipelined reads: one round trip for all of them instead of one each.
+     *
+     * @return each topic, in the order given, with its assignment or empty if its znode is gone
+     */
+    Map<String, Optional<TopicMetadata>> watchTopics(List<String> topics) {
+        Map<String, String> byPath = new LinkedHashMap<>();
+        for (String topic : topics) {
+            byPath.put(TopicZNode.path(topic), topic);
+        }
+        Map<String, Optional<TopicMetadata>> out = new LinkedHashMap<>();
+        store.watchDataAll(byPath.keySet(), path -> () -> onTopicChanged(byPath.get(path)), LOAD_TIMEOUT)
+                .forEach((path, node) -> {
+                    String topic = byPath.get(path);
+                    out.put(topic, node.map(n -> TopicZNode.decode(topic, n.data())));
+                });
+        return out;
+    }
+
+    private void onTopicChanged(String topic) {
+        events.put(new ControllerEvent.PartitionModifications(topic));
     }
 
     /**

@@ -7,12 +7,15 @@ import io.sluice.controller.leader.ElectionResult;
 import io.sluice.controller.statemachine.PartitionState;
 import io.sluice.controller.statemachine.ReplicaState;
 import io.sluice.controller.zk.ControllerZkWriter;
+import io.sluice.controller.zk.PartialUpdateException;
 import io.sluice.metadata.config.TopicConfig;
 import io.sluice.metadata.model.LeaderAndIsr;
+import io.sluice.metadata.zk.ConfigEntityZNode;
 import io.sluice.metadata.zk.ZkStore;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +46,8 @@ final class PartitionLeadershipManager {
         ElectionResult decide(
                 TopicPartition tp, List<Integer> assignment, io.sluice.controller.leader.LeaderAndIsr current);
     }
+
+    private static final java.time.Duration CONFIG_READ_TIMEOUT = java.time.Duration.ofSeconds(60);
 
     private final ControllerConfig config;
     private final ControllerContext ctx;
@@ -113,8 +118,19 @@ final class PartitionLeadershipManager {
             return;
         }
         long start = nanoTime.getAsLong();
-        Map<TopicPartition, LeaderAndIsr> written = writer.createPartitionStates(toCreate);
+        Map<TopicPartition, LeaderAndIsr> written;
+        try {
+            written = writer.createPartitionStates(toCreate);
+        } catch (PartialUpdateException e) {
+            // what was created is in ZooKeeper: the context and the brokers learn it before the failure goes on
+            applyCreated(e.committed());
+            throw e;
+        }
         timings.writeNanos += nanoTime.getAsLong() - start;
+        applyCreated(written);
+    }
+
+    private void applyCreated(Map<TopicPartition, LeaderAndIsr> written) {
         written.forEach((tp, state) -> {
             ctx.putLeaderAndIsr(tp, state);
             ctx.transition(tp, PartitionState.Online);
@@ -139,7 +155,7 @@ final class PartitionLeadershipManager {
             return results;
         }
         long start = nanoTime.getAsLong();
-        ControllerZkWriter.UpdateResult update = writer.updatePartitionStates(toWrite);
+        ControllerZkWriter.UpdateResult update = write(toWrite, results);
         timings.writeNanos += nanoTime.getAsLong() - start;
         apply(update.written(), results);
         if (!update.conflicts().isEmpty()) {
@@ -153,7 +169,7 @@ final class PartitionLeadershipManager {
             }
             Map<TopicPartition, LeaderAndIsr> retry = decide(update.conflicts(), strategy, results);
             if (!retry.isEmpty()) {
-                ControllerZkWriter.UpdateResult second = writer.updatePartitionStates(retry);
+                ControllerZkWriter.UpdateResult second = write(retry, results);
                 apply(second.written(), results);
                 for (TopicPartition tp : second.conflicts()) {
                     log.error(
@@ -170,6 +186,20 @@ final class PartitionLeadershipManager {
             }
         }
         return results;
+    }
+
+    /**
+     * Writes {@code states}; when only part of them committed, applies that part to the context and the batch (so
+     * they agree with ZooKeeper) before the failure goes on.
+     */
+    private ControllerZkWriter.UpdateResult write(
+            Map<TopicPartition, LeaderAndIsr> states, Map<TopicPartition, ElectionResult> results) {
+        try {
+            return writer.updatePartitionStates(states);
+        } catch (PartialUpdateException e) {
+            apply(e.committed(), results);
+            throw e;
+        }
     }
 
     private Map<TopicPartition, LeaderAndIsr> decide(
@@ -224,7 +254,9 @@ final class PartitionLeadershipManager {
 
     /** Offline election for {@code partitions}, honouring each topic's unclean-election override. */
     Map<TopicPartition, ElectionResult> electOffline(Collection<TopicPartition> partitions) {
-        Map<String, Boolean> unclean = new HashMap<>();
+        Set<String> topics = new HashSet<>();
+        partitions.forEach(tp -> topics.add(tp.topic()));
+        Map<String, Boolean> unclean = uncleanEnabled(topics);
         Set<Integer> live = ctx.liveBrokerIds();
         return elect(
                 partitions,
@@ -232,9 +264,26 @@ final class PartitionLeadershipManager {
                         assignment, current, live, unclean.computeIfAbsent(tp.topic(), this::uncleanEnabled)));
     }
 
+    /** {@link #uncleanEnabled(String)} for many topics, their config overrides read with pipelined reads. */
+    Map<String, Boolean> uncleanEnabled(Set<String> topics) {
+        Map<String, String> byPath = new HashMap<>();
+        topics.forEach(t -> byPath.put(ConfigEntityZNode.topicPath(t), t));
+        Map<String, Boolean> out = new HashMap<>();
+        store.getAll(byPath.keySet(), CONFIG_READ_TIMEOUT).forEach((path, node) -> {
+            String override = node.map(n -> ConfigEntityZNode.decode(path, n.data()))
+                    .map(c -> c.get(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE))
+                    .orElse(null);
+            out.put(byPath.get(path), uncleanOverride(override));
+        });
+        return out;
+    }
+
     /** Whether unclean election is enabled for {@code topic}: its override, else the cluster default. */
     boolean uncleanEnabled(String topic) {
-        String override = store.topicConfig(topic).get(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE);
+        return uncleanOverride(store.topicConfig(topic).get(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE));
+    }
+
+    private boolean uncleanOverride(String override) {
         return override == null ? config.uncleanLeaderElectionEnable() : Boolean.parseBoolean(override.trim());
     }
 

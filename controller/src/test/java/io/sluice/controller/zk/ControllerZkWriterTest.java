@@ -8,9 +8,11 @@ import io.sluice.metadata.model.TopicMetadata;
 import io.sluice.metadata.zk.ControllerEpochZNode;
 import io.sluice.metadata.zk.TopicPartitionStateZNode;
 import io.sluice.metadata.zk.ZkStore;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -19,6 +21,9 @@ import org.apache.curator.test.TestingServer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,6 +128,84 @@ class ControllerZkWriterTest {
         writer.deleteTopic("gone", java.util.Set.of(0, 1, 2));
         assertThat(store.topic("gone")).isEmpty();
         assertThat(store.topicConfig("gone")).isEmpty();
+        assertThat(store.topicsPendingDeletion()).isEmpty();
+    }
+
+    @Test
+    void pipelinedTransactionsReportConflictsInSeveralChunksAndWriteEverythingElse() {
+        Map<TopicPartition, LeaderAndIsr> created = createTopicWithStates("t", 2500);
+        // one moved partition in the first and one in the third transaction
+        List<TopicPartition> moved = List.of(new TopicPartition("t", 10), new TopicPartition("t", 2400));
+        for (TopicPartition tp : moved) {
+            store.setData(
+                    TopicPartitionStateZNode.path(tp),
+                    TopicPartitionStateZNode.encode(LeaderAndIsr.initial(2, List.of(2), 1)),
+                    0);
+        }
+        Map<TopicPartition, LeaderAndIsr> updates = new LinkedHashMap<>();
+        created.forEach((tp, s) -> updates.put(tp, new LeaderAndIsr(2, 1, List.of(2, 1), 1, s.partitionEpoch())));
+        ControllerZkWriter.UpdateResult result = writer.updatePartitionStates(updates);
+        assertThat(result.conflicts()).containsExactlyInAnyOrderElementsOf(moved);
+        assertThat(result.written()).hasSize(2498).doesNotContainKeys(moved.toArray(TopicPartition[]::new));
+        assertThat(result.written().values()).allMatch(s -> s.partitionEpoch() == 1);
+        assertThat(store.partitionState(new TopicPartition("t", 11)).orElseThrow())
+                .isEqualTo(new LeaderAndIsr(2, 1, List.of(2, 1), 1, 1));
+        assertThat(store.partitionState(moved.get(1)).orElseThrow().isr()).containsExactly(2);
+    }
+
+    @Test
+    void aTransactionFailingForAnotherReasonReportsWhatTheOthersCommitted() throws Exception {
+        Map<TopicPartition, LeaderAndIsr> created = createTopicWithStates("t", 2500);
+        // the middle transaction (partitions 999..1997) hits a state znode it may not write
+        TopicPartition locked = new TopicPartition("t", 1500);
+        client.setACL()
+                .withACL(List.of(new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE)))
+                .forPath(TopicPartitionStateZNode.path(locked));
+        Map<TopicPartition, LeaderAndIsr> updates = new LinkedHashMap<>();
+        created.forEach((tp, s) -> updates.put(tp, new LeaderAndIsr(2, 1, List.of(2, 1), 1, s.partitionEpoch())));
+        assertThatThrownBy(() -> writer.updatePartitionStates(updates))
+                .isInstanceOfSatisfying(PartialUpdateException.class, e -> {
+                    assertThat(e.code()).contains(KeeperException.Code.NOAUTH);
+                    assertThat(e.committed()).hasSize(2500 - 999);
+                    assertThat(e.committed()).containsKeys(new TopicPartition("t", 0), new TopicPartition("t", 2499));
+                    assertThat(e.committed()).doesNotContainKeys(new TopicPartition("t", 999), locked);
+                    // what the exception says committed is exactly what ZooKeeper holds
+                    e.committed()
+                            .forEach((tp, s) ->
+                                    assertThat(store.partitionState(tp)).contains(s));
+                });
+        assertThat(store.partitionState(new TopicPartition("t", 1000))
+                        .orElseThrow()
+                        .partitionEpoch())
+                .isZero();
+    }
+
+    @Test
+    void aFailedFenceFailsEveryPipelinedTransaction() {
+        Map<TopicPartition, LeaderAndIsr> created = createTopicWithStates("t", 2500);
+        store.setData(ControllerEpochZNode.PATH, ControllerEpochZNode.encode(2), 0);
+        Map<TopicPartition, LeaderAndIsr> updates = new LinkedHashMap<>();
+        created.forEach((tp, s) -> updates.put(tp, new LeaderAndIsr(2, 1, List.of(2), 1, s.partitionEpoch())));
+        assertThatThrownBy(() -> writer.updatePartitionStates(updates)).isInstanceOf(ControllerMovedException.class);
+        for (int p : new int[] {0, 1200, 2499}) {
+            assertThat(store.partitionState(new TopicPartition("t", p))
+                            .orElseThrow()
+                            .partitionEpoch())
+                    .isZero();
+        }
+    }
+
+    @Test
+    void deletesALargeTopicWithPipelinedTransactions() {
+        createTopicWithStates("big", 1500);
+        writer.requestTopicDeletion("big");
+        Set<Integer> partitions = new HashSet<>();
+        for (int p = 0; p < 1500; p++) {
+            partitions.add(p);
+        }
+        writer.deleteTopic("big", partitions);
+        assertThat(store.topic("big")).isEmpty();
+        assertThat(store.exists("/brokers/topics/big/partitions")).isEmpty();
         assertThat(store.topicsPendingDeletion()).isEmpty();
     }
 }

@@ -5,11 +5,18 @@ import io.sluice.metadata.model.LeaderAndIsr;
 import io.sluice.metadata.model.ProducerIdBlock;
 import io.sluice.metadata.model.TopicMetadata;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.TopicPartition;
@@ -204,6 +211,78 @@ public final class ZkStore {
         } catch (Exception e) {
             throw ZkStoreException.wrap("getData", path, e);
         }
+    }
+
+    /**
+     * Reads many znodes with pipelined background reads: all requests in flight at once, one round trip in all
+     * instead of one each. The answer maps every path, in the order given, to its node or empty if it does not exist.
+     *
+     * @throws ZkStoreException on the first read that failed otherwise, or if the answers take longer than
+     *     {@code timeout}
+     */
+    public Map<String, Optional<ZkNode>> getAll(Collection<String> paths, java.time.Duration timeout) {
+        return readAll(paths, p -> null, timeout);
+    }
+
+    /**
+     * {@link #watchData} for many znodes at once, with pipelined background reads: the data of each path (empty if
+     * absent) and a one-shot watch on each that runs {@code onChange.apply(path)} when it is created, changed or
+     * deleted. Same threading rules as {@link #watchChildren}. A path found absent is watched for its creation with a
+     * synchronous call, as {@link #watchData} does.
+     */
+    public Map<String, Optional<ZkNode>> watchDataAll(
+            Collection<String> paths, Function<String, Runnable> onChange, java.time.Duration timeout) {
+        Map<String, Optional<ZkNode>> read = readAll(paths, p -> nodeEventsOnly(onChange.apply(p)), timeout);
+        read.replaceAll((path, node) -> node.isPresent() ? node : watchData(path, onChange.apply(path)));
+        return read;
+    }
+
+    private Map<String, Optional<ZkNode>> readAll(
+            Collection<String> paths, Function<String, Watcher> watchers, java.time.Duration timeout) {
+        Map<String, CompletableFuture<Optional<ZkNode>>> pending = new LinkedHashMap<>();
+        for (String path : paths) {
+            CompletableFuture<Optional<ZkNode>> future = new CompletableFuture<>();
+            pending.put(path, future);
+            Watcher watcher = watchers.apply(path);
+            try {
+                var builder =
+                        watcher == null ? client.getData() : client.getData().usingWatcher(watcher);
+                builder.inBackground((c, event) -> {
+                            int rc = event.getResultCode();
+                            if (rc == KeeperException.Code.OK.intValue()) {
+                                future.complete(Optional.of(new ZkNode(path, event.getData(), event.getStat())));
+                            } else if (rc == KeeperException.Code.NONODE.intValue()) {
+                                future.complete(Optional.empty());
+                            } else {
+                                future.completeExceptionally(
+                                        KeeperException.create(KeeperException.Code.get(rc), path));
+                            }
+                        })
+                        .forPath(path);
+            } catch (Exception e) {
+                future.completeExceptionally(e);
+            }
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Optional<ZkNode>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, CompletableFuture<Optional<ZkNode>>> e : pending.entrySet()) {
+            try {
+                out.put(e.getKey(), e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (ExecutionException ex) {
+                throw ZkStoreException.wrap(
+                        "getData", e.getKey(), ex.getCause() instanceof Exception cause ? cause : ex);
+            } catch (TimeoutException ex) {
+                throw new ZkStoreException(
+                        "getData " + e.getKey() + " timed out after " + timeout.toMillis() + " ms",
+                        KeeperException.Code.OPERATIONTIMEOUT,
+                        e.getKey(),
+                        -1,
+                        ex);
+            } catch (InterruptedException ex) {
+                throw ZkStoreException.wrap("getData", e.getKey(), ex);
+            }
+        }
+        return out;
     }
 
     private boolean watchExistence(String path, Watcher watcher) {

@@ -2,6 +2,7 @@ package io.sluice.metadata.zk;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
@@ -14,6 +15,11 @@ import org.apache.zookeeper.data.Stat;
  * A ZooKeeper multi-operation built step by step and committed atomically: all operations apply or none does.
  * A controller write is a transaction that starts with {@link #check} on {@code /controller_epoch}
  * ({@link ZkStore#fencedTransaction(int)}).
+ *
+ * <p>{@link #commit()} waits for the answer; {@link #commitAsync()} sends the multi and returns at once, so a caller
+ * can have several transactions in flight on one session. ZooKeeper applies the requests of one session in the
+ * order they were sent and group-commits its log, so pipelined transactions share the server's fsyncs instead of
+ * waiting for one each. Every transaction is still atomic on its own: pipelining never joins two of them.
  *
  * <p>Not thread-safe: build and commit it on one thread. A transaction can be committed once.
  */
@@ -100,13 +106,7 @@ public final class ZkTransaction {
      *     is the index of the operation that failed and {@link ZkStoreException#code()} its error
      */
     public List<Result> commit() {
-        if (committed) {
-            throw new IllegalStateException("Transaction already committed");
-        }
-        if (ops.isEmpty()) {
-            throw new IllegalStateException("Empty transaction");
-        }
-        committed = true;
+        markCommitted();
         List<CuratorTransactionResult> results;
         try {
             results = client.transaction().forOperations(ops);
@@ -115,22 +115,77 @@ public final class ZkTransaction {
         } catch (Exception e) {
             throw ZkStoreException.wrap("transaction on", paths.toString(), e);
         }
+        return toResults(KeeperException.Code.OK.intValue(), results);
+    }
+
+    /**
+     * Sends the transaction in the background and returns at once. The future completes on the ZooKeeper event thread
+     * with one result per operation, or exceptionally with a {@link ZkStoreException} carrying the failed operation's
+     * index and code (nothing applied), exactly as {@link #commit()} would throw. Curator retries a background
+     * operation after a connection loss under its retry policy, as it does a foreground one.
+     */
+    public CompletableFuture<List<Result>> commitAsync() {
+        markCommitted();
+        CompletableFuture<List<Result>> future = new CompletableFuture<>();
+        try {
+            client.transaction()
+                    .inBackground((c, event) -> {
+                        try {
+                            future.complete(toResults(event.getResultCode(), event.getOpResults()));
+                        } catch (RuntimeException e) {
+                            future.completeExceptionally(e);
+                        }
+                    })
+                    .forOperations(ops);
+        } catch (Exception e) {
+            future.completeExceptionally(ZkStoreException.wrap("transaction on", paths.toString(), e));
+        }
+        return future;
+    }
+
+    private void markCommitted() {
+        if (committed) {
+            throw new IllegalStateException("Transaction already committed");
+        }
+        if (ops.isEmpty()) {
+            throw new IllegalStateException("Empty transaction");
+        }
+        committed = true;
+    }
+
+    /** Maps a multi's answer to results, or throws for the first failed operation (or the overall code). */
+    private List<Result> toResults(int rc, List<CuratorTransactionResult> results) {
+        if (results != null) {
+            for (int i = 0; i < results.size(); i++) {
+                int err = results.get(i).getError();
+                if (err != KeeperException.Code.OK.intValue()
+                        && err != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                    throw operationFailed(i, KeeperException.Code.get(err), null);
+                }
+            }
+        }
+        if (rc != KeeperException.Code.OK.intValue() || results == null || results.size() != ops.size()) {
+            KeeperException.Code code = KeeperException.Code.get(rc);
+            return failWith(code == KeeperException.Code.OK ? null : code);
+        }
         List<Result> out = new ArrayList<>(results.size());
         for (int i = 0; i < results.size(); i++) {
-            CuratorTransactionResult r = results.get(i);
-            if (r.getError() != 0) {
-                KeeperException.Code code = KeeperException.Code.get(r.getError());
-                throw new ZkStoreException(
-                        "Transaction failed at operation " + i + " (" + types.get(i) + " " + paths.get(i) + "): "
-                                + code,
-                        code,
-                        paths.get(i),
-                        i,
-                        null);
-            }
-            out.add(new Result(types.get(i), paths.get(i), r.getResultStat()));
+            out.add(new Result(types.get(i), paths.get(i), results.get(i).getResultStat()));
         }
         return out;
+    }
+
+    private List<Result> failWith(KeeperException.Code code) {
+        throw new ZkStoreException("Transaction on " + paths + " failed: " + code, code, null, -1, null);
+    }
+
+    private ZkStoreException operationFailed(int i, KeeperException.Code code, Throwable cause) {
+        return new ZkStoreException(
+                "Transaction failed at operation " + i + " (" + types.get(i) + " " + paths.get(i) + "): " + code,
+                code,
+                paths.get(i),
+                i,
+                cause);
     }
 
     private ZkStoreException failure(KeeperException e) {
@@ -140,13 +195,7 @@ public final class ZkTransaction {
                 if (results.get(i) instanceof OpResult.ErrorResult err) {
                     KeeperException.Code code = KeeperException.Code.get(err.getErr());
                     if (code != KeeperException.Code.OK && code != KeeperException.Code.RUNTIMEINCONSISTENCY) {
-                        return new ZkStoreException(
-                                "Transaction failed at operation " + i + " (" + types.get(i) + " " + paths.get(i)
-                                        + "): " + code,
-                                code,
-                                paths.get(i),
-                                i,
-                                e);
+                        return operationFailed(i, code, e);
                     }
                 }
             }
