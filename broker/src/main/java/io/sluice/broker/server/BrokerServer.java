@@ -49,6 +49,7 @@ import io.sluice.replication.fetcher.ReplicaFetcherManager;
 import io.sluice.replication.log.LogManager;
 import io.sluice.replication.log.LogManagerConfig;
 import io.sluice.replication.log.UnifiedLog;
+import io.sluice.replication.log.cleaner.LogCleaner;
 import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.partition.ReplicaManagerConfig;
@@ -542,6 +543,7 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     private static void closeLogsWithoutFlush(LogManager logs) {
+        logs.cleaner().ifPresent(LogCleaner::shutdown);
         for (UnifiedLog unifiedLog : logs.allLogs()) {
             unifiedLog.close();
         }

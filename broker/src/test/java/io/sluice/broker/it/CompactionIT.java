@@ -66,7 +66,7 @@ class CompactionIT {
 
     @BeforeEach
     void startCluster() throws Exception {
-        cluster = InJvmCluster.start(3, Map.of("log.cleaner.enable", "true"));
+        cluster = InJvmCluster.start(3, Map.of("log.cleaner.enable", "true", "log.cleaner.backoff.ms", "1000"));
         cluster.createTopicAndAwaitFullIsr(
                 TP.topic(),
                 1,

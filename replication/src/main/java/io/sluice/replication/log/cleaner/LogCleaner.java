@@ -246,7 +246,14 @@ public final class LogCleaner implements AutoCloseable {
             if (!logConfig.compact() || isBusyOrUncleanable(tp)) {
                 continue;
             }
-            List<SegmentInfo> segments = log.segmentInfos();
+            List<SegmentInfo> segments;
+            try {
+                segments = log.segmentInfos();
+            } catch (RuntimeException e) {
+                // a segment closed under the scan (the log was closed or a removed segment's delay ended): next round
+                LOG.debug("[LogCleaner {}] Skipping this round: {}", tp, e.toString());
+                continue;
+            }
             if (segments.size() < 2) {
                 continue;
             }
