@@ -16,6 +16,8 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * <ul>
  *   <li>{@code create}: makes 10 topics x 300 partitions RF 3, waits until every partition has a leader, prints the
  *       time that took and the controller id;
+ *   <li>{@code settle}: waits until every partition's ISR holds all its replicas (after a killed broker returned);
+ *   <li>{@code controller}: prints the active controller's id;
  *   <li>{@code wait DEAD_BROKER KILL_NANOS}: polls Admin.describeTopics until every partition has a live leader other
  *       than DEAD_BROKER and prints the time since KILL_NANOS (CLOCK_MONOTONIC, e.g.
  *       {@code python3 -c 'import time; print(time.monotonic_ns())'} taken right before {@code kill -9} of that
@@ -34,7 +36,8 @@ public class ControllerFailover {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2 || (args[1].equals("wait") && args.length < 4)) {
-            System.err.println("usage: ControllerFailover HOST:PORT create | HOST:PORT wait DEAD_BROKER KILL_NANOS");
+            System.err.println("usage: ControllerFailover BOOTSTRAP create | BOOTSTRAP wait DEAD_BROKER KILL_NANOS"
+                    + " | BOOTSTRAP settle | BOOTSTRAP controller");
             System.exit(2);
         }
         Properties props = new Properties();
@@ -54,6 +57,12 @@ public class ControllerFailover {
                 long start = System.nanoTime();
                 awaitAllLed(admin, names, -1, start);
                 System.out.printf("created; all led after %d ms%n", (System.nanoTime() - start) / 1_000_000);
+                System.out.println("controller " + admin.describeCluster().controller().get().id());
+            } else if (args[1].equals("settle")) {
+                long start = System.nanoTime();
+                awaitFullIsr(admin, names, start);
+                System.out.printf("every ISR full after %d ms%n", (System.nanoTime() - start) / 1_000_000);
+            } else if (args[1].equals("controller")) {
                 System.out.println("controller " + admin.describeCluster().controller().get().id());
             } else {
                 int dead = Integer.parseInt(args[2]);
@@ -82,6 +91,26 @@ public class ControllerFailover {
             Thread.sleep(POLL_MS);
         }
         throw new IllegalStateException("gave up after " + GIVE_UP + ": " + last);
+    }
+
+    private static void awaitFullIsr(Admin admin, List<String> names, long since) throws Exception {
+        long deadline = since + GIVE_UP.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            int shrunk = 0;
+            for (TopicDescription d :
+                    admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+                for (TopicPartitionInfo p : d.partitions()) {
+                    if (p.isr().size() < p.replicas().size()) {
+                        shrunk++;
+                    }
+                }
+            }
+            if (shrunk == 0) {
+                return;
+            }
+            Thread.sleep(POLL_MS);
+        }
+        throw new IllegalStateException("gave up after " + GIVE_UP + " waiting for full ISRs");
     }
 
     private static int leaderless(Admin admin, List<String> names, int dead) throws Exception {
