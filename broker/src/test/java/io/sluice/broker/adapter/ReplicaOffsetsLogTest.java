@@ -3,7 +3,6 @@ package io.sluice.broker.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.broker.group.CommittedOffset;
 import io.sluice.broker.group.LoadedPartition;
 import io.sluice.broker.group.OffsetsTopic;
@@ -11,34 +10,24 @@ import io.sluice.broker.group.StoredGroup;
 import io.sluice.broker.group.store.LogGroupStore;
 import io.sluice.broker.metadata.MetadataCache;
 import io.sluice.broker.testing.ControlRequests;
-import io.sluice.replication.fetcher.FetcherConfig;
-import io.sluice.replication.fetcher.LeaderEndpoint;
-import io.sluice.replication.fetcher.ReplicaFetcherManager;
+import io.sluice.broker.testing.LocalReplicaManager;
 import io.sluice.replication.log.LogConfig;
 import io.sluice.replication.log.LogManager;
 import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.partition.ReplicaManager;
-import io.sluice.replication.partition.ReplicaManagerConfig;
 import io.sluice.replication.partition.TopicSettings;
-import io.sluice.replication.purgatory.Time;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
-import org.apache.kafka.common.message.FetchRequestData;
-import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.LeaderAndIsrRequestData.LeaderAndIsrPartitionState;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -66,7 +55,7 @@ class ReplicaOffsetsLogTest {
     @TempDir
     Path dir;
 
-    private ScheduledExecutorService scheduler;
+    private LocalReplicaManager local;
     private LogManager logManager;
     private ReplicaManager replicaManager;
     private final MetadataCache cache = new MetadataCache(BROKER, "cluster");
@@ -74,54 +63,15 @@ class ReplicaOffsetsLogTest {
 
     @BeforeEach
     void start() {
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        scheduler = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "offsets-log-test-scheduler");
-            t.setDaemon(true);
-            return t;
-        });
-        logManager = new LogManager(List.of(dir), CONFIG, 1, Clock.systemUTC(), scheduler);
-        logManager.startup();
-        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(
-                BROKER,
-                new FetcherConfig(1, 1024 * 1024, 4 * 1024 * 1024, 500, 1, 20L),
-                id -> new LeaderEndpoint() {
-                    @Override
-                    public int leaderId() {
-                        return id;
-                    }
-
-                    @Override
-                    public CompletableFuture<FetchResponseData> fetch(FetchRequestData request) {
-                        return CompletableFuture.failedFuture(new IOException("no peers in this test"));
-                    }
-
-                    @Override
-                    public void close() {}
-                },
-                Clock.systemUTC(),
-                registry);
-        replicaManager = new ReplicaManager(
-                new ReplicaManagerConfig(BROKER, 10_000L, 10L, 3_600_000L),
-                logManager,
-                fetchers,
-                request -> new CompletableFuture<>(),
-                () -> 1000L,
-                scheduler,
-                Clock.systemUTC(),
-                Time.SYSTEM,
-                Duration.ofMillis(5),
-                registry);
-        replicaManager.startup();
+        local = new LocalReplicaManager(BROKER, dir, CONFIG);
+        logManager = local.logManager;
+        replicaManager = local.replicaManager;
         offsetsLog = new ReplicaOffsetsLog(BROKER, replicaManager, logManager, cache, CONFIGURED_PARTITIONS);
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        replicaManager.shutdown();
-        logManager.shutdown();
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        local.close();
     }
 
     private void lead(int partition, List<Integer> replicas) {

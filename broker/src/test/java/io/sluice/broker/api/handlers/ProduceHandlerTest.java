@@ -3,28 +3,21 @@ package io.sluice.broker.api.handlers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.network.ResponseWriter;
 import io.sluice.broker.testing.ControlRequests;
-import io.sluice.replication.fetcher.FetcherConfig;
-import io.sluice.replication.fetcher.LeaderEndpoint;
-import io.sluice.replication.fetcher.ReplicaFetcherManager;
+import io.sluice.broker.testing.LocalReplicaManager;
 import io.sluice.replication.log.LogConfig;
 import io.sluice.replication.log.LogManager;
 import io.sluice.replication.partition.AppendResult;
 import io.sluice.replication.partition.FetchIsolation;
 import io.sluice.replication.partition.ReplicaManager;
-import io.sluice.replication.partition.ReplicaManagerConfig;
 import io.sluice.replication.partition.TopicSettings;
-import io.sluice.replication.purgatory.Time;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
@@ -42,7 +33,6 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.message.FetchRequestData;
-import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.LeaderAndIsrRequestData.LeaderAndIsrPartitionState;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
@@ -334,7 +324,7 @@ class ProduceHandlerTest {
         static final int LEADER_EPOCH = 5;
 
         final LogConfig config;
-        final ScheduledExecutorService scheduler;
+        final LocalReplicaManager local;
         final LogManager logManager;
         final ReplicaManager replicaManager;
         final ProduceHandler produceHandler;
@@ -344,45 +334,9 @@ class ProduceHandlerTest {
 
         LocalLeader(Path dir, LogConfig config, List<Integer> replicas) {
             this.config = config;
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            scheduler = Executors.newScheduledThreadPool(2, r -> {
-                Thread t = new Thread(r, "handler-test-scheduler");
-                t.setDaemon(true);
-                return t;
-            });
-            logManager = new LogManager(List.of(dir), config, 1, Clock.systemUTC(), scheduler);
-            logManager.startup();
-            ReplicaFetcherManager fetchers = new ReplicaFetcherManager(
-                    BROKER,
-                    new FetcherConfig(1, 1024 * 1024, 4 * 1024 * 1024, 500, 1, 20L),
-                    id -> new LeaderEndpoint() {
-                        @Override
-                        public int leaderId() {
-                            return id;
-                        }
-
-                        @Override
-                        public CompletableFuture<FetchResponseData> fetch(FetchRequestData request) {
-                            return CompletableFuture.failedFuture(new IOException("no peers in this test"));
-                        }
-
-                        @Override
-                        public void close() {}
-                    },
-                    Clock.systemUTC(),
-                    registry);
-            replicaManager = new ReplicaManager(
-                    new ReplicaManagerConfig(BROKER, 10_000L, 10L, 3_600_000L),
-                    logManager,
-                    fetchers,
-                    request -> new CompletableFuture<>(),
-                    () -> 1000L,
-                    scheduler,
-                    Clock.systemUTC(),
-                    Time.SYSTEM,
-                    Duration.ofMillis(5),
-                    registry);
-            replicaManager.startup();
+            local = new LocalReplicaManager(BROKER, dir, config);
+            logManager = local.logManager;
+            replicaManager = local.replicaManager;
             becomeLeader(LEADER_EPOCH, replicas, replicas);
             produceHandler = new ProduceHandler(
                     BROKER, replicaManager::appendRecords, LocalLeader::known, topic -> topic.startsWith("__"));
@@ -477,14 +431,7 @@ class ProduceHandlerTest {
 
         @Override
         public void close() {
-            replicaManager.shutdown();
-            logManager.shutdown();
-            scheduler.shutdownNow();
-            try {
-                scheduler.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            local.close();
         }
     }
 }
