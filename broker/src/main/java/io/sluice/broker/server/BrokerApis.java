@@ -30,6 +30,7 @@ import io.sluice.broker.group.OffsetsTopic;
 import io.sluice.broker.group.api.GroupApis;
 import io.sluice.broker.group.store.OffsetsTopicCreator;
 import io.sluice.broker.metadata.MetadataCache;
+import io.sluice.broker.metadata.TopicLeadersWaiter;
 import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.broker.network.client.BrokerClient;
 import io.sluice.broker.network.client.BrokerClientPool;
@@ -124,7 +125,11 @@ final class BrokerApis {
                 // consumer groups
                 new FindCoordinatorHandler(cache, offsetsTopic::create),
                 // fronting the controller
-                CreateTopicsHandler.forBroker(controller, c.config(), c.configManager()::dynamicBrokerDefaults),
+                CreateTopicsHandler.forBroker(
+                        controller,
+                        c.config(),
+                        c.configManager()::dynamicBrokerDefaults,
+                        TopicLeadersWaiter.over(cache)::awaitLeaders),
                 new DeleteTopicsHandler(
                         controller,
                         c.config().deleteTopicEnable(),

@@ -80,6 +80,18 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         List<DescribedConfig> describe(Map<String, String> overrides);
     }
 
+    /**
+     * Waits until this broker's metadata shows every partition of the given topics (name → partition count) with a
+     * leader, or the timeout passes; completes with whether they were all led.
+     */
+    @FunctionalInterface
+    public interface LeadersWait {
+        /** No wait: answer as soon as the controller did. */
+        LeadersWait NONE = (topics, timeoutMs) -> CompletableFuture.completedFuture(true);
+
+        CompletionStage<Boolean> awaitLeaders(Map<String, Integer> partitionsByTopic, long timeoutMs);
+    }
+
     /** A topic's described configs, the failure to describe them, or {@link #NONE} below v5. */
     private record Described(List<CreatableTopicConfigs> configs, RuntimeException failure) {
         static final Described NONE = new Described(List.of(), null);
@@ -89,6 +101,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
     private final int defaultNumPartitions;
     private final short defaultReplicationFactor;
     private final TopicConfigDescriber describer;
+    private final LeadersWait leadersWait;
 
     /**
      * @param controller this broker's controller candidate
@@ -101,6 +114,21 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             int defaultNumPartitions,
             short defaultReplicationFactor,
             TopicConfigDescriber describer) {
+        this(controller, defaultNumPartitions, defaultReplicationFactor, describer, LeadersWait.NONE);
+    }
+
+    /**
+     * As the other constructor, and created topics are answered only once {@code leadersWait} saw their leaders in
+     * this broker's metadata (or the request's timeout passed), as Kafka does, so that a client's next Metadata
+     * request to this broker finds the topic.
+     */
+    public CreateTopicsHandler(
+            Controller controller,
+            int defaultNumPartitions,
+            short defaultReplicationFactor,
+            TopicConfigDescriber describer,
+            LeadersWait leadersWait) {
+        this.leadersWait = Objects.requireNonNull(leadersWait, "leadersWait");
         if (defaultNumPartitions <= 0 || defaultReplicationFactor <= 0) {
             throw new IllegalArgumentException("defaults must be positive: num.partitions=" + defaultNumPartitions
                     + ", default.replication.factor=" + defaultReplicationFactor);
@@ -116,12 +144,16 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
      * and the cluster-wide dynamic defaults as they are when each request is answered.
      */
     public static CreateTopicsHandler forBroker(
-            Controller controller, BrokerConfig staticConfig, Supplier<Map<String, String>> dynamicBrokerDefaults) {
+            Controller controller,
+            BrokerConfig staticConfig,
+            Supplier<Map<String, String>> dynamicBrokerDefaults,
+            LeadersWait leadersWait) {
         return new CreateTopicsHandler(
                 controller,
                 staticConfig.numPartitions(),
                 (short) staticConfig.defaultReplicationFactor(),
-                overrides -> TopicConfig.describe(staticConfig, dynamicBrokerDefaults.get(), overrides));
+                overrides -> TopicConfig.describe(staticConfig, dynamicBrokerDefaults.get(), overrides),
+                leadersWait);
     }
 
     @Override
@@ -191,22 +223,42 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             return respond(results);
         }
         long waitMs = request.timeoutMs() > 0 ? request.timeoutMs() : UNBOUNDED_WAIT_MS;
+        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         return controller
                 .createTopics(forward, request.validateOnly())
                 .toCompletableFuture()
                 .thenApply(Optional::of)
                 .completeOnTimeout(Optional.empty(), waitMs, TimeUnit.MILLISECONDS)
-                .thenApply(answer -> {
+                .thenCompose(answer -> {
                     if (answer.isEmpty()) {
                         log.warn(
                                 "[CreateTopics broker={}] controller did not answer within {} ms for {}",
                                 controller.brokerId(),
                                 waitMs,
                                 described.keySet());
-                    } else {
-                        merge(answer.get(), results, described);
+                        return respond(results);
                     }
-                    return ApiResponse.of(new CreateTopicsResponseData().setTopics(collection(results)));
+                    merge(answer.get(), results, described);
+                    Map<String, Integer> created = new HashMap<>();
+                    if (!request.validateOnly()) {
+                        results.values().stream()
+                                .filter(r -> r.errorCode() == Errors.NONE.code() && r.numPartitions() > 0)
+                                .forEach(r -> created.put(r.name(), r.numPartitions()));
+                    }
+                    if (created.isEmpty()) {
+                        return respond(results);
+                    }
+                    long leftMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+                    return leadersWait.awaitLeaders(created, leftMs).thenCompose(led -> {
+                        if (!led) {
+                            log.info(
+                                    "[CreateTopics broker={}] created {} but not all leaders reached this broker's"
+                                            + " metadata within the request timeout; answering anyway",
+                                    controller.brokerId(),
+                                    created.keySet());
+                        }
+                        return respond(results);
+                    });
                 });
     }
 

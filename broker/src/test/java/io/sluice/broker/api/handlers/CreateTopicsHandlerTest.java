@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.broker.api.ApiHandlerRegistry;
+import io.sluice.broker.api.ApiResponse;
+import io.sluice.broker.testing.ControlRequests;
 import io.sluice.controller.Controller;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.ConfigSource;
@@ -16,11 +18,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -95,6 +101,37 @@ class CreateTopicsHandlerTest {
                 .data()
                 .topics()
                 .find(topic.name());
+    }
+
+    @Test
+    void answersOnlyOnceTheNewTopicsLeadersReachedThisBrokersMetadata() throws Exception {
+        CompletableFuture<Boolean> leadersSeen = new CompletableFuture<>();
+        Map<String, Integer> awaited = new ConcurrentHashMap<>();
+        CreateTopicsHandler handler = new CreateTopicsHandler(
+                cluster.active(),
+                2,
+                (short) 2,
+                overrides -> io.sluice.metadata.config.TopicConfig.describe(BROKER, Map.of(), overrides),
+                (topics, timeoutMs) -> {
+                    awaited.putAll(topics);
+                    return leadersSeen;
+                });
+        CreateTopicsRequestData data = new CreateTopicsRequestData()
+                .setTimeoutMs(30_000)
+                .setTopics(new CreateTopicsRequestData.CreatableTopicCollection(
+                        List.of(topic("awaited", 3, 2, Map.of())).iterator()));
+
+        CompletableFuture<ApiResponse> answer = handler.handle(
+                        ControlRequests.context(ApiKeys.CREATE_TOPICS, LATEST), data)
+                .toCompletableFuture();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !awaited.isEmpty());
+        assertThat(awaited).isEqualTo(Map.of("awaited", 3));
+        assertThat(answer).as("held until the leaders are known here").isNotDone();
+        leadersSeen.complete(true);
+        CreateTopicsResponseData response =
+                (CreateTopicsResponseData) ((ApiResponse.Send) answer.get(10, TimeUnit.SECONDS)).message();
+        assertThat(response.topics().find("awaited").errorCode()).isEqualTo(Errors.NONE.code());
     }
 
     @Test
