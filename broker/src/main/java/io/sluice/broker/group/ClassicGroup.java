@@ -64,6 +64,14 @@ final class ClassicGroup {
     final Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
     /** Commits being written, per partition, which retention must not expire underneath. */
     final Map<TopicPartition, Integer> pendingOffsetCommits = new HashMap<>();
+    /**
+     * Commits are written in the order they are accepted (one writer, one log), but their acks=all completions may
+     * arrive in any order: each accepted commit takes the next sequence number, and a completion only replaces a
+     * partition's offset written by an earlier commit (as Kafka compares the commit records' log offsets).
+     */
+    long nextCommitSequence = 1;
+
+    final Map<TopicPartition, Long> committedSequence = new HashMap<>();
 
     ClassicGroup(String groupId, int partition, GroupState initial, long nowMs) {
         this.groupId = groupId;

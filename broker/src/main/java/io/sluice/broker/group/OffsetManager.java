@@ -92,6 +92,7 @@ final class OffsetManager {
             return CompletableFuture.completedFuture(result);
         }
         valid.keySet().forEach(tp -> group.pendingOffsetCommits.merge(tp, 1, Integer::sum));
+        long sequence = group.nextCommitSequence++;
         CompletableFuture<Map<TopicPartition, Errors>> answer = new CompletableFuture<>();
         coordinator.store.storeOffsets(group.partition, group.groupId, valid).whenComplete((stored, failure) -> {
             Errors error = StoreErrors.forCommit(StoreErrors.of(stored, failure));
@@ -99,7 +100,12 @@ final class OffsetManager {
                 valid.keySet()
                         .forEach(tp -> group.pendingOffsetCommits.computeIfPresent(tp, (k, n) -> n > 1 ? n - 1 : null));
                 if (error == Errors.NONE && !group.is(GroupState.DEAD)) {
-                    group.offsets.putAll(valid);
+                    valid.forEach((tp, offset) -> {
+                        if (group.committedSequence.getOrDefault(tp, 0L) < sequence) {
+                            group.committedSequence.put(tp, sequence);
+                            group.offsets.put(tp, offset);
+                        }
+                    });
                 } else if (error != Errors.NONE) {
                     log.warn(
                             "{}Group {}: commit of {} partitions failed: {} (store: {})",

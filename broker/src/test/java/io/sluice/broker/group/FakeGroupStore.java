@@ -51,6 +51,17 @@ public final class FakeGroupStore implements GroupStore {
         toRun.forEach(Runnable::run);
     }
 
+    /** Completes the held writes newest first, as acks=all completions may arrive out of order. */
+    public void releaseNewestFirst() {
+        List<Runnable> toRun;
+        synchronized (this) {
+            toRun = new ArrayList<>(held);
+            held.clear();
+        }
+        java.util.Collections.reverse(toRun);
+        toRun.forEach(Runnable::run);
+    }
+
     public synchronized List<String> writes() {
         return List.copyOf(writes);
     }

@@ -3,9 +3,11 @@ package io.sluice.broker.group;
 import static io.sluice.broker.group.CoordinatorFixture.RETENTION_MS;
 import static io.sluice.broker.group.CoordinatorFixture.SESSION_MS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.sluice.broker.group.GroupResults.FetchResult;
 import io.sluice.broker.group.GroupResults.OffsetDeleteResult;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +54,27 @@ class OffsetsTest {
         assertThat(f.coordinator.fetchOffsets(GROUP, null).offsets()).containsOnlyKeys(T0);
         assertThat(f.coordinator.fetchOffsets("unknown", null).offsets()).isEmpty();
         assertThat(f.store.storedOffsets(GROUP)).containsKey(T0);
+    }
+
+    @Test
+    void aCommitWhoseWriteCompletesLateDoesNotOverwriteANewerOne() {
+        assertThat(commit("", -1, Map.of(T0, offset(1)))).containsEntry(T0, Errors.NONE);
+        f.store.holdWrites(true);
+        CompletableFuture<Map<TopicPartition, Errors>> older =
+                f.coordinator.commitOffsets(GROUP, "", Optional.empty(), -1, Map.of(T0, offset(10), T1, offset(10)));
+        CompletableFuture<Map<TopicPartition, Errors>> newer =
+                f.coordinator.commitOffsets(GROUP, "", Optional.empty(), -1, Map.of(T0, offset(20)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> f.store.writes().size() == 3);
+
+        f.store.releaseNewestFirst();
+
+        assertThat(newer.orTimeout(2, TimeUnit.SECONDS).join()).containsEntry(T0, Errors.NONE);
+        assertThat(older.orTimeout(2, TimeUnit.SECONDS).join()).containsEntry(T0, Errors.NONE);
+        FetchResult fetched = f.coordinator.fetchOffsets(GROUP, List.of(T0, T1));
+        assertThat(fetched.offsets().get(T0).offset())
+                .as("the newer commit stays")
+                .isEqualTo(20);
+        assertThat(fetched.offsets().get(T1).offset()).isEqualTo(10);
     }
 
     @Test
