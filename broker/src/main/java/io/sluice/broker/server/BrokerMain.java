@@ -151,7 +151,7 @@ public final class BrokerMain {
         }
         BrokerConfig fromFile = BrokerConfig.fromFile(Path.of(args[0]));
         BrokerConfig config = overrides.isEmpty() ? fromFile : fromFile.withOverrides(overrides);
-        BrokerServer.networkConfig(config); // listener checks the broker config cannot make on its own
+        BrokerConfigMapping.networkConfig(config); // listener checks the broker config cannot make on its own
         return config;
     }
 

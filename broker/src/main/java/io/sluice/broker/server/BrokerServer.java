@@ -25,7 +25,6 @@ import io.sluice.broker.metadata.MetadataSnapshot;
 import io.sluice.broker.metrics.JvmMetrics;
 import io.sluice.broker.metrics.MetricsHttpServer;
 import io.sluice.broker.metrics.TopicMetrics;
-import io.sluice.broker.network.NetworkConfig;
 import io.sluice.broker.network.NetworkServer;
 import io.sluice.broker.network.client.BrokerClient;
 import io.sluice.broker.network.client.BrokerClientConfig;
@@ -38,21 +37,15 @@ import io.sluice.broker.registration.HolderProbe;
 import io.sluice.controller.Controller;
 import io.sluice.controller.ControllerConfig;
 import io.sluice.metadata.config.BrokerConfig;
-import io.sluice.metadata.config.ConfigException;
 import io.sluice.metadata.model.BrokerInfo;
-import io.sluice.metadata.model.Endpoint;
-import io.sluice.metadata.model.SecurityProtocol;
 import io.sluice.metadata.zk.ZkClients;
 import io.sluice.metadata.zk.ZkStore;
-import io.sluice.replication.fetcher.FetcherConfig;
 import io.sluice.replication.fetcher.ReplicaFetcherManager;
 import io.sluice.replication.log.LogManager;
-import io.sluice.replication.log.LogManagerConfig;
 import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.log.cleaner.LogCleaner;
 import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
-import io.sluice.replication.partition.ReplicaManagerConfig;
 import io.sluice.replication.purgatory.Time;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -218,12 +211,7 @@ public final class BrokerServer implements AutoCloseable {
         LogManager logs = new LogManager(
                 config.logDirs(),
                 TopicSettingsMapping.brokerDefaults(config),
-                new LogManagerConfig(
-                        config.numRecoveryThreadsPerDataDir(),
-                        config.logRetentionCheckIntervalMs(),
-                        1_000L,
-                        60_000L,
-                        TopicSettingsMapping.cleanerConfig(config)),
+                BrokerConfigMapping.logManagerConfig(config),
                 clock,
                 scheduler);
         // the cleaner compacts only below the high watermark; nothing of a log without a partition yet
@@ -260,7 +248,7 @@ public final class BrokerServer implements AutoCloseable {
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(
                 brokerId,
                 this::brokerEpoch,
-                fetcherConfig(config),
+                BrokerConfigMapping.fetcherConfig(config),
                 new NetworkLeaderEndpointFactory(
                         cache,
                         interBroker,
@@ -268,13 +256,8 @@ public final class BrokerServer implements AutoCloseable {
                         Duration.ofMillis((long) config.replicaFetchWaitMaxMs() + config.requestTimeoutMs())),
                 clock,
                 registry);
-        ReplicaManagerConfig defaults = ReplicaManagerConfig.defaults(brokerId);
         ReplicaManager replicas = new ReplicaManager(
-                new ReplicaManagerConfig(
-                        brokerId,
-                        config.replicaLagTimeMaxMs(),
-                        defaults.alterPartitionRetryBackoffMs(),
-                        defaults.highWatermarkCheckpointIntervalMs()),
+                BrokerConfigMapping.replicaManagerConfig(config),
                 logs,
                 fetchers,
                 new NetworkAlterPartitionSender(
@@ -345,12 +328,15 @@ public final class BrokerServer implements AutoCloseable {
                 new TopicMetrics(registry),
                 groupCoordinator,
                 offsetsTopicCreator);
-        networkServer =
-                new NetworkServer(brokerId, networkConfig(config), BrokerApis.registry(components), registry, clock);
+        networkServer = new NetworkServer(
+                brokerId, BrokerConfigMapping.networkConfig(config), BrokerApis.registry(components), registry, clock);
         networkServer.start();
 
         BrokerInfo self = new BrokerInfo(
-                brokerId, advertisedEndpoints(networkServer, config), config.rack(), BrokerInfo.UNKNOWN_EPOCH);
+                brokerId,
+                BrokerConfigMapping.advertisedEndpoints(networkServer, config),
+                config.rack(),
+                BrokerInfo.UNKNOWN_EPOCH);
         // A restart right after a crash finds the dead incarnation's znode until ZooKeeper expires its session; our
         // listeners are already bound, so probing the holder skips the endpoints we advertise ourselves.
         registration = new BrokerRegistration(
@@ -579,57 +565,6 @@ public final class BrokerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while connecting to ZooKeeper", e);
         }
-    }
-
-    // ------------------------------------------------------------------ mapping the broker config
-
-    static NetworkConfig networkConfig(BrokerConfig config) {
-        for (Endpoint listener : config.listeners()) {
-            if (listener.securityProtocol() != SecurityProtocol.PLAINTEXT) {
-                throw new ConfigException(
-                        "listener.security.protocol.map",
-                        "Invalid value " + listener.securityProtocol() + " for listener " + listener.listenerName()
-                                + " in listener.security.protocol.map: only PLAINTEXT listeners are supported");
-            }
-        }
-        return new NetworkConfig(
-                config.listeners().stream().map(BrokerServer::toNetwork).toList(),
-                config.advertisedListeners().stream()
-                        .map(BrokerServer::toNetwork)
-                        .toList(),
-                config.numNetworkThreads(),
-                config.numIoThreads(),
-                config.queuedMaxRequests(),
-                config.socketRequestMaxBytes());
-    }
-
-    static FetcherConfig fetcherConfig(BrokerConfig config) {
-        return new FetcherConfig(
-                config.numReplicaFetchers(),
-                config.replicaFetchMaxBytes(),
-                config.replicaFetchResponseMaxBytes(),
-                config.replicaFetchWaitMaxMs(),
-                config.replicaFetchMinBytes(),
-                FetcherConfig.defaults().backoffMs());
-    }
-
-    /** The advertised endpoints with real ports, each with the security protocol of its listener. */
-    private static List<Endpoint> advertisedEndpoints(NetworkServer server, BrokerConfig config) {
-        return server.advertisedEndpoints().stream()
-                .map(e -> new Endpoint(e.listenerName(), protocolOf(config, e.listenerName()), e.host(), e.port()))
-                .toList();
-    }
-
-    private static SecurityProtocol protocolOf(BrokerConfig config, String listenerName) {
-        return config.listeners().stream()
-                .filter(l -> l.listenerName().equalsIgnoreCase(listenerName))
-                .map(Endpoint::securityProtocol)
-                .findFirst()
-                .orElse(SecurityProtocol.PLAINTEXT);
-    }
-
-    private static io.sluice.broker.network.Endpoint toNetwork(Endpoint e) {
-        return new io.sluice.broker.network.Endpoint(e.listenerName(), e.host(), e.port());
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

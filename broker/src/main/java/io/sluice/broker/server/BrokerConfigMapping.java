@@ -1,0 +1,96 @@
+package io.sluice.broker.server;
+
+import io.sluice.broker.network.NetworkConfig;
+import io.sluice.broker.network.NetworkServer;
+import io.sluice.metadata.config.BrokerConfig;
+import io.sluice.metadata.config.ConfigException;
+import io.sluice.metadata.model.Endpoint;
+import io.sluice.metadata.model.SecurityProtocol;
+import io.sluice.replication.fetcher.FetcherConfig;
+import io.sluice.replication.log.LogManagerConfig;
+import io.sluice.replication.partition.ReplicaManagerConfig;
+import java.util.List;
+
+/**
+ * Maps the broker configuration onto the settings of the network layer, the log and replica managers and the replica
+ * fetchers, and the bound listeners onto the endpoints a broker registers.
+ *
+ * <p>Thread-safety: stateless.
+ */
+final class BrokerConfigMapping {
+    private BrokerConfigMapping() {}
+
+    /**
+     * The network layer's settings; fails with a {@link ConfigException} naming {@code listener.security.protocol.map}
+     * for a listener whose protocol is not PLAINTEXT.
+     */
+    static NetworkConfig networkConfig(BrokerConfig config) {
+        for (Endpoint listener : config.listeners()) {
+            if (listener.securityProtocol() != SecurityProtocol.PLAINTEXT) {
+                throw new ConfigException(
+                        "listener.security.protocol.map",
+                        "Invalid value " + listener.securityProtocol() + " for listener " + listener.listenerName()
+                                + " in listener.security.protocol.map: only PLAINTEXT listeners are supported");
+            }
+        }
+        return new NetworkConfig(
+                config.listeners().stream().map(BrokerConfigMapping::toNetwork).toList(),
+                config.advertisedListeners().stream()
+                        .map(BrokerConfigMapping::toNetwork)
+                        .toList(),
+                config.numNetworkThreads(),
+                config.numIoThreads(),
+                config.queuedMaxRequests(),
+                config.socketRequestMaxBytes());
+    }
+
+    /** The replica fetchers' settings ({@code num.replica.fetchers}, {@code replica.fetch.*}). */
+    static FetcherConfig fetcherConfig(BrokerConfig config) {
+        return new FetcherConfig(
+                config.numReplicaFetchers(),
+                config.replicaFetchMaxBytes(),
+                config.replicaFetchResponseMaxBytes(),
+                config.replicaFetchWaitMaxMs(),
+                config.replicaFetchMinBytes(),
+                FetcherConfig.defaults().backoffMs());
+    }
+
+    /** The advertised endpoints with real ports, each with the security protocol of its listener. */
+    static List<Endpoint> advertisedEndpoints(NetworkServer server, BrokerConfig config) {
+        return server.advertisedEndpoints().stream()
+                .map(e -> new Endpoint(e.listenerName(), protocolOf(config, e.listenerName()), e.host(), e.port()))
+                .toList();
+    }
+
+    private static SecurityProtocol protocolOf(BrokerConfig config, String listenerName) {
+        return config.listeners().stream()
+                .filter(l -> l.listenerName().equalsIgnoreCase(listenerName))
+                .map(Endpoint::securityProtocol)
+                .findFirst()
+                .orElse(SecurityProtocol.PLAINTEXT);
+    }
+
+    private static io.sluice.broker.network.Endpoint toNetwork(Endpoint e) {
+        return new io.sluice.broker.network.Endpoint(e.listenerName(), e.host(), e.port());
+    }
+
+    /** The log manager's settings: recovery threads, retention check interval and the cleaner. */
+    static LogManagerConfig logManagerConfig(BrokerConfig config) {
+        return new LogManagerConfig(
+                config.numRecoveryThreadsPerDataDir(),
+                config.logRetentionCheckIntervalMs(),
+                1_000L,
+                60_000L,
+                TopicSettingsMapping.cleanerConfig(config));
+    }
+
+    /** The replica manager's settings: {@code replica.lag.time.max.ms}, the rest Sluice's defaults. */
+    static ReplicaManagerConfig replicaManagerConfig(BrokerConfig config) {
+        ReplicaManagerConfig defaults = ReplicaManagerConfig.defaults(config.brokerId());
+        return new ReplicaManagerConfig(
+                config.brokerId(),
+                config.replicaLagTimeMaxMs(),
+                defaults.alterPartitionRetryBackoffMs(),
+                defaults.highWatermarkCheckpointIntervalMs());
+    }
+}
