@@ -270,7 +270,8 @@ public final class BrokerServer implements AutoCloseable {
                 registry);
         replicas.startup();
         replicaManager = replicas;
-        configs.addListener(new LiveTopicConfigUpdater(brokerId, configs, replicas, logs));
+        LiveTopicConfigUpdater topicConfigUpdater = new LiveTopicConfigUpdater(brokerId, configs, replicas, logs);
+        configs.addListener(topicConfigUpdater);
 
         controller = new Controller(
                 ControllerConfig.from(config),
@@ -311,8 +312,11 @@ public final class BrokerServer implements AutoCloseable {
                 tracker,
                 new OffsetsLeadershipControl(
                         brokerId,
-                        new ReplicaManagerControl(
-                                replicas, topic -> TopicSettingsMapping.topicSettings(configs.topicConfig(topic))),
+                        new ConfigCatchUpControl(
+                                new ReplicaManagerControl(
+                                        replicas,
+                                        topic -> TopicSettingsMapping.topicSettings(configs.topicConfig(topic))),
+                                topicConfigUpdater),
                         offsetsListener),
                 replicas,
                 configs,

@@ -8,6 +8,7 @@ import io.sluice.replication.log.LogConfig;
 import io.sluice.replication.log.LogManager;
 import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -55,6 +56,25 @@ final class LiveTopicConfigUpdater implements TopicConfigListener {
         for (String topic : hosted) {
             // topics with a config znode get their own onTopicConfigChanged call for this change
             if (!withOverrides.contains(topic)) {
+                apply(topic, configs.topicConfig(topic));
+            }
+        }
+    }
+
+    /**
+     * Brings the hosted partitions of {@code topics} to their topic's current config. Called after each LeaderAndIsr:
+     * a partition created while its topic's config znode was still on its way missed the change event (the event
+     * found no partition yet, the creation read the old config); this closes that window. Quiet when nothing differs.
+     */
+    void catchUp(Collection<String> topics) {
+        for (String topic : topics) {
+            LogConfig logConfig = TopicSettingsMapping.logConfig(configs.topicConfig(topic));
+            boolean stale = replicas.partitions().stream()
+                    .filter(p -> p.topicPartition().topic().equals(topic))
+                    .anyMatch(p -> logs.getLog(p.topicPartition())
+                            .map(l -> !l.config().equals(logConfig))
+                            .orElse(false));
+            if (stale) {
                 apply(topic, configs.topicConfig(topic));
             }
         }

@@ -3,6 +3,7 @@ package io.sluice.replication.log;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -21,6 +22,7 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MutableRecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -275,18 +277,69 @@ public final class UnifiedLog implements AutoCloseable {
         }
     }
 
-    /** Appends replicated batches with their offsets and epochs; they must start at or after the log end. */
+    /**
+     * Appends replicated batches with their offsets and epochs; they must start at or after the log end. A chunk
+     * larger than this log's {@code segment.bytes} (the leader's segments may be larger, e.g. after segment.bytes was
+     * lowered) is appended in runs of whole batches that each fit a segment, so replication never stalls on it.
+     */
     public LogAppendInfo appendAsFollower(MemoryRecords records) {
         lock.lock();
         try {
             ensureOpen();
             LogConfig cfg = config;
-            BatchValidator.ValidatedBatches batches =
-                    BatchValidator.validateFollower(records, logEndOffset, cfg.maxMessageBytes());
-            return append(batches, cfg);
+            if (records.sizeInBytes() <= cfg.segmentBytes()) {
+                return append(BatchValidator.validateFollower(records, logEndOffset, cfg.maxMessageBytes()), cfg);
+            }
+            LogAppendInfo total = null;
+            for (MemoryRecords run : runsFittingASegment(records, cfg.segmentBytes())) {
+                LogAppendInfo info =
+                        append(BatchValidator.validateFollower(run, logEndOffset, cfg.maxMessageBytes()), cfg);
+                total = total == null ? info : combine(total, info);
+            }
+            return total;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Splits {@code records} into runs of whole batches of at most {@code limit} bytes (a larger batch alone). */
+    private static List<MemoryRecords> runsFittingASegment(MemoryRecords records, int limit) {
+        ByteBuffer buffer = records.buffer();
+        List<MemoryRecords> runs = new ArrayList<>();
+        int runStart = 0;
+        int runBytes = 0;
+        for (MutableRecordBatch batch : records.batches()) {
+            int size = batch.sizeInBytes();
+            if (runBytes > 0 && runBytes + size > limit) {
+                runs.add(slice(buffer, runStart, runBytes));
+                runStart += runBytes;
+                runBytes = 0;
+            }
+            runBytes += size;
+        }
+        if (runBytes > 0) {
+            runs.add(slice(buffer, runStart, runBytes));
+        }
+        return runs;
+    }
+
+    private static MemoryRecords slice(ByteBuffer buffer, int offset, int length) {
+        ByteBuffer copy = buffer.duplicate();
+        copy.position(buffer.position() + offset);
+        copy.limit(buffer.position() + offset + length);
+        return MemoryRecords.readableRecords(copy.slice());
+    }
+
+    private static LogAppendInfo combine(LogAppendInfo a, LogAppendInfo b) {
+        boolean bNewer = b.maxTimestamp() > a.maxTimestamp();
+        return new LogAppendInfo(
+                a.firstOffset(),
+                b.lastOffset(),
+                bNewer ? b.maxTimestamp() : a.maxTimestamp(),
+                bNewer ? b.offsetOfMaxTimestamp() : a.offsetOfMaxTimestamp(),
+                a.validBytes() + b.validBytes(),
+                a.numBatches() + b.numBatches(),
+                b.logStartOffset());
     }
 
     private LogAppendInfo append(BatchValidator.ValidatedBatches batches, LogConfig cfg) {

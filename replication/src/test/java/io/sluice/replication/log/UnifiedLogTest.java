@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.File;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -374,5 +375,29 @@ class UnifiedLogTest {
         assertThat(Batches.readAll(log, 4, 12, 1 << 20))
                 .extracting(Batches.Read::offset)
                 .containsExactly(6L, 7L, 8L, 11L);
+    }
+
+    @Test
+    void aFollowerChunkLargerThanSegmentBytesIsAppendedAcrossSegments() {
+        // a leader whose segments are larger (e.g. written before segment.bytes was lowered) sends a 10-batch chunk
+        ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+        for (int b = 0; b < 10; b++) {
+            chunk.put(Batches.followerBatch(b * 5L, 2, clock.millis(), 5, "chunk-" + b + "-padding-padding")
+                    .buffer());
+        }
+        chunk.flip();
+        MemoryRecords records = MemoryRecords.readableRecords(chunk);
+        UnifiedLog log = open(small());
+        assertThat(records.sizeInBytes()).isGreaterThan(small().segmentBytes());
+
+        LogAppendInfo info = log.appendAsFollower(records);
+
+        assertThat(info.firstOffset()).isZero();
+        assertThat(info.lastOffset()).isEqualTo(49);
+        assertThat(info.numBatches()).isEqualTo(10);
+        assertThat(info.validBytes()).isEqualTo(records.sizeInBytes());
+        assertThat(log.logEndOffset()).isEqualTo(50);
+        assertThat(log.numberOfSegments()).isGreaterThan(1);
+        assertThat(Batches.readAll(log)).extracting(Batches.Read::offset).containsExactlyElementsOf(range(0, 50));
     }
 }
