@@ -2,11 +2,9 @@ package io.sluice.broker.server;
 
 import io.sluice.broker.control.ReplicaControl;
 import io.sluice.broker.control.StopReplicaPartition;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.LeaderAndIsrRequestData.LeaderAndIsrPartitionState;
@@ -37,9 +35,7 @@ final class ConfigCatchUpControl implements ReplicaControl {
             Map<String, Uuid> topicIds) {
         Map<TopicPartition, Errors> result =
                 delegate.becomeLeaderOrFollower(controllerId, controllerEpoch, states, topicIds);
-        Set<String> topics = new LinkedHashSet<>();
-        states.forEach(s -> topics.add(s.topicName()));
-        updater.catchUp(topics);
+        updater.catchUp(result.keySet());
         return result;
     }
 

@@ -9,9 +9,13 @@ import io.sluice.replication.log.LogManager;
 import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,22 +66,20 @@ final class LiveTopicConfigUpdater implements TopicConfigListener {
     }
 
     /**
-     * Brings the hosted partitions of {@code topics} to their topic's current config. Called after each LeaderAndIsr:
-     * a partition created while its topic's config znode was still on its way missed the change event (the event
-     * found no partition yet, the creation read the old config); this closes that window. Quiet when nothing differs.
+     * Brings {@code partitions} (those a LeaderAndIsr just applied) to their topic's current config. A partition
+     * created while its topic's config znode was still on its way missed the change event (the event found no
+     * partition yet, the creation read the old config); this closes that window. Looks only at the given partitions,
+     * so it stays linear in the request on the LeaderAndIsr path; quiet when nothing differs.
      */
-    void catchUp(Collection<String> topics) {
-        for (String topic : topics) {
-            LogConfig logConfig = TopicSettingsMapping.logConfig(configs.topicConfig(topic));
-            boolean stale = replicas.partitions().stream()
-                    .filter(p -> p.topicPartition().topic().equals(topic))
-                    .anyMatch(p -> logs.getLog(p.topicPartition())
-                            .map(l -> !l.config().equals(logConfig))
-                            .orElse(false));
-            if (stale) {
-                apply(topic, configs.topicConfig(topic));
-            }
+    void catchUp(Collection<TopicPartition> partitions) {
+        Map<String, LogConfig> current = new HashMap<>();
+        Set<String> stale = new LinkedHashSet<>();
+        for (TopicPartition tp : partitions) {
+            LogConfig wanted = current.computeIfAbsent(
+                    tp.topic(), topic -> TopicSettingsMapping.logConfig(configs.topicConfig(topic)));
+            logs.getLog(tp).filter(l -> !l.config().equals(wanted)).ifPresent(l -> stale.add(tp.topic()));
         }
+        stale.forEach(topic -> apply(topic, configs.topicConfig(topic)));
     }
 
     private void apply(String topic, TopicConfig effective) {
