@@ -75,15 +75,7 @@ class DurabilityRestartIT {
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(
                 cluster.bootstrapServers(),
                 Map.of(ProducerConfig.LINGER_MS_CONFIG, "2", ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "90000"))) {
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                int i = 0;
-                while (!stop.get()) {
-                    checker.send(producer, i++ % PARTITIONS);
-                    if (i % 300 == 0) {
-                        producer.flush();
-                    }
-                }
-            });
+            CompletableFuture<Void> writer = checker.writeUntil(producer, PARTITIONS, stop);
             await().atMost(Duration.ofSeconds(30)).until(() -> checker.acked().size() > 6_000);
             try (KafkaConsumer<byte[], byte[]> probe = Clients.consumer(cluster.bootstrapServers(), Map.of())) {
                 endsBefore = probe.endOffsets(partitions(), Duration.ofSeconds(30));

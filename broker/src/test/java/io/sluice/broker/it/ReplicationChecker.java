@@ -10,9 +10,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -82,6 +84,22 @@ final class ReplicationChecker {
                 outcomes.put(seq, Outcome.FAILED);
             } else {
                 outcomes.put(seq, Outcome.UNKNOWN);
+            }
+        });
+    }
+
+    /**
+     * Starts a writer that sends records round-robin over {@code partitions} until {@code stop} is set, flushing every
+     * 300 records (so a stalled cluster blocks the writer in flush instead of piling up sends).
+     */
+    CompletableFuture<Void> writeUntil(KafkaProducer<byte[], byte[]> producer, int partitions, AtomicBoolean stop) {
+        return CompletableFuture.runAsync(() -> {
+            int i = 0;
+            while (!stop.get()) {
+                send(producer, i++ % partitions);
+                if (i % 300 == 0) {
+                    producer.flush();
+                }
             }
         });
     }

@@ -68,15 +68,7 @@ class ReplicationFailoverIT {
                                 "2",
                                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
                                 "90000"))) {
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                int i = 0;
-                while (!stop.get()) {
-                    checker.send(producer, i++ % PARTITIONS);
-                    if (i % 300 == 0) {
-                        producer.flush();
-                    }
-                }
-            });
+            CompletableFuture<Void> writer = checker.writeUntil(producer, PARTITIONS, stop);
             for (TopicPartition tp : partitions()) {
                 int sentBefore = checker.sent();
                 await().atMost(Duration.ofSeconds(30)).until(() -> checker.sent() > sentBefore + 2_000);
@@ -131,15 +123,7 @@ class ReplicationFailoverIT {
                                 "2",
                                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
                                 "90000"))) {
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                int i = 0;
-                while (!stop.get()) {
-                    checker.send(producer, i++ % PARTITIONS);
-                    if (i % 300 == 0) {
-                        producer.flush();
-                    }
-                }
-            });
+            CompletableFuture<Void> writer = checker.writeUntil(producer, PARTITIONS, stop);
             await().atMost(Duration.ofSeconds(30)).until(() -> checker.acked().size() > 3_000);
             int leader = cluster.awaitLeader(tp);
             for (int id : cluster.brokerIds()) {
