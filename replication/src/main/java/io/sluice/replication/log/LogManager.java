@@ -370,7 +370,7 @@ public final class LogManager implements AutoCloseable {
                 throw new KafkaStorageException("cannot rename " + current + " for deletion", e);
             }
             Runnable removal = () -> {
-                log.closeSegments();
+                log.closeSegmentsWithoutTrim();
                 try {
                     deleteRecursively(target.toPath());
                 } catch (IOException e) {

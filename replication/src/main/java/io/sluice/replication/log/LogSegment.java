@@ -30,7 +30,11 @@ import org.apache.kafka.common.record.RecordBatch;
  * <p>Concurrency: one writer, the owning {@link UnifiedLog}'s lock holder, calls the mutators ({@code append},
  * {@code truncateTo}, {@code recover}, {@code onRoll}, renames, {@code close}). Readers call {@link #read},
  * {@link #translateOffset} and {@link #findOffsetByTimestamp} without a lock: the writer writes the bytes first and
- * then publishes them by raising the volatile {@code size}, and readers never look past the size they read.
+ * then publishes them by raising the volatile {@code size}, and readers never look past the size they read. The
+ * file-path operations ({@link #renameToDeleted}, {@link #updateParentDir}, {@link #closeAndDelete},
+ * {@link #closeWithoutTrim}) are also synchronized on the segment, because a segment waiting for its delayed removal
+ * on the scheduler can see its log's directory renamed (the log was deleted) at the same time: the removal then
+ * either happens wholly before the rename or works on the new paths, never on a path a newer log reuses.
  */
 final class LogSegment {
 
@@ -475,7 +479,7 @@ final class LogSegment {
      * {@code .deleted} file of the same name (an earlier segment with this base offset, replaced by the cleaner and
      * still waiting for its delayed removal) is replaced; its open channel stays readable.
      */
-    void renameToDeleted() throws IOException {
+    synchronized void renameToDeleted() throws IOException {
         File target = new File(logFile.getPath() + DELETED_SUFFIX);
         Files.move(logFile.toPath(), target.toPath(), StandardCopyOption.REPLACE_EXISTING);
         logFile = target;
@@ -525,11 +529,23 @@ final class LogSegment {
     }
 
     /** Closes the channel and removes the files. Only once no read of this segment can be in flight. */
-    void closeAndDelete() throws IOException {
+    synchronized void closeAndDelete() throws IOException {
         channel.close();
+        offsetIndex.closeWithoutTrim();
+        timeIndex.closeWithoutTrim();
         Files.deleteIfExists(logFile.toPath());
         offsetIndex.deleteIfExists();
         timeIndex.deleteIfExists();
+    }
+
+    /**
+     * Points the segment's three files at {@code dir} after the log's directory was renamed to it (Kafka's
+     * {@code updateParentDir}); the open channel and mappings are unaffected.
+     */
+    synchronized void updateParentDir(File dir) {
+        logFile = new File(dir, logFile.getName());
+        offsetIndex.updateParentDir(dir);
+        timeIndex.updateParentDir(dir);
     }
 
     /** Trims the indexes and closes the channel. */
@@ -539,6 +555,16 @@ final class LogSegment {
             timeIndex.close();
             channel.close();
         }
+    }
+
+    /**
+     * Closes the channel and the indexes without trimming or otherwise changing any file: for a deleted log, whose
+     * files are about to be removed. Idempotent.
+     */
+    synchronized void closeWithoutTrim() throws IOException {
+        offsetIndex.closeWithoutTrim();
+        timeIndex.closeWithoutTrim();
+        channel.close();
     }
 
     @Override

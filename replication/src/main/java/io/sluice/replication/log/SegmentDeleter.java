@@ -1,7 +1,10 @@
 package io.sluice.replication.log;
 
+import java.io.File;
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +17,11 @@ import org.slf4j.LoggerFactory;
  * files removed after the delay on the scheduler. A crash in between leaves {@code .deleted} files, which
  * {@link LogLoader} removes on the next start. When the scheduler no longer accepts work the removal runs at once.
  *
- * <p>Thread-safe; called by the owning log's writer.
+ * <p>The segments waiting for their removal are remembered, so that when the whole log is deleted (its directory
+ * renamed) they follow the rename ({@link #updateParentDir}) and are closed with the rest of the log
+ * ({@link #closeAllWithoutTrim}).
+ *
+ * <p>Thread-safe; called by the owning log's writer, removals run on the scheduler.
  */
 final class SegmentDeleter {
 
@@ -22,6 +29,7 @@ final class SegmentDeleter {
 
     private final ScheduledExecutorService scheduler;
     private final String logPrefix;
+    private final Set<LogSegment> pending = ConcurrentHashMap.newKeySet();
 
     SegmentDeleter(ScheduledExecutorService scheduler, String logPrefix) {
         this.scheduler = scheduler;
@@ -35,13 +43,16 @@ final class SegmentDeleter {
         List<LogSegment> copy = List.copyOf(doomed);
         for (LogSegment segment : copy) {
             segment.renameToDeleted();
+            pending.add(segment);
         }
         Runnable removal = () -> {
             for (LogSegment segment : copy) {
                 try {
                     segment.closeAndDelete();
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     LOG.warn("{}Cannot remove deleted segment {}", logPrefix, segment.logFile(), e);
+                } finally {
+                    pending.remove(segment);
                 }
             }
         };
@@ -50,5 +61,28 @@ final class SegmentDeleter {
         } catch (RejectedExecutionException e) {
             removal.run();
         }
+    }
+
+    /** Points every segment still waiting for its removal at {@code dir}, the log directory's new name. */
+    void updateParentDir(File dir) {
+        for (LogSegment segment : pending) {
+            segment.updateParentDir(dir);
+        }
+    }
+
+    /** Closes every segment still waiting for its removal without changing its files (the log is being deleted). */
+    void closeAllWithoutTrim() {
+        for (LogSegment segment : pending) {
+            try {
+                segment.closeWithoutTrim();
+            } catch (IOException e) {
+                LOG.warn("{}Cannot close deleted segment {}", logPrefix, segment.logFile(), e);
+            }
+        }
+    }
+
+    /** How many segments wait for their removal. */
+    int pendingCount() {
+        return pending.size();
     }
 }

@@ -693,27 +693,39 @@ public final class UnifiedLog implements AutoCloseable {
         }
     }
 
-    /** Closes the log and renames its directory (deletion); the files stay readable until removed. */
+    /**
+     * Closes the log and renames its directory (deletion). Every segment, including those waiting for their delayed
+     * removal, follows the rename, so no later file operation of this log touches the old path, where a new log of
+     * the same partition may be created at once. The files stay readable until removed.
+     */
     void closeAndRenameDir(File target) throws IOException {
         lock.lock();
         try {
             closed = true;
             Files.move(dir.toPath(), target.toPath());
             dir = target;
+            for (LogSegment segment : segments.values()) {
+                segment.updateParentDir(target);
+            }
+            segmentDeleter.updateParentDir(target);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Closes every segment channel; for a log whose directory is being removed. */
-    void closeSegments() {
+    /**
+     * Closes every segment channel of a deleted log, those waiting for their removal included, without trimming or
+     * otherwise changing a file: the whole directory is removed next.
+     */
+    void closeSegmentsWithoutTrim() {
         for (LogSegment segment : segments.values()) {
             try {
-                segment.close();
+                segment.closeWithoutTrim();
             } catch (IOException e) {
                 LOG.warn("{}Cannot close segment {}", logPrefix, segment.baseOffset(), e);
             }
         }
+        segmentDeleter.closeAllWithoutTrim();
     }
 
     private LogSegment activeSegment() {

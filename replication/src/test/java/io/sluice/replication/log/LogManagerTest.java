@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.replication.checkpoint.OffsetCheckpointFile;
+import io.sluice.replication.testkit.ManualScheduler;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -160,6 +162,66 @@ class LogManagerTest {
         assertThatThrownBy(() -> log.appendAsLeader(Batches.batch(1, 1, "x"), 0))
                 .isInstanceOf(org.apache.kafka.common.errors.KafkaStorageException.class);
         manager.shutdown();
+    }
+
+    /**
+     * A topic deleted and re-created under the same name while the deleted log's files wait for
+     * {@code file.delete.delay.ms}: the delayed removal must not touch the new log's files (it used to trim the new
+     * active segment's preallocated indexes to the old ones' valid size, and the next index append faulted).
+     */
+    @Test
+    void delayedRemovalOfADeletedLogLeavesTheRecreatedLogsFilesAlone() throws Exception {
+        ManualScheduler manual = new ManualScheduler(clock);
+        LogConfig cfg = LogConfig.defaults().withIndexIntervalBytes(64).withFileDeleteDelayMs(60_000);
+        LogManager manager = new LogManager(List.of(dirA), cfg, 1, clock, manual);
+        manager.startup();
+        TopicPartition tp = new TopicPartition("bench", 0);
+        UnifiedLog old = manager.getOrCreateLog(tp, cfg);
+        fill(old, 40);
+        old.truncateFullyAndStartAt(0); // the first segment 0 is renamed .deleted, its removal pending
+        fill(old, 40);
+        assertThat(old.segmentBaseOffsets()).containsExactly(0L);
+        assertThat(manager.deleteLog(tp)).isTrue();
+
+        UnifiedLog recreated = manager.getOrCreateLog(tp, cfg);
+        assertThat(recreated).isNotSameAs(old);
+        fill(recreated, 3);
+        Path partitionDir = dirA.resolve("bench-0");
+        Map<String, Long> before = fileSizes(partitionDir);
+        assertThat(before.get("00000000000000000000.index")).isEqualTo((long) cfg.maxIndexSize() / 8 * 8);
+        assertThat(before.get("00000000000000000000.timeindex")).isEqualTo((long) cfg.maxIndexSize() / 12 * 12);
+
+        clock.advance(60_001);
+        manual.runDue(clock.millis());
+
+        try (Stream<Path> children = Files.list(dirA)) {
+            assertThat(children.filter(Files::isDirectory)
+                            .map(p -> p.getFileName().toString()))
+                    .containsExactly("bench-0");
+        }
+        assertThat(fileSizes(partitionDir)).isEqualTo(before);
+        // appends that index far beyond the deleted log's index size
+        fill(recreated, 300);
+        assertThat(Batches.readAll(recreated)).hasSize(4 * 303);
+        assertThat(recreated.segmentBaseOffsets()).containsExactly(0L);
+        manager.shutdown();
+
+        LogManager restarted = new LogManager(List.of(dirA), cfg, 1, clock, manual);
+        restarted.startup();
+        UnifiedLog reloaded = restarted.getLog(tp).orElseThrow();
+        assertThat(reloaded.logEndOffset()).isEqualTo(4 * 303);
+        assertThat(Batches.readAll(reloaded)).hasSize(4 * 303);
+        restarted.shutdown();
+    }
+
+    private static Map<String, Long> fileSizes(Path dir) throws Exception {
+        Map<String, Long> sizes = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                sizes.put(file.getFileName().toString(), Files.size(file));
+            }
+        }
+        return sizes;
     }
 
     @Test

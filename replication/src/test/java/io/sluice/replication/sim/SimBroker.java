@@ -12,6 +12,7 @@ import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.partition.ReplicaManagerConfig;
 import io.sluice.replication.purgatory.Time;
+import io.sluice.replication.testkit.ManualScheduler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;

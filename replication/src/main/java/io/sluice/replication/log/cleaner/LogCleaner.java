@@ -40,9 +40,11 @@ import org.slf4j.LoggerFactory;
  * twice and stops the threads between two batches of work, dropping an unfinished cleaning (its files are removed;
  * the log is untouched).
  *
- * <p>Concurrency: {@code lock} guards {@code inProgress}, {@code uncleanable} and {@code tombstoneHorizons} and is
- * never held during I/O on a log; the checkpoints have their own monitor. A log is cleaned by at most one thread at a
- * time. Truncation calls {@link #beforeTruncation} on the truncating thread (under the log's lock), which only lowers
+ * <p>Concurrency: {@code lock} guards {@code inProgress}, {@code deletedWhileCleaning}, {@code uncleanable} and
+ * {@code tombstoneHorizons} and is never held during I/O on a log; it is held around the cleaner checkpoint's
+ * removal on deletion and its update after a cleaning (small file writes; lock order: {@code lock}, then the
+ * checkpoints' own monitor), so a deleted log's cleaning never records its outcome after the deletion. A log is
+ * cleaned by at most one thread at a time. Truncation calls {@link #beforeTruncation} on the truncating thread (under the log's lock), which only lowers
  * a checkpoint.
  */
 public final class LogCleaner implements AutoCloseable {
@@ -66,6 +68,9 @@ public final class LogCleaner implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeUp = lock.newCondition();
     private final Set<TopicPartition> inProgress = new HashSet<>();
+    /** Partitions whose log was deleted while being cleaned: that cleaning's outcome is not recorded. */
+    private final Set<TopicPartition> deletedWhileCleaning = new HashSet<>();
+
     private final Set<TopicPartition> uncleanable = new HashSet<>();
     private final Map<TopicPartition, Long> tombstoneHorizons = new HashMap<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -201,9 +206,13 @@ public final class LogCleaner implements AutoCloseable {
             if (!result.completed()) {
                 return Optional.empty();
             }
-            checkpoints.update(dirOf(toClean.log()), tp, result.nextFirstDirtyOffset());
             lock.lock();
             try {
+                if (deletedWhileCleaning.contains(tp)) {
+                    // a log re-created under this name must not inherit the deleted log's clean/dirty boundary
+                    return Optional.empty();
+                }
+                checkpoints.update(dirOf(toClean.log()), tp, result.nextFirstDirtyOffset());
                 if (result.minTombstoneHorizonMs() == Long.MAX_VALUE) {
                     tombstoneHorizons.remove(tp);
                 } else {
@@ -229,6 +238,7 @@ public final class LogCleaner implements AutoCloseable {
             lock.lock();
             try {
                 inProgress.remove(tp);
+                deletedWhileCleaning.remove(tp);
             } finally {
                 lock.unlock();
             }
@@ -312,11 +322,17 @@ public final class LogCleaner implements AutoCloseable {
         checkpoints.truncate(dirOf(log), log.topicPartition(), offset);
     }
 
-    /** Forgets a deleted log. */
+    /**
+     * Forgets a deleted log. A cleaning of it still in progress finishes without recording its outcome, so a log
+     * re-created under the same name starts with no clean/dirty boundary.
+     */
     public void onLogDeleted(TopicPartition tp) {
-        checkpoints.remove(tp);
         lock.lock();
         try {
+            checkpoints.remove(tp);
+            if (inProgress.contains(tp)) {
+                deletedWhileCleaning.add(tp);
+            }
             uncleanable.remove(tp);
             tombstoneHorizons.remove(tp);
         } finally {

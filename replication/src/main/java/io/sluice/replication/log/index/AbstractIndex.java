@@ -9,7 +9,12 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A memory-mapped file of fixed-size entries sorted by key, searched by binary search.
@@ -27,8 +32,16 @@ import java.nio.file.StandardCopyOption;
  * count; a resize publishes a new mapping through the volatile {@code mmap}. A replaced mapping is never unmapped
  * explicitly (the garbage collector releases it), so a reader holding an old mapping never faults. A reader racing
  * with a truncation may see entries that were just removed; callers validate what they find in the log file.
+ *
+ * <p>File identity. The index remembers the file it mapped (its {@code fileKey}, the device and inode on Linux) and
+ * follows every rename of it or of its directory ({@link #renameTo}, {@link #updateParentDir}). Every change of the
+ * file's length first checks that the file at the remembered path is still that file and refuses otherwise, so a
+ * stale index can never resize a file that a newer log created under the same name (a topic deleted and re-created,
+ * a segment replaced). {@link #closeWithoutTrim()} (a deleted log) closes without touching the file at all.
  */
 public abstract class AbstractIndex implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractIndex.class);
 
     /** Bytes at the end of the index searched first. */
     protected static final int WARM_BYTES = 8192;
@@ -44,6 +57,10 @@ public abstract class AbstractIndex implements Closeable {
     private volatile MappedByteBuffer mmap;
     private volatile int entries;
     private volatile int maxEntries;
+    /** The identity of the mapped file, or {@code null} where the file system has none. */
+    private final Object fileKey;
+    /** Set once closed; a closed index never changes its file again. Writer only. */
+    private volatile boolean closed;
 
     protected AbstractIndex(File file, long baseOffset, int maxIndexSize) {
         this.file = file;
@@ -60,6 +77,7 @@ public abstract class AbstractIndex implements Closeable {
                 this.mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, raf.length());
                 this.maxEntries = mmap.limit() / entrySize();
             }
+            this.fileKey = fileKeyOf(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open index " + file, e);
         }
@@ -153,13 +171,20 @@ public abstract class AbstractIndex implements Closeable {
         return lo;
     }
 
-    /** Remaps the file to {@code newSize} bytes (rounded down to whole entries, never below the valid entries). */
+    /**
+     * Remaps the file to {@code newSize} bytes (rounded down to whole entries, never below the valid entries).
+     *
+     * @throws IllegalStateException when the index is closed or the file at its path is no longer the mapped one
+     */
     public void resize(int newSize) {
         int rounded = Math.max(roundDown(newSize), entries * entrySize());
         if (rounded == mmap.limit()) {
             return;
         }
-        try (RandomAccessFile raf = new RandomAccessFile(file, "rw")) {
+        if (closed) {
+            throw new IllegalStateException("index " + file + " is closed");
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(requireSameFile(), "rw")) {
             raf.setLength(rounded);
             mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, rounded);
             maxEntries = rounded / entrySize();
@@ -180,20 +205,78 @@ public abstract class AbstractIndex implements Closeable {
 
     /** Renames the file (for example to {@code .deleted}); the mapping stays valid. */
     public void renameTo(File target) throws IOException {
-        Files.move(file.toPath(), target.toPath(), StandardCopyOption.REPLACE_EXISTING);
+        Files.move(requireSameFile().toPath(), target.toPath(), StandardCopyOption.REPLACE_EXISTING);
         file = target;
     }
 
+    /** Points the index at its file's new path after its directory was renamed (the file itself did not change). */
+    public void updateParentDir(File dir) {
+        file = new File(dir, file.getName());
+    }
+
+    /** Deletes the file if it is still the mapped one; a file some other index created under this name stays. */
     public boolean deleteIfExists() throws IOException {
+        if (!isSameFile()) {
+            return false;
+        }
         return Files.deleteIfExists(file.toPath());
     }
 
-    /** Trims the file; the mapping is left to the garbage collector so lock-free readers never fault. */
+    /**
+     * Trims the file to the valid entries and closes the index; the mapping is left to the garbage collector so
+     * lock-free readers never fault. A file that is gone or no longer the mapped one is left alone. Idempotent.
+     */
     @Override
     public void close() {
-        if (file.exists()) {
+        if (closed) {
+            return;
+        }
+        if (isSameFile()) {
             trimToValidSize();
         }
+        closed = true;
+    }
+
+    /** Closes the index without touching its file (for a log being deleted). Idempotent. */
+    public void closeWithoutTrim() {
+        closed = true;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Whether the file at the index's path exists and is the file it mapped. */
+    private boolean isSameFile() {
+        try {
+            Object current = fileKeyOf(file);
+            if (fileKey != null && !Objects.equals(fileKey, current)) {
+                LOG.error(
+                        "Index {} no longer names the file mapped at open (file key {} now {}); leaving it alone",
+                        file,
+                        fileKey,
+                        current);
+                return false;
+            }
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the attributes of index " + file, e);
+        }
+    }
+
+    /** The index's file, after checking that it is still the mapped one. */
+    private File requireSameFile() throws IOException {
+        File current = file;
+        if (!isSameFile()) {
+            throw new IOException("index file " + current + " is missing or was replaced by another file");
+        }
+        return current;
+    }
+
+    private static Object fileKeyOf(File file) throws IOException {
+        return Files.readAttributes(file.toPath(), BasicFileAttributes.class).fileKey();
     }
 
     private int roundDown(int size) {

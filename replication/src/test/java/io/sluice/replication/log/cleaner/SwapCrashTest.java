@@ -174,6 +174,28 @@ class SwapCrashTest {
     }
 
     @Test
+    void aCleaningThatFinishesAfterItsLogWasDeletedRecordsNoCleanBoundary() {
+        Path dir = tmp.resolve("compacted-0");
+        UnifiedLog log = writeLog(dir);
+        LogCleaner[] holder = new LogCleaner[1];
+        boolean[] deleted = new boolean[1];
+        holder[0] = cleaner(log, step -> {
+            if (step == SwapStep.FINAL_LOG_RENAMED && !deleted[0]) {
+                deleted[0] = true;
+                holder[0].onLogDeleted(TP); // the topic is deleted while its last swap completes
+            }
+        });
+        LogCleaner cleaner = holder[0];
+
+        assertThat(cleaner.cleanFilthiestLog(cleaner.newCleaner())).isEmpty();
+
+        // a log re-created under this name must start with no clean/dirty boundary of the deleted one
+        assertThat(cleaner.firstDirtyOffset(log)).isEmpty();
+        assertThat(cleaner.cleanFilthiestLog(cleaner.newCleaner())).isPresent();
+        assertThat(cleaner.firstDirtyOffset(log)).isPresent();
+    }
+
+    @Test
     void readersHoldingSlicesOfReplacedSegmentsKeepReadingThem() throws IOException {
         Path dir = tmp.resolve("compacted-0");
         UnifiedLog log = writeLog(dir);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.File;
 import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,6 +38,40 @@ class OffsetIndexTest {
         assertThat(index.lookup(1000 + 10L * 4999 + 3)).isEqualTo(new OffsetPosition(1000 + 10L * 4999, 499_900));
         assertThat(index.lookup(Long.MAX_VALUE)).isEqualTo(new OffsetPosition(1000 + 10L * 5000, 500_000));
         assertThat(index.lookup(5)).isEqualTo(new OffsetPosition(1000, 0));
+    }
+
+    @Test
+    void neverResizesOrDeletesAFileThatReplacedItsOwnUnderTheSameName() throws Exception {
+        OffsetIndex stale = indexWithEntries(0, 3);
+        File path = stale.file();
+        Files.move(path.toPath(), dir.resolve("moved.index"));
+        OffsetIndex fresh = new OffsetIndex(path, 0, 8 * 10_000);
+        fresh.append(10, 100);
+
+        assertThatThrownBy(() -> stale.resize(8 * 100)).hasStackTraceContaining("replaced by another file");
+        assertThatThrownBy(() -> stale.renameTo(dir.resolve("x.index").toFile()))
+                .hasMessageContaining("replaced");
+        assertThat(stale.deleteIfExists()).isFalse();
+        stale.close();
+        assertThat(path).hasSize(8 * 10_000);
+        assertThat(fresh.lookup(15)).isEqualTo(new OffsetPosition(10, 100));
+    }
+
+    @Test
+    void followsItsDirectoryAndClosesWithoutTrimmingWhenAsked() throws Exception {
+        OffsetIndex index = indexWithEntries(0, 3);
+        Path renamed = dir.resolveSibling(dir.getFileName() + "-renamed");
+        Files.move(dir, renamed);
+        try {
+            index.updateParentDir(renamed.toFile());
+            assertThat(index.file()).isEqualTo(renamed.resolve("i.index").toFile());
+            index.closeWithoutTrim();
+            assertThat(index.file()).hasSize(8 * 10_000);
+            index.close(); // already closed: still no trim
+            assertThat(index.file()).hasSize(8 * 10_000);
+        } finally {
+            Files.move(renamed, dir);
+        }
     }
 
     @Test

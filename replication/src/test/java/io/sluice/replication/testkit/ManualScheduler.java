@@ -1,5 +1,6 @@
-package io.sluice.replication.sim;
+package io.sluice.replication.testkit;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -22,18 +23,18 @@ import java.util.concurrent.TimeUnit;
  * handling, AlterPartition answers, other tasks); the queue is still guarded by {@code this}, so a stray call from
  * another thread would be safe, only not deterministic. Tasks run without the monitor held.
  */
-final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
-    private final SimClock clock;
+public final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+    private final Clock clock;
     private final PriorityQueue<Task<?>> queue = new PriorityQueue<>();
     private long sequence;
     private boolean shutdown;
 
-    ManualScheduler(SimClock clock) {
+    public ManualScheduler(Clock clock) {
         this.clock = clock;
     }
 
     /** Runs every task due at or before {@code now}, in due-time order; returns how many ran. */
-    int runDue(long now) {
+    public int runDue(long now) {
         int ran = 0;
         while (true) {
             Task<?> next;
@@ -59,7 +60,7 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
     }
 
     /** The earliest due time of a live task, or {@link Long#MAX_VALUE}. */
-    synchronized long nextDue() {
+    public synchronized long nextDue() {
         return queue.stream()
                 .filter(t -> !t.cancelled)
                 .mapToLong(t -> t.dueMs)
@@ -146,7 +147,7 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
 
     /** A queued task; ordered by due time, then submission order. */
     private static final class Task<V> implements ScheduledFuture<V> {
-        private final SimClock clock;
+        private final Clock clock;
         private final Callable<V> callable;
         private final long periodMs;
         private volatile long dueMs;
@@ -155,7 +156,7 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
         private volatile boolean done;
         private volatile V result;
 
-        Task(SimClock clock, Callable<V> callable, long dueMs, long periodMs, long seq) {
+        Task(Clock clock, Callable<V> callable, long dueMs, long periodMs, long seq) {
             this.clock = clock;
             this.callable = callable;
             this.dueMs = dueMs;
