@@ -10,8 +10,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-KAFKA_TOOLS_VERSION=3.9.2
-TOOLS_DIR="$ROOT/deploy/bench/target/kafka-tools-$KAFKA_TOOLS_VERSION"
+# shellcheck source=kafka-tools.sh
+source "$ROOT/deploy/bench/kafka-tools.sh"
 
 bootstrap=""
 dir="$ROOT/.sluice/cluster"
@@ -36,35 +36,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-if [[ -z $bootstrap ]]; then
-  if [[ ! -f $dir/cluster.env ]]; then
-    echo "no cluster in $dir: start one with bin/sluice-cluster up, or pass --bootstrap-server" >&2
-    exit 2
-  fi
-  # shellcheck disable=SC1091
-  source "$dir/cluster.env"
-  bootstrap=""
-  for ((i = 0; i < SLUICE_CLUSTER_BROKERS; i++)); do
-    bootstrap+="${bootstrap:+,}127.0.0.1:$((SLUICE_CLUSTER_BASE_PORT + i))"
-  done
-fi
-
-if [[ ! -d $TOOLS_DIR/lib ]]; then
-  echo "Fetching kafka-tools $KAFKA_TOOLS_VERSION into $TOOLS_DIR ..." >&2
-  mkdir -p "$TOOLS_DIR"
-  cat >"$TOOLS_DIR/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
-  <groupId>io.sluice.bench</groupId><artifactId>kafka-tools-fetch</artifactId><version>1</version>
-  <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId>
-      <version>$KAFKA_TOOLS_VERSION</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-nop</artifactId><version>2.0.17</version></dependency>
-  </dependencies>
-</project>
-EOF
-  mvn -B -ntp -q -f "$TOOLS_DIR/pom.xml" dependency:copy-dependencies -DoutputDirectory="$TOOLS_DIR/lib"
-fi
-tools() { java -Xmx1g -cp "$TOOLS_DIR/lib/*" "$@"; }
+[[ -n $bootstrap ]] || bootstrap=$(cluster_bootstrap "$dir") || exit 2
+fetch_kafka_tools
 
 # CPU seconds (user + system) of the cluster's broker processes, from /proc (pid files of bin/sluice-cluster).
 broker_cpu_seconds() {

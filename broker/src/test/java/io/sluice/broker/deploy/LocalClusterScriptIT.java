@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bin/sluice-cluster} end to end, as processes: up → RF 3 topic → produce/consume → kill broker 2 → leaders
- * move and ISRs shrink → start 2 heals → down leaves no process and no bound port.
+ * move and ISRs shrink → start 2 heals → stop 3 (controlled shutdown) moves leadership away → start 3 heals → down
+ * leaves no process and no bound port.
  */
 @Timeout(420)
 class LocalClusterScriptIT {
@@ -141,6 +142,19 @@ class LocalClusterScriptIT {
         assertThat(admin("--json", "topics", "describe", "--under-replicated").get("topics"))
                 .isEmpty();
         assertThat(consume(60)).containsExactlyInAnyOrderElementsOf(values(0, 60));
+
+        // stop N: a controlled shutdown moves leadership away before the process exits
+        RepoFiles.Run stop = cluster("stop", "3");
+        assertThat(stop.exitCode()).as("stop 3: %s", stop.stderr()).isZero();
+        assertThat(cluster("status").stdout()).containsPattern("broker 3\\s+-\\s+stopped");
+        assertThat(partitions())
+                .allSatisfy(p -> assertThat(p.get("leader").asInt()).isNotIn(-1, 3));
+        RepoFiles.Run restart = cluster("start", "3");
+        assertThat(restart.exitCode()).as("start 3: %s", restart.stderr()).isZero();
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(partitions())
+                        .allSatisfy(p -> assertThat(p.get("isr")).hasSize(3)));
 
         JsonNode controller = admin("--json", "--zookeeper", "127.0.0.1:" + zkPort, "controller");
         assertThat(controller.get("controller").asInt()).isBetween(1, 3);
