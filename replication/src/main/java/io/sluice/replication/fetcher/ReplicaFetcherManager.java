@@ -1,6 +1,7 @@
 package io.sluice.replication.fetcher;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.metadata.concurrent.ThreadStatus;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * <p>Moving a partition to another leader removes it from the old thread before the new one sees it. {@link
  * #removeFetcherForPartitions} is synchronous: when it returns no fetch thread touches those partitions any more, so
  * the caller may make the replica a leader right away.
+ *
+ * <p>Liveness: {@link #threadStatuses()} reports each thread as a must-not-die thread, and {@link
+ * #fetcherStatuses()} adds how long each has gone without completing a fetch round (for the broker's health check).
+ * A thread that died is not restarted; it stays reported until its partitions move away.
  *
  * <p>Concurrency: thread-safe; every public method is {@code synchronized} on the manager, which guards {@link
  * #threads} and {@link #assignment}. Lock order: manager monitor, then a fetcher thread's partition lock, then the
@@ -166,6 +171,16 @@ public final class ReplicaFetcherManager implements AutoCloseable {
         return failed;
     }
 
+    /** Each fetcher thread's liveness, partition counts and time since its last completed round. */
+    public synchronized List<FetcherThreadStatus> fetcherStatuses() {
+        return threads.values().stream().map(ReplicaFetcherThread::status).toList();
+    }
+
+    /** The fetcher threads as must-not-die threads. */
+    public synchronized List<ThreadStatus> threadStatuses() {
+        return threads.values().stream().map(ReplicaFetcherThread::threadStatus).toList();
+    }
+
     /** The number of running fetcher threads. */
     public synchronized int fetcherThreadCount() {
         return threads.size();
@@ -190,11 +205,13 @@ public final class ReplicaFetcherManager implements AutoCloseable {
             thread.shutdown();
             metrics.removeLeader(thread.leaderId());
         }
+        metrics.close();
         log.info("{}Closed {} fetcher threads", logPrefix, all.size());
     }
 
     private ReplicaFetcherThread startThread(FetcherKey key) {
         LeaderEndpoint endpoint = endpoints.endpointFor(key.leaderId());
+        FetcherProgress progress = new FetcherProgress(clock.millis());
         ReplicaFetcherThread thread = new ReplicaFetcherThread(
                 localBrokerId,
                 brokerEpoch,
@@ -204,7 +221,8 @@ public final class ReplicaFetcherManager implements AutoCloseable {
                 responseTimeoutMarginMs,
                 endpoint,
                 clock,
-                metrics.forThread(key.leaderId(), key.fetcherId()),
+                progress,
+                metrics.forThread(key.leaderId(), key.fetcherId(), progress),
                 metrics.lagFor(key.leaderId()));
         threads.put(key, thread);
         thread.start();
