@@ -8,6 +8,7 @@ import io.sluice.controller.election.ControllerElector;
 import io.sluice.controller.event.ControllerEvent;
 import io.sluice.controller.event.ControllerEventManager;
 import io.sluice.controller.zk.ControllerZkWriter;
+import io.sluice.metadata.concurrent.ThreadStatus;
 import io.sluice.metadata.zk.ZkStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -173,6 +174,16 @@ public final class Controller implements AutoCloseable {
     @Override
     public void close() {
         shutdown();
+    }
+
+    /** The controller event thread as a must-not-die thread, while the controller runs. */
+    public List<ThreadStatus> eventThreadStatuses() {
+        return events.eventThreadStatuses();
+    }
+
+    /** The controller's timer thread as a must-not-die thread, while the controller runs. */
+    public List<ThreadStatus> schedulerStatuses() {
+        return events.schedulerStatuses();
     }
 
     /** Whether this broker is the active controller (its epoch fence may already be stale; writes are checked). */

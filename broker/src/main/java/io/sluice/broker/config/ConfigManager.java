@@ -1,5 +1,6 @@
 package io.sluice.broker.config;
 
+import io.sluice.metadata.concurrent.GuardedScheduledExecutor;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.ConfigException;
 import io.sluice.metadata.config.TopicConfig;
@@ -20,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -111,11 +111,7 @@ public final class ConfigManager implements AutoCloseable {
         this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
         this.logPrefix = "[ConfigManager broker=" + staticConfig.brokerId() + "]";
         this.snapshot = new Snapshot(Map.of(), staticConfig, TopicConfig.resolve(staticConfig, Map.of()), Map.of());
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sluice-config-" + staticConfig.brokerId());
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = GuardedScheduledExecutor.singleThread("sluice-config-" + staticConfig.brokerId());
     }
 
     /** With a one-second retry backoff. */

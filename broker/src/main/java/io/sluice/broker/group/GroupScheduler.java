@@ -1,5 +1,7 @@
 package io.sluice.broker.group;
 
+import io.sluice.metadata.concurrent.GuardedScheduledExecutor;
+import io.sluice.metadata.concurrent.Threads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,9 +44,12 @@ public interface GroupScheduler {
      * never delays heartbeat expiry.
      */
     static GroupScheduler threads(int brokerId) {
-        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, brokerId, "timer"));
-        ExecutorService loader = Executors.newSingleThreadExecutor(r -> daemon(r, brokerId, "loader"));
-        ExecutorService writer = Executors.newSingleThreadExecutor(r -> daemon(r, brokerId, "writer"));
+        // timer tasks that throw are logged (a plain executor would swallow it in the task's future)
+        ScheduledExecutorService timers = GuardedScheduledExecutor.singleThread(name(brokerId, "timer"));
+        ExecutorService loader =
+                Executors.newSingleThreadExecutor(Threads.singleDaemonFactory(name(brokerId, "loader")));
+        ExecutorService writer =
+                Executors.newSingleThreadExecutor(Threads.singleDaemonFactory(name(brokerId, "writer")));
         return new GroupScheduler() {
             @Override
             public Cancellable schedule(long delayMs, Runnable task) {
@@ -78,9 +83,7 @@ public interface GroupScheduler {
         };
     }
 
-    private static Thread daemon(Runnable r, int brokerId, String role) {
-        Thread thread = new Thread(r, "group-coordinator-" + role + "-" + brokerId);
-        thread.setDaemon(true);
-        return thread;
+    private static String name(int brokerId, String role) {
+        return "group-coordinator-" + role + "-" + brokerId;
     }
 }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,9 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /metrics}: the registry in the Prometheus text format (version 0.0.4);
- *   <li>{@code GET /health}: {@code 200 {"status":"UP","broker":N}} while the supplied health check says so (the
- *       broker wires it to "registered in ZooKeeper and caught up"), else {@code 503
- *       {"status":"DOWN","broker":N,"reason":"..."}}.
+ *   <li>{@code GET /health}: {@code 200 {"status":"UP","broker":N}} while the supplied health check finds no problem
+ *       (the broker wires it to its {@code BrokerHealth}: registered, no dead must-not-die thread, no stuck replica
+ *       fetcher, caught up), else {@code 503 {"status":"DOWN","broker":N,"reason":"..."}} with the problem as reason.
  * </ul>
  *
  * Other paths answer 404, other methods 405 ({@code HEAD} is served like {@code GET}, without a body).
@@ -55,8 +56,7 @@ public final class MetricsHttpServer implements AutoCloseable {
     private final String logPrefix;
     private final InetSocketAddress bindAddress;
     private final PrometheusMeterRegistry registry;
-    private final BooleanSupplier healthy;
-    private final Supplier<String> unhealthyReason;
+    private final Supplier<Optional<String>> healthProblem;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private volatile HttpServer server;
     private volatile ExecutorService executor;
@@ -74,12 +74,31 @@ public final class MetricsHttpServer implements AutoCloseable {
             PrometheusMeterRegistry registry,
             BooleanSupplier healthy,
             Supplier<String> unhealthyReason) {
+        this(brokerId, bindAddress, registry, problemOf(healthy, unhealthyReason));
+    }
+
+    private static Supplier<Optional<String>> problemOf(BooleanSupplier healthy, Supplier<String> unhealthyReason) {
+        Objects.requireNonNull(healthy, "healthy");
+        Objects.requireNonNull(unhealthyReason, "unhealthyReason");
+        return () -> healthy.getAsBoolean() ? Optional.empty() : Optional.of(String.valueOf(unhealthyReason.get()));
+    }
+
+    /**
+     * @param brokerId the broker id, for logs and the health document
+     * @param bindAddress where to listen; port 0 picks a free port (see {@link #port()})
+     * @param registry the registry scraped by {@code /metrics}
+     * @param healthProblem why {@code /health} answers 503, empty for 200; evaluated once per request
+     */
+    public MetricsHttpServer(
+            int brokerId,
+            InetSocketAddress bindAddress,
+            PrometheusMeterRegistry registry,
+            Supplier<Optional<String>> healthProblem) {
         this.brokerId = brokerId;
         this.logPrefix = "[MetricsHttpServer broker=" + brokerId + "]";
         this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
         this.registry = Objects.requireNonNull(registry, "registry");
-        this.healthy = Objects.requireNonNull(healthy, "healthy");
-        this.unhealthyReason = Objects.requireNonNull(unhealthyReason, "unhealthyReason");
+        this.healthProblem = Objects.requireNonNull(healthProblem, "healthProblem");
     }
 
     /**
@@ -159,12 +178,11 @@ public final class MetricsHttpServer implements AutoCloseable {
 
     private void health(HttpExchange exchange, boolean head) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
-        boolean up = healthy.getAsBoolean();
+        Optional<String> problem = healthProblem.get();
+        boolean up = problem.isEmpty();
         doc.put("status", up ? "UP" : "DOWN");
         doc.put("broker", brokerId);
-        if (!up) {
-            doc.put("reason", String.valueOf(unhealthyReason.get()));
-        }
+        problem.ifPresent(reason -> doc.put("reason", reason));
         respond(exchange, up ? 200 : 503, JSON_CONTENT_TYPE, JSON.writeValueAsString(doc) + "\n", head);
     }
 

@@ -1,5 +1,5 @@
 /**
- * The broker's Prometheus scrape and health HTTP endpoint and its JVM meter binders; depends on Micrometer and the JDK
- * HTTP server only.
+ * The broker's Prometheus scrape and health HTTP endpoint, its JVM meter binders and the liveness of its must-not-die
+ * threads; depends on Micrometer, the JDK HTTP server and the metadata module's concurrency helpers only.
  */
 package io.sluice.broker.metrics;

@@ -1,5 +1,6 @@
 package io.sluice.broker.registration;
 
+import io.sluice.metadata.concurrent.GuardedScheduledExecutor;
 import io.sluice.metadata.model.BrokerInfo;
 import io.sluice.metadata.model.Endpoint;
 import io.sluice.metadata.zk.BrokerIdZNode;
@@ -15,7 +16,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -120,11 +120,7 @@ public final class BrokerRegistration implements AutoCloseable {
         this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
         this.logPrefix = "[BrokerRegistration broker=" + broker.id() + "]";
         this.path = BrokerIdZNode.path(broker.id());
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sluice-registration-" + broker.id());
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = GuardedScheduledExecutor.singleThread("sluice-registration-" + broker.id());
     }
 
     /** With a one-second retry backoff. */

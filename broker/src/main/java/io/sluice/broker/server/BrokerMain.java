@@ -2,6 +2,7 @@ package io.sluice.broker.server;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.metadata.concurrent.Threads;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.ConfigException;
 import java.io.IOException;
@@ -53,6 +54,8 @@ public final class BrokerMain {
     private BrokerMain() {}
 
     public static void main(String[] args) {
+        // a thread ended by an uncaught throwable is logged at ERROR (the JDK only prints it to stderr)
+        Thread.setDefaultUncaughtExceptionHandler(Threads.LOG_UNCAUGHT);
         System.exit(run(args, System.err));
     }
 

@@ -21,9 +21,10 @@ import io.sluice.broker.group.OffsetsPartitionListener;
 import io.sluice.broker.group.store.LogGroupStore;
 import io.sluice.broker.group.store.OffsetsTopicCreator;
 import io.sluice.broker.metadata.MetadataCache;
-import io.sluice.broker.metadata.MetadataSnapshot;
 import io.sluice.broker.metrics.JvmMetrics;
 import io.sluice.broker.metrics.MetricsHttpServer;
+import io.sluice.broker.metrics.ThreadLivenessMetrics;
+import io.sluice.broker.metrics.ThreadLivenessMetrics.Kind;
 import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.broker.network.NetworkServer;
 import io.sluice.broker.network.client.BrokerClient;
@@ -36,6 +37,8 @@ import io.sluice.broker.registration.BrokerRegistration;
 import io.sluice.broker.registration.HolderProbe;
 import io.sluice.controller.Controller;
 import io.sluice.controller.ControllerConfig;
+import io.sluice.metadata.concurrent.GuardedScheduledExecutor;
+import io.sluice.metadata.concurrent.Threads;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.model.BrokerInfo;
 import io.sluice.metadata.zk.ZkClients;
@@ -50,8 +53,6 @@ import io.sluice.replication.purgatory.Time;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -59,9 +60,7 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.Uuid;
@@ -137,7 +136,7 @@ public final class BrokerServer implements AutoCloseable {
     private final CountDownLatch shutDown = new CountDownLatch(1);
     private final AtomicReference<Throwable> fatalError = new AtomicReference<>();
 
-    private volatile ScheduledExecutorService scheduler;
+    private volatile GuardedScheduledExecutor scheduler;
     private volatile ExecutorService ioExecutor;
     private volatile LogManager logManager;
     private volatile CuratorFramework curator;
@@ -154,6 +153,8 @@ public final class BrokerServer implements AutoCloseable {
     private volatile BrokerRegistration registration;
     private volatile JvmMetrics jvmMetrics;
     private volatile MetricsHttpServer metricsServer;
+    private volatile ThreadLivenessMetrics liveness;
+    private volatile BrokerHealth health;
 
     public BrokerServer(BrokerConfig config, Clock clock, MeterRegistry registry) {
         this(config, clock, registry, new Random());
@@ -205,8 +206,8 @@ public final class BrokerServer implements AutoCloseable {
 
     private void startComponents() {
         jvmMetrics = JvmMetrics.bindTo(registry);
-        scheduler = Executors.newScheduledThreadPool(SCHEDULER_THREADS, daemonThreads("sluice-scheduler-" + brokerId));
-        ioExecutor = Executors.newFixedThreadPool(IO_THREADS, daemonThreads("sluice-io-" + brokerId));
+        scheduler = GuardedScheduledExecutor.create("sluice-scheduler-" + brokerId, SCHEDULER_THREADS);
+        ioExecutor = Executors.newFixedThreadPool(IO_THREADS, Threads.daemonFactory("sluice-io-" + brokerId));
 
         LogManager logs = new LogManager(
                 config.logDirs(),
@@ -354,7 +355,29 @@ public final class BrokerServer implements AutoCloseable {
         registration.register();
 
         controller.startup();
+        watchThreads(fetchers, replicas, logs);
         startMetricsEndpoint();
+    }
+
+    /** Liveness meters over the must-not-die threads, and the health check (see {@link BrokerHealth}). */
+    private void watchThreads(ReplicaFetcherManager fetchers, ReplicaManager replicas, LogManager logs) {
+        ThreadLivenessMetrics threads = new ThreadLivenessMetrics(registry);
+        threads.watch(Kind.REPLICA_FETCHER, fetchers::threadStatuses);
+        threads.watch(Kind.PURGATORY_REAPER, replicas::purgatoryThreadStatuses);
+        threads.watch(
+                Kind.LOG_CLEANER,
+                () -> logs.cleaner().map(LogCleaner::threadStatuses).orElse(List.of()));
+        threads.watch(Kind.CONTROLLER_EVENT, controller::eventThreadStatuses);
+        threads.watch(Kind.SCHEDULER, controller::schedulerStatuses);
+        threads.watch(scheduler);
+        liveness = threads;
+        health = new BrokerHealth(
+                brokerId,
+                config.replicaLagTimeMaxMs(),
+                this::lifecycleProblem,
+                threads::dead,
+                fetchers::fetcherStatuses,
+                cache::snapshot);
     }
 
     /**
@@ -373,12 +396,7 @@ public final class BrokerServer implements AutoCloseable {
         String host = config.listeners().get(0).host();
         InetSocketAddress bind =
                 host == null || host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
-        MetricsHttpServer server = new MetricsHttpServer(
-                brokerId,
-                bind,
-                prometheus,
-                () -> healthProblem().isEmpty(),
-                () -> healthProblem().orElse("healthy"));
+        MetricsHttpServer server = new MetricsHttpServer(brokerId, bind, prometheus, this::healthProblem);
         server.start();
         metricsServer = server;
         log.info("{} metrics and health on http://{}:{}/metrics", logPrefix, bind.getHostString(), server.port());
@@ -391,32 +409,21 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     /**
-     * Why the broker is not healthy yet, empty once it is: running, registered in ZooKeeper, and caught up — in the
+     * Why the broker is not healthy, empty when it is (see {@link BrokerHealth}): running and registered in ZooKeeper,
+     * no must-not-die thread dead, no replica fetcher stuck for longer than {@code replica.lag.time.max.ms}, and in the
      * ISR of every partition it replicates that has a leader.
      */
     public Optional<String> healthProblem() {
+        BrokerHealth checks = health;
+        return checks == null ? lifecycleProblem() : checks.problem();
+    }
+
+    private Optional<String> lifecycleProblem() {
         if (state.get() != State.RUNNING) {
             return Optional.of("broker is " + state.get());
         }
         if (registration == null || registration.registered().isEmpty()) {
             return Optional.of("not registered in ZooKeeper");
-        }
-        List<String> behind = new ArrayList<>();
-        MetadataSnapshot snapshot = cache.snapshot();
-        for (String topic : snapshot.topicNames()) {
-            snapshot.topic(topic)
-                    .ifPresent(state -> state.partitions().values().forEach(p -> {
-                        if (p.replicas().contains(brokerId)
-                                && p.leader() >= 0
-                                && !p.isr().contains(brokerId)) {
-                            behind.add(p.topicPartition().toString());
-                        }
-                    }));
-        }
-        if (!behind.isEmpty()) {
-            Collections.sort(behind);
-            return Optional.of("not yet in the ISR of " + behind.size() + " partition(s), e.g. "
-                    + behind.subList(0, Math.min(5, behind.size())));
         }
         return Optional.empty();
     }
@@ -507,6 +514,7 @@ public final class BrokerServer implements AutoCloseable {
      */
     private void stopComponents(boolean clean) {
         quietly("metrics endpoint", metricsServer, MetricsHttpServer::close);
+        quietly("thread liveness meters", liveness, ThreadLivenessMetrics::close);
         if (!clean) {
             // like a crashed process: the session ends and the sockets close at once, in-flight requests unanswered
             quietly("Curator", curator, CuratorFramework::close);
@@ -569,15 +577,6 @@ public final class BrokerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while connecting to ZooKeeper", e);
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger counter = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + counter.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     // ------------------------------------------------------------------ accessors

@@ -95,6 +95,15 @@ class MetricsEndpointIT {
         assertThat(value(scrape, "sluice_controller_active", "")).isEqualTo(1);
         assertThat(value(scrape, "sluice_controller_epoch", "")).isGreaterThanOrEqualTo(1);
         assertThat(value(scrape, "sluice_controller_offline_partitions", "")).isZero();
+        assertThat(value(scrape, "sluice_thread_alive", "kind=\"purgatory_reaper\""))
+                .isEqualTo(2);
+        assertThat(value(scrape, "sluice_thread_alive", "kind=\"controller_event\""))
+                .isEqualTo(1);
+        assertThat(value(scrape, "sluice_thread_alive", "kind=\"scheduler\"")).isGreaterThanOrEqualTo(2);
+        assertThat(value(scrape, "sluice_thread_dead", "")).isZero();
+        assertThat(value(scrape, "sluice_replica_fetcher_failed_partitions", ""))
+                .isZero();
+        assertThat(value(scrape, "sluice_scheduler_task_failures_total", "")).isZero();
         assertThat(scrape)
                 .contains("sluice_purgatory_size")
                 .contains("sluice_replica_manager_isr_shrinks_total")

@@ -1,11 +1,13 @@
 package io.sluice.controller.event;
 
+import io.sluice.metadata.concurrent.GuardedScheduledExecutor;
+import io.sluice.metadata.concurrent.SurvivingTask;
+import io.sluice.metadata.concurrent.ThreadStatus;
+import io.sluice.metadata.concurrent.Threads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,6 +24,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle: {@code NEW → RUNNING → CLOSED}, a compare-and-set; {@link #close()} is safe twice. Events still queued
  * at close, or put after it, are failed with {@code NOT_CONTROLLER} so no caller waits forever.
+ *
+ * <p>Failures: the event thread must not die. Whatever one event's processing throws, {@link Error}s included, is
+ * logged at ERROR naming the event and the loop takes the next event; so is a failure of the timing observer or of
+ * failing an event at close. A periodic timer ({@link #schedule}) keeps its period when its supplier throws (it runs
+ * on a {@link GuardedScheduledExecutor}). {@link #eventThreadStatuses()} and {@link #schedulerStatuses()} report both
+ * threads for the broker's liveness checks.
  *
  * <p>Concurrency: {@link #put}, {@link #schedule} and {@link #queueSize} are thread-safe; the processor runs only on
  * the event thread.
@@ -51,7 +59,7 @@ public final class ControllerEventManager implements AutoCloseable {
     private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.NEW);
     private final Thread thread;
-    private final ScheduledExecutorService scheduler;
+    private final GuardedScheduledExecutor scheduler;
 
     /**
      * @param brokerId for thread names and log prefixes
@@ -64,13 +72,8 @@ public final class ControllerEventManager implements AutoCloseable {
         this.processor = processor;
         this.observer = observer;
         this.nanoTime = nanoTime;
-        this.thread = new Thread(this::run, "controller-event-thread-" + brokerId);
-        this.thread.setDaemon(true);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "controller-scheduler-" + brokerId);
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = Threads.newThread("controller-event-thread-" + brokerId, this::run, true);
+        this.scheduler = GuardedScheduledExecutor.singleThread("controller-scheduler-" + brokerId);
     }
 
     public void start() {
@@ -91,7 +94,8 @@ public final class ControllerEventManager implements AutoCloseable {
     /** Enqueues the event {@code supplier} gives every {@code periodMs}, first after {@code delayMs}. */
     public ScheduledFuture<?> schedule(
             java.util.function.Supplier<ControllerEvent> supplier, long delayMs, long periodMs) {
-        return scheduler.scheduleAtFixedRate(() -> put(supplier.get()), delayMs, periodMs, TimeUnit.MILLISECONDS);
+        Runnable enqueue = SurvivingTask.of(prefix + "periodic event", () -> put(supplier.get()));
+        return scheduler.scheduleAtFixedRate(enqueue, delayMs, periodMs, TimeUnit.MILLISECONDS);
     }
 
     /** Enqueues {@code event} once after {@code delayMs}. */
@@ -101,6 +105,16 @@ public final class ControllerEventManager implements AutoCloseable {
 
     public int queueSize() {
         return queue.size();
+    }
+
+    /** The event thread as a must-not-die thread, while the manager runs (empty before start and after close). */
+    public List<ThreadStatus> eventThreadStatuses() {
+        return lifecycle.get() == Lifecycle.RUNNING ? List.of(ThreadStatus.of(thread)) : List.of();
+    }
+
+    /** The timer thread as a must-not-die thread, while the manager runs. */
+    public List<ThreadStatus> schedulerStatuses() {
+        return lifecycle.get() == Lifecycle.RUNNING ? List.of(scheduler.status()) : List.of();
     }
 
     /** Whether the caller runs on the event thread. */
@@ -120,24 +134,37 @@ public final class ControllerEventManager implements AutoCloseable {
             if (q == POISON) {
                 break;
             }
-            if (lifecycle.get() == Lifecycle.CLOSED) {
-                q.event().fail(Errors.NOT_CONTROLLER, "The controller is shut down");
-                continue;
-            }
-            long start = nanoTime.getAsLong();
             try {
-                processor.accept(q.event());
-            } catch (RuntimeException | Error e) {
-                log.error("{}Uncaught error processing {}", prefix, q.event().name(), e);
+                handle(q);
+            } catch (Throwable e) {
+                log.error(
+                        "{}Uncaught error around event {}; taking the next event",
+                        prefix,
+                        q.event().name(),
+                        e);
             }
-            long end = nanoTime.getAsLong();
-            observer.eventProcessed(q.event(), start - q.enqueuedNanos(), end - start);
         }
         List<Queued> left = new ArrayList<>();
         queue.drainTo(left);
         left.stream()
                 .filter(q -> q != POISON)
                 .forEach(q -> q.event().fail(Errors.NOT_CONTROLLER, "The controller is shut down"));
+    }
+
+    /** Processes one event and reports its timings; each step's failure is logged and does not end the loop. */
+    private void handle(Queued q) {
+        if (lifecycle.get() == Lifecycle.CLOSED) {
+            q.event().fail(Errors.NOT_CONTROLLER, "The controller is shut down");
+            return;
+        }
+        long start = nanoTime.getAsLong();
+        try {
+            processor.accept(q.event());
+        } catch (Throwable e) {
+            log.error("{}Uncaught error processing {}: {}", prefix, q.event().name(), e.toString(), e);
+        }
+        long end = nanoTime.getAsLong();
+        observer.eventProcessed(q.event(), start - q.enqueuedNanos(), end - start);
     }
 
     /**

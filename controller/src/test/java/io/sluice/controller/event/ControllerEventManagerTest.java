@@ -2,11 +2,13 @@ package io.sluice.controller.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.metadata.concurrent.ThreadStatus;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
@@ -43,6 +45,73 @@ class ControllerEventManagerTest {
         }
         assertThat(seen).containsExactly("Startup", "BrokerChange", "TopicChange");
         assertThat(queueTimes).hasSize(3).allMatch(t -> t > 0);
+    }
+
+    @Test
+    void theEventThreadSurvivesAnErrorFromOneEventAndFromTheObserver() throws Exception {
+        List<String> processed = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicInteger observed = new AtomicInteger();
+        try (ControllerEventManager m = new ControllerEventManager(
+                4,
+                e -> {
+                    if (e instanceof ControllerEvent.Callback c) {
+                        c.action().run();
+                    }
+                    processed.add(e.name());
+                    if (e instanceof ControllerEvent.TopicChange) {
+                        done.countDown();
+                    }
+                },
+                (e, queued, processing) -> {
+                    if (observed.incrementAndGet() == 2) {
+                        throw new IllegalStateException("observer failed");
+                    }
+                },
+                System::nanoTime)) {
+            m.start();
+            m.put(new ControllerEvent.Callback("faulting", () -> {
+                throw new InternalError("a fault occurred in a recent unsafe memory access operation");
+            }));
+            m.put(new ControllerEvent.Callback("overflowing", () -> {
+                throw new StackOverflowError();
+            }));
+            m.put(new ControllerEvent.BrokerChange());
+            m.put(new ControllerEvent.TopicChange());
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(processed).containsExactly("BrokerChange", "TopicChange");
+            assertThat(m.eventThreadStatuses()).containsExactly(new ThreadStatus("controller-event-thread-4", true));
+            assertThat(m.schedulerStatuses()).containsExactly(new ThreadStatus("controller-scheduler-4", true));
+        }
+    }
+
+    @Test
+    void aPeriodicEventKeepsItsPeriodAfterItsSupplierThrows() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch threeElections = new CountDownLatch(3);
+        try (ControllerEventManager m = new ControllerEventManager(
+                5,
+                e -> {
+                    if (e instanceof ControllerEvent.AutoPreferredReplicaLeaderElection) {
+                        threeElections.countDown();
+                    }
+                },
+                (e, q, p) -> {},
+                System::nanoTime)) {
+            m.start();
+            m.schedule(
+                    () -> {
+                        if (calls.incrementAndGet() == 1) {
+                            throw new InternalError("first tick fails");
+                        }
+                        return new ControllerEvent.AutoPreferredReplicaLeaderElection();
+                    },
+                    0,
+                    5);
+            assertThat(threeElections.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(calls.get()).isGreaterThanOrEqualTo(4);
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
 
@@ -17,8 +18,12 @@ import org.apache.kafka.common.TopicPartition;
  * The follower fetchers' Micrometer meters.
  *
  * <ul>
+ *   <li>per broker: {@value #FAILED_PARTITIONS}, the partitions excluded from fetching after their append or
+ *       truncation failed (Kafka's {@code FailedPartitionsCount}), summed over the fetcher threads;
  *   <li>per fetcher thread (tags {@code leader}, {@code fetcher}): {@value #REQUESTS} (counter, its rate is the fetch
- *       rate), {@value #FAILED_REQUESTS}, {@value #LATENCY} (timer), {@value #BYTES} (record bytes received);
+ *       rate), {@value #FAILED_REQUESTS}, {@value #LATENCY} (timer), {@value #BYTES} (record bytes received), and
+ *       {@value #LAST_SUCCESS_AGE}, the milliseconds since the thread last completed a fetch round, 0 while it has
+ *       nothing to fetch (see {@link FetcherProgress});
  *   <li>per source broker (tag {@code leader}): {@value #LAG_MESSAGES}, the largest lag over the partitions fetched
  *       from that broker, a partition's lag being the leader's high watermark minus the follower's log end offset
  *       after the last fetch (never negative); and {@value #LAG_MS}, the largest time since a partition was last
@@ -27,7 +32,8 @@ import org.apache.kafka.common.TopicPartition;
  * </ul>
  *
  * <p>Concurrency: thread-safe. Thread meters are registered and removed by the manager thread; they are updated by
- * their fetcher thread. Partition lag entries are written by the fetcher thread owning the partition and read by
+ * their fetcher thread. The failed-partitions gauge sums the {@link FetcherProgress} of the live threads, kept in a
+ * concurrent set. Partition lag entries are written by the fetcher thread owning the partition and read by
  * gauges on any thread ({@link ConcurrentHashMap} plus volatile fields).
  */
 public final class FetcherMetrics {
@@ -37,19 +43,40 @@ public final class FetcherMetrics {
     public static final String BYTES = "sluice.replication.fetcher.bytes";
     public static final String LAG_MESSAGES = "sluice.replication.follower.lag.messages";
     public static final String LAG_MS = "sluice.replication.follower.lag.ms";
+    public static final String FAILED_PARTITIONS = "sluice.replica.fetcher.failed.partitions";
+    public static final String LAST_SUCCESS_AGE = "sluice.replica.fetcher.last.success.age.ms";
 
     private final MeterRegistry registry;
     private final Clock clock;
     private final Map<Integer, LeaderLag> lagByLeader = new ConcurrentHashMap<>();
+    private final Set<FetcherProgress> liveThreads = ConcurrentHashMap.newKeySet();
+    private final Gauge failedPartitions;
 
     public FetcherMetrics(MeterRegistry registry, Clock clock) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.failedPartitions = Gauge.builder(FAILED_PARTITIONS, this, FetcherMetrics::failedPartitions)
+                .description("Follower partitions excluded from fetching after their append or truncation failed")
+                .strongReference(true)
+                .register(registry);
     }
 
     /** Registers the meters of one fetcher thread; {@link ThreadMetrics#close()} removes them. */
-    ThreadMetrics forThread(int leaderId, int fetcherId) {
-        return new ThreadMetrics(leaderId, fetcherId);
+    ThreadMetrics forThread(int leaderId, int fetcherId, FetcherProgress progress) {
+        return new ThreadMetrics(leaderId, fetcherId, progress);
+    }
+
+    private double failedPartitions() {
+        int failed = 0;
+        for (FetcherProgress progress : liveThreads) {
+            failed += progress.failed();
+        }
+        return failed;
+    }
+
+    /** Removes the per-broker meters (thread and lag meters go with their threads and leaders). */
+    void close() {
+        registry.remove(failedPartitions);
     }
 
     /** The lag tracker of a source broker, registering its gauges on first use. */
@@ -67,12 +94,15 @@ public final class FetcherMetrics {
 
     /** Meters of one fetcher thread. */
     final class ThreadMetrics implements AutoCloseable {
+        private final FetcherProgress progress;
         private final Counter requests;
         private final Counter failedRequests;
         private final Timer latency;
         private final Counter bytes;
+        private final Gauge lastSuccessAge;
 
-        private ThreadMetrics(int leaderId, int fetcherId) {
+        private ThreadMetrics(int leaderId, int fetcherId, FetcherProgress progress) {
+            this.progress = progress;
             String leader = Integer.toString(leaderId);
             String fetcher = Integer.toString(fetcherId);
             this.requests = Counter.builder(REQUESTS)
@@ -96,6 +126,15 @@ public final class FetcherMetrics {
                     .tag("leader", leader)
                     .tag("fetcher", fetcher)
                     .register(registry);
+            this.lastSuccessAge = Gauge.builder(
+                            LAST_SUCCESS_AGE, progress, p -> (double) p.msSinceLastRound(clock.millis()))
+                    .description("Milliseconds since the fetcher thread last completed a fetch round (0 while it has"
+                            + " nothing to fetch)")
+                    .tag("leader", leader)
+                    .tag("fetcher", fetcher)
+                    .strongReference(true)
+                    .register(registry);
+            liveThreads.add(progress);
         }
 
         void fetchCompleted(long latencyMs, long recordBytes) {
@@ -113,7 +152,8 @@ public final class FetcherMetrics {
 
         @Override
         public void close() {
-            for (Meter meter : List.<Meter>of(requests, failedRequests, latency, bytes)) {
+            liveThreads.remove(progress);
+            for (Meter meter : List.<Meter>of(requests, failedRequests, latency, bytes, lastSuccessAge)) {
                 registry.remove(meter);
             }
         }

@@ -1,5 +1,6 @@
 package io.sluice.replication.fetcher;
 
+import io.sluice.metadata.concurrent.Threads;
 import io.sluice.replication.fetcher.FetcherMetrics.LeaderLag;
 import io.sluice.replication.fetcher.FollowerTruncation.OutOfRangeDecision;
 import java.util.OptionalInt;
@@ -16,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * nothing), data is appended with the leader's high watermark and log start offset (empty data too, so the high
  * watermark propagates), {@code OFFSET_OUT_OF_RANGE} restarts or truncates the log (see {@link FollowerTruncation}),
  * epoch and leadership errors delay the partition by the backoff, and a partition whose append or truncation throws
- * is handed to the failure handler.
+ * anything (an {@link Error} such as the {@link InternalError} of a faulting memory-mapped index included) is handed to
+ * the failure handler. A heap exhaustion ({@link Threads#isResourceExhaustion}) is not blamed on the partition: it is
+ * logged and the partition is fetched again in the next round.
  *
  * <p>Concurrency: holds no state of its own; called only by the owning {@link ReplicaFetcherThread} while it holds
  * its partition lock, which guards the {@link PartitionFetchState} passed in.
@@ -27,7 +30,7 @@ final class PartitionAnswerApplier {
     /** Told about a partition whose answer could not be applied. */
     @FunctionalInterface
     interface FailureHandler {
-        void failed(TopicPartition tp, PartitionFetchState state, String what, RuntimeException e);
+        void failed(TopicPartition tp, PartitionFetchState state, String what, Throwable e);
     }
 
     private final String logPrefix;
@@ -77,8 +80,18 @@ final class PartitionAnswerApplier {
                     state.delay(now + backoffMs);
                     return 0;
             }
-        } catch (RuntimeException e) {
-            onFailure.failed(tp, state, "applying the leader's answer", e);
+        } catch (Throwable e) {
+            if (Threads.isResourceExhaustion(e)) {
+                log.error(
+                        "{}Out of memory applying the leader's answer for {} at leader epoch {}; not blaming the"
+                                + " partition, fetching it again next round",
+                        logPrefix,
+                        tp,
+                        state.leaderEpoch(),
+                        e);
+            } else {
+                onFailure.failed(tp, state, "applying the leader's answer", e);
+            }
             return 0;
         }
     }

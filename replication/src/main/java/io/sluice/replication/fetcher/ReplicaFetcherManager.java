@@ -1,6 +1,7 @@
 package io.sluice.replication.fetcher;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.metadata.concurrent.ThreadStatus;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,8 +28,14 @@ import org.slf4j.LoggerFactory;
  * #removeFetcherForPartitions} is synchronous: when it returns no fetch thread touches those partitions any more, so
  * the caller may make the replica a leader right away.
  *
- * <p>Concurrency: thread-safe; every public method is {@code synchronized} on the manager, which guards {@link
- * #threads} and {@link #assignment}. Lock order: manager monitor, then a fetcher thread's partition lock, then the
+ * <p>Liveness: {@link #threadStatuses()} reports each thread as a must-not-die thread, and {@link
+ * #fetcherStatuses()} adds how long each has gone without completing a fetch round (for the broker's health check).
+ * A thread that died is not restarted; it stays reported until its partitions move away. Both read a snapshot of the
+ * threads without taking the manager's monitor or any thread's lock, so a health check still answers while a fetcher
+ * thread hangs holding its lock (and a LeaderAndIsr waits for it holding the monitor).
+ *
+ * <p>Concurrency: thread-safe; every public method except the two status reads is {@code synchronized} on the
+ * manager, which guards {@link #threads} and {@link #assignment} ({@link #threadSnapshot} is a volatile copy). Lock order: manager monitor, then a fetcher thread's partition lock, then the
  * partitions' own locks. Fetcher threads never take the manager monitor. Callers must not hold a partition lock
  * while calling in (a fetch thread applying an answer may be waiting for it). Lifecycle: open until {@link #close()},
  * which is idempotent; afterwards adding partitions throws {@link IllegalStateException}.
@@ -53,6 +60,8 @@ public final class ReplicaFetcherManager implements AutoCloseable {
     private final Map<TopicPartition, FetcherKey> assignment = new HashMap<>();
     /** Guarded by {@code this}. */
     private boolean closed;
+    /** The values of {@link #threads}, republished under {@code this} after every change; read without locks. */
+    private volatile List<ReplicaFetcherThread> threadSnapshot = List.of();
 
     /** A manager whose fetches carry broker epoch -1 (unknown): the leader cannot fence a restarted follower. */
     public ReplicaFetcherManager(
@@ -144,6 +153,7 @@ public final class ReplicaFetcherManager implements AutoCloseable {
             added.keySet().forEach(p -> assignment.put(p.topicPartition(), key));
         });
         shutdownIdleThreads();
+        threadSnapshot = List.copyOf(threads.values());
     }
 
     /** Stops fetching these partitions; returns once no fetch thread will touch them any more. */
@@ -157,6 +167,7 @@ public final class ReplicaFetcherManager implements AutoCloseable {
         }
         byThread.forEach((key, removed) -> threads.get(key).removePartitions(removed));
         shutdownIdleThreads();
+        threadSnapshot = List.copyOf(threads.values());
     }
 
     /** Partitions whose append or truncation failed; they stay excluded until added again (or removed). */
@@ -164,6 +175,16 @@ public final class ReplicaFetcherManager implements AutoCloseable {
         Set<TopicPartition> failed = new HashSet<>();
         threads.values().forEach(t -> failed.addAll(t.failedPartitions()));
         return failed;
+    }
+
+    /** Each fetcher thread's liveness, partition counts and time since its last completed round; takes no lock. */
+    public List<FetcherThreadStatus> fetcherStatuses() {
+        return threadSnapshot.stream().map(ReplicaFetcherThread::status).toList();
+    }
+
+    /** The fetcher threads as must-not-die threads; takes no lock. */
+    public List<ThreadStatus> threadStatuses() {
+        return threadSnapshot.stream().map(ReplicaFetcherThread::threadStatus).toList();
     }
 
     /** The number of running fetcher threads. */
@@ -186,15 +207,18 @@ public final class ReplicaFetcherManager implements AutoCloseable {
         List<ReplicaFetcherThread> all = new ArrayList<>(threads.values());
         threads.clear();
         assignment.clear();
+        threadSnapshot = List.of();
         for (ReplicaFetcherThread thread : all) {
             thread.shutdown();
             metrics.removeLeader(thread.leaderId());
         }
+        metrics.close();
         log.info("{}Closed {} fetcher threads", logPrefix, all.size());
     }
 
     private ReplicaFetcherThread startThread(FetcherKey key) {
         LeaderEndpoint endpoint = endpoints.endpointFor(key.leaderId());
+        FetcherProgress progress = new FetcherProgress(clock.millis());
         ReplicaFetcherThread thread = new ReplicaFetcherThread(
                 localBrokerId,
                 brokerEpoch,
@@ -204,7 +228,8 @@ public final class ReplicaFetcherManager implements AutoCloseable {
                 responseTimeoutMarginMs,
                 endpoint,
                 clock,
-                metrics.forThread(key.leaderId(), key.fetcherId()),
+                progress,
+                metrics.forThread(key.leaderId(), key.fetcherId(), progress),
                 metrics.lagFor(key.leaderId()));
         threads.put(key, thread);
         thread.start();

@@ -1,5 +1,7 @@
 package io.sluice.replication.fetcher;
 
+import io.sluice.metadata.concurrent.ThreadStatus;
+import io.sluice.metadata.concurrent.Threads;
 import io.sluice.replication.fetcher.FetcherMetrics.LeaderLag;
 import io.sluice.replication.fetcher.FetcherMetrics.ThreadMetrics;
 import java.time.Clock;
@@ -9,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -32,6 +35,14 @@ import org.slf4j.LoggerFactory;
  * log restart or truncation on {@code OFFSET_OUT_OF_RANGE} (see {@link FollowerTruncation}), a per-partition backoff on
  * epoch and leadership errors, and exclusion of a partition whose append or truncation throws. A failed or timed-out
  * request backs the whole thread off; the loop never spins.
+ *
+ * <p>Failures. The thread must not die: whatever one partition's work throws, {@link Error}s included (an {@link
+ * InternalError} from a memory-mapped index that faulted is a storage fault of that partition), marks that partition
+ * failed ({@link #failedPartitions()}, the {@value FetcherMetrics#FAILED_PARTITIONS} gauge and an ERROR line naming
+ * partition, leader epoch, broker and leader) and the other partitions go on; anything thrown outside one partition's
+ * work is logged and the loop continues after the backoff. A heap exhaustion is never blamed on a partition (see
+ * {@code io.sluice.metadata.concurrent}). Progress (the last completed round, see {@link FetcherProgress}) is
+ * published for the {@value FetcherMetrics#LAST_SUCCESS_AGE} gauge and the broker's health check.
  *
  * <p>Concurrency: the loop runs on its own thread. {@link #lock} guards {@link #partitions} and {@link #inFlight};
  * the loop holds it while building a request and while applying an answer (so while calling into partitions), but
@@ -78,6 +89,7 @@ final class ReplicaFetcherThread {
     private final LeaderLag lag;
     private final String logPrefix;
     private final PartitionAnswerApplier answers;
+    private final FetcherProgress progress;
     private final Thread thread;
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.NEW);
 
@@ -98,6 +110,7 @@ final class ReplicaFetcherThread {
             long responseTimeoutMarginMs,
             LeaderEndpoint endpoint,
             Clock clock,
+            FetcherProgress progress,
             ThreadMetrics metrics,
             LeaderLag lag) {
         this.localBrokerId = localBrokerId;
@@ -108,12 +121,16 @@ final class ReplicaFetcherThread {
         this.responseTimeoutMs = config.fetchWaitMaxMs() + responseTimeoutMarginMs;
         this.endpoint = endpoint;
         this.clock = clock;
+        this.progress = progress;
         this.metrics = metrics;
         this.lag = lag;
         this.logPrefix =
                 "[ReplicaFetcher broker=" + localBrokerId + " leader=" + leaderId + " thread=" + fetcherId + "] ";
         this.answers = new PartitionAnswerApplier(logPrefix, config.backoffMs(), lag, this::markFailed);
-        this.thread = new Thread(this::run, "ReplicaFetcherThread-" + fetcherId + "-" + leaderId);
+        this.thread = Threads.newThread(
+                "ReplicaFetcherThread-" + fetcherId + "-" + leaderId,
+                this::run,
+                Thread.currentThread().isDaemon());
     }
 
     int leaderId() {
@@ -157,6 +174,7 @@ final class ReplicaFetcherThread {
                         epoch,
                         partition.logEndOffset());
             }
+            publishCounts();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -176,6 +194,7 @@ final class ReplicaFetcherThread {
             }
             if (!result.isEmpty()) {
                 log.info("{}Stopped fetching {}", logPrefix, result);
+                publishCounts();
                 changed.signalAll();
             }
             return result;
@@ -207,6 +226,43 @@ final class ReplicaFetcherThread {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A snapshot for health checks: liveness, partition counts and the time since the last completed round. */
+    FetcherThreadStatus status() {
+        String error = progress.lastError();
+        return new FetcherThreadStatus(
+                thread.getName(),
+                leaderId,
+                fetcherId,
+                isAliveOrNotStarted(),
+                progress.fetching(),
+                progress.failed(),
+                progress.msSinceLastRound(clock.millis()),
+                Optional.ofNullable(error));
+    }
+
+    /** This thread as a must-not-die thread: dead only if it ended while it should be running. */
+    ThreadStatus threadStatus() {
+        return new ThreadStatus(thread.getName(), isAliveOrNotStarted());
+    }
+
+    private boolean isAliveOrNotStarted() {
+        return lifecycle.get() != Lifecycle.RUNNING || thread.isAlive();
+    }
+
+    /** Publishes the partition counts to {@link #progress}. Holds {@link #lock}. */
+    private void publishCounts() {
+        int fetching = 0;
+        int failed = 0;
+        for (PartitionFetchState state : partitions.values()) {
+            if (state.status() == PartitionFetchState.Status.FAILED) {
+                failed++;
+            } else {
+                fetching++;
+            }
+        }
+        progress.partitionsChanged(fetching, failed, clock.millis());
     }
 
     /** Stops the loop, waits for it to end, then closes the endpoint and removes the thread's meters. */
@@ -261,7 +317,9 @@ final class ReplicaFetcherThread {
                 // Nothing in Sluice interrupts fetcher threads; shutdown goes through the lifecycle.
                 log.warn("{}Interrupted; continuing after a backoff", logPrefix);
                 backoffThread();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // Not one partition's fault (those are caught per partition): log, back off, keep the thread.
+                progress.roundFailed("unexpected " + e);
                 log.error("{}Unexpected error in the fetch loop; backing off {} ms", logPrefix, config.backoffMs(), e);
                 backoffThread();
             }
@@ -306,6 +364,7 @@ final class ReplicaFetcherThread {
                 String reason = e instanceof TimeoutException
                         ? "no answer within " + responseTimeoutMs + " ms"
                         : (e instanceof ExecutionException ? e.getCause() : e).toString();
+                progress.roundFailed(reason);
                 log.warn(
                         "{}Fetch of {} partitions failed ({}); backing off {} ms",
                         logPrefix,
@@ -328,6 +387,7 @@ final class ReplicaFetcherThread {
         Errors topLevel = Errors.forCode(response.errorCode());
         if (topLevel != Errors.NONE) {
             metrics.fetchFailed();
+            progress.roundFailed("leader answered " + topLevel);
             log.warn("{}Fetch failed with {}; backing off {} ms", logPrefix, topLevel, config.backoffMs());
             backoffThread();
             return;
@@ -336,6 +396,7 @@ final class ReplicaFetcherThread {
         try {
             long bytes = applyResponse(requested, response);
             metrics.fetchCompleted(latencyMs, bytes);
+            progress.roundCompleted(clock.millis());
         } finally {
             lock.unlock();
         }
@@ -360,8 +421,13 @@ final class ReplicaFetcherThread {
                         .setLastFetchedEpoch(p.latestEpoch().orElse(-1))
                         .setLogStartOffset(p.logStartOffset())
                         .setPartitionMaxBytes(config.fetchMaxBytes());
-            } catch (RuntimeException ex) {
-                markFailed(tp, state, "reading its fetch position", ex);
+            } catch (Throwable ex) {
+                if (Threads.isResourceExhaustion(ex)) {
+                    log.error(
+                            "{}Out of memory reading the fetch position of {}; trying again next round", logPrefix, tp);
+                } else {
+                    markFailed(tp, state, "reading its fetch position", ex);
+                }
                 continue;
             }
             topics.computeIfAbsent(tp.topic(), t -> new FetchRequestData.FetchTopic().setTopic(t))
@@ -447,16 +513,26 @@ final class ReplicaFetcherThread {
         return bytes;
     }
 
-    private void markFailed(TopicPartition tp, PartitionFetchState state, String what, RuntimeException e) {
+    /**
+     * Excludes a partition whose work threw, until it is added again (a new LeaderAndIsr). Holds {@link #lock}.
+     *
+     * <p>A storage fault ({@link StorageFaults}) is only logged as such: the broker has no log-directory failure
+     * handling yet. That handling plugs in here: take the partition's log directory offline and report it, so the
+     * controller moves leadership and replicas off it (Kafka's {@code LogDirFailureChannel}).
+     */
+    private void markFailed(TopicPartition tp, PartitionFetchState state, String what, Throwable e) {
         state.fail();
         lag.untrack(tp);
+        publishCounts();
         log.error(
-                "{}Partition {} (leader epoch {}) failed while {}; it is excluded from fetching until it is added"
-                        + " again",
+                "{}Partition {} (leader epoch {}) failed while {}{}: {}; it is excluded from fetching until it is added"
+                        + " again, the other partitions continue",
                 logPrefix,
                 tp,
                 state.leaderEpoch(),
                 what,
+                StorageFaults.isStorageFault(e) ? " (storage fault)" : "",
+                e.toString(),
                 e);
     }
 

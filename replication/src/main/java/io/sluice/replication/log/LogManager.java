@@ -1,5 +1,6 @@
 package io.sluice.replication.log;
 
+import io.sluice.metadata.concurrent.SurvivingTask;
 import io.sluice.replication.checkpoint.OffsetCheckpointFile;
 import io.sluice.replication.log.cleaner.LogCleaner;
 import java.io.File;
@@ -264,14 +265,9 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
+    /** A periodic task that survives its own failures, Errors included (see {@link SurvivingTask}). */
     private static Runnable guarded(String name, Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.error("Log manager task {} failed", name, e);
-            }
-        };
+        return SurvivingTask.of("[LogManager] " + name, task);
     }
 
     /**

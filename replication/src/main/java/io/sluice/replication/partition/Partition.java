@@ -76,6 +76,8 @@ public final class Partition implements FollowerPartition {
     private volatile int leaderSinceEpoch = -1;
 
     private volatile int minInsyncReplicas = 1;
+    /** Test seam, off ({@code null}) unless a test sets it through {@link #injectFollowerAppendFault}. */
+    private volatile Throwable followerAppendFault;
 
     Partition(
             ReplicaLog replicaLog,
@@ -115,6 +117,18 @@ public final class Partition implements FollowerPartition {
     public Optional<ReplicaState> followerState(int replicaId) {
         AtomicReference<ReplicaState> ref = followers.get(replicaId);
         return ref == null ? Optional.empty() : Optional.of(ref.get());
+    }
+
+    /**
+     * Makes every later follower append throw {@code fault} (a RuntimeException or an Error) before it touches the
+     * log, as a faulting index would; {@code null} turns it off. For fault-injection tests only: package-private and
+     * not reachable from any configuration.
+     */
+    void injectFollowerAppendFault(Throwable fault) {
+        if (fault != null && !(fault instanceof RuntimeException) && !(fault instanceof Error)) {
+            throw new IllegalArgumentException("only unchecked throwables can be injected: " + fault);
+        }
+        followerAppendFault = fault;
     }
 
     /** Sets {@code min.insync.replicas} for this partition's topic. */
@@ -563,6 +577,12 @@ public final class Partition implements FollowerPartition {
 
     @Override
     public long appendRecordsFromLeader(MemoryRecords records, long leaderHighWatermark, long leaderLogStartOffset) {
+        Throwable fault = followerAppendFault;
+        if (fault instanceof RuntimeException e) {
+            throw e;
+        } else if (fault instanceof Error e) {
+            throw e;
+        }
         leaderIsrUpdateLock.readLock().lock();
         try {
             ensureNotLeader("append replicated records");

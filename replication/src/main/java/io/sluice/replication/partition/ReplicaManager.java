@@ -1,6 +1,8 @@
 package io.sluice.replication.partition;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.metadata.concurrent.SurvivingTask;
+import io.sluice.metadata.concurrent.ThreadStatus;
 import io.sluice.replication.epoch.EpochCheckpointFlusher;
 import io.sluice.replication.fetcher.FollowerPartition;
 import io.sluice.replication.fetcher.InitialFetchState;
@@ -154,14 +156,21 @@ public final class ReplicaManager implements AutoCloseable {
         LOG.info("{}Started", logPrefix);
     }
 
+    /** A periodic task that survives its own failures, Errors included (see {@link SurvivingTask}). */
     private Runnable guarded(String name, Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.error("{}Task {} failed", logPrefix, name, e);
-            }
-        };
+        return SurvivingTask.of(logPrefix + name, task);
+    }
+
+    /** The follower fetchers (owned by this manager). */
+    public ReplicaFetcherManager fetcherManager() {
+        return fetcherManager;
+    }
+
+    /** The purgatories' reaper threads as must-not-die threads, while they run. */
+    public List<ThreadStatus> purgatoryThreadStatuses() {
+        List<ThreadStatus> statuses = new ArrayList<>(producePurgatory.threadStatuses());
+        statuses.addAll(fetchPurgatory.threadStatuses());
+        return statuses;
     }
 
     public State lifecycleState() {

@@ -1,6 +1,8 @@
 package io.sluice.replication.purgatory;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.metadata.concurrent.ThreadStatus;
+import io.sluice.metadata.concurrent.Threads;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -9,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +47,11 @@ import org.slf4j.LoggerFactory;
  * <h2>Concurrency contract</h2>
  *
  * <p>Thread-safe; any number of threads may submit and check at once. The purgatory owns one thread, the reaper
- * ({@code ExpirationReaper-<broker>-<name>}), which expires operations and purges watcher lists. Where the
+ * ({@code ExpirationReaper-<broker>-<name>}), which expires operations and purges watcher lists. The reaper must not
+ * die: whatever one operation's callbacks throw ({@link Error}s included) is logged and the next operation is
+ * expired; anything else a pass throws is logged and the reaper carries on after one poll interval. {@link
+ * #threadStatuses()} reports it for the broker's liveness checks. Likewise {@link #checkAndComplete} logs and skips
+ * an operation whose {@code tryComplete} throws, so the caller (a fetcher or request thread) is not hurt by it. Where the
  * callbacks run, and the lock order callers must respect (in short: call {@link #checkAndComplete} and {@link
  * #tryCompleteElseWatch} holding no lock an operation's callbacks may take, in particular no partition lock), are
  * described on {@link DelayedOperation}. The watcher index and the timer document their own locks; the lifecycle
@@ -117,8 +124,7 @@ public final class DelayedOperationPurgatory<T extends DelayedOperation> impleme
         this.reaperPollNanos = reaperPollInterval.toNanos();
         this.timer = new ExpirationTimer(Objects.requireNonNull(time, "time"));
         this.metrics = new PurgatoryMetrics(registry, name, this::watched, this::numDelayed);
-        this.reaper = new Thread(this::runReaper, "ExpirationReaper-" + brokerId + "-" + name);
-        this.reaper.setDaemon(true);
+        this.reaper = Threads.newThread("ExpirationReaper-" + brokerId + "-" + name, this::runReaper, true);
     }
 
     /** Starts the reaper thread; may be called once. */
@@ -190,7 +196,7 @@ public final class DelayedOperationPurgatory<T extends DelayedOperation> impleme
                 if (operation.safeTryComplete()) {
                     completed++;
                 }
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 log.error(
                         "{} operation {} watching {} failed to complete; it stays until its deadline",
                         logPrefix,
@@ -259,6 +265,11 @@ public final class DelayedOperationPurgatory<T extends DelayedOperation> impleme
         return reaper.isAlive();
     }
 
+    /** The reaper as a must-not-die thread, while the purgatory runs (empty before start and after shutdown). */
+    public List<ThreadStatus> threadStatuses() {
+        return state.get() == State.RUNNING ? List.of(ThreadStatus.of(reaper)) : List.of();
+    }
+
     private void runReaper() {
         log.debug("{} reaper running", logPrefix);
         while (state.get() == State.RUNNING) {
@@ -269,20 +280,24 @@ public final class DelayedOperationPurgatory<T extends DelayedOperation> impleme
                 log.warn("{} reaper interrupted; stopping", logPrefix);
                 Thread.currentThread().interrupt();
                 return;
+            } catch (Throwable e) {
+                log.error("{} reaper pass failed; carrying on after {} ms", logPrefix, reaperPollNanos / 1_000_000, e);
+                LockSupport.parkNanos(reaperPollNanos);
             }
             reaperPasses.incrementAndGet();
         }
         log.debug("{} reaper stopped", logPrefix);
     }
 
+    /** Expires each operation on its own: one whose callbacks throw does not keep the others from expiring. */
     private void expire(List<DelayedOperation> due) {
         for (DelayedOperation operation : due) {
             try {
                 if (operation.expire()) {
                     metrics.recordExpired();
                 }
-            } catch (RuntimeException e) {
-                log.error("{} expiry callbacks of {} failed", logPrefix, operation, e);
+            } catch (Throwable e) {
+                log.error("{} expiry callbacks of {} failed: {}", logPrefix, operation, e.toString(), e);
             }
         }
     }

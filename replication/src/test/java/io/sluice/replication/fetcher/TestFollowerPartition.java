@@ -24,7 +24,7 @@ final class TestFollowerPartition implements FollowerPartition {
     final List<Long> fullTruncations = new CopyOnWriteArrayList<>();
     final AtomicInteger callsAfterDetach = new AtomicInteger();
     private volatile boolean detached;
-    private volatile RuntimeException appendFailure;
+    private volatile Throwable appendFailure;
 
     TestFollowerPartition(TopicPartition tp, int leaderEpoch) {
         this.tp = tp;
@@ -41,8 +41,11 @@ final class TestFollowerPartition implements FollowerPartition {
         detached = false;
     }
 
-    /** Every later append throws {@code failure}. */
-    void failAppends(RuntimeException failure) {
+    /** Every later append throws {@code failure} (a RuntimeException or an Error); {@code null} stops it. */
+    void failAppends(Throwable failure) {
+        if (failure != null && !(failure instanceof RuntimeException) && !(failure instanceof Error)) {
+            throw new IllegalArgumentException("only unchecked throwables can be injected: " + failure);
+        }
         appendFailure = failure;
     }
 
@@ -95,9 +98,12 @@ final class TestFollowerPartition implements FollowerPartition {
     public long appendRecordsFromLeader(MemoryRecords records, long leaderHighWatermark, long leaderLogStartOffset) {
         touch();
         appendCalls.incrementAndGet();
-        RuntimeException failure = appendFailure;
-        if (failure != null) {
-            throw failure;
+        Throwable failure = appendFailure;
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
         }
         if (records.sizeInBytes() > 0) {
             appendedBaseOffsets.add(records.batches().iterator().next().baseOffset());

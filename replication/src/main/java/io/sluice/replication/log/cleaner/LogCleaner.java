@@ -1,12 +1,13 @@
 package io.sluice.replication.log.cleaner;
 
+import io.sluice.metadata.concurrent.ThreadStatus;
+import io.sluice.metadata.concurrent.Threads;
 import io.sluice.replication.log.LogConfig;
 import io.sluice.replication.log.SegmentInfo;
 import io.sluice.replication.log.SwapHook;
 import io.sluice.replication.log.UnifiedLog;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
@@ -40,11 +42,18 @@ import org.slf4j.LoggerFactory;
  * twice and stops the threads between two batches of work, dropping an unfinished cleaning (its files are removed;
  * the log is untouched).
  *
+ * <p>Failures: the cleaner threads must not die. Whatever cleaning one log throws, {@link Error}s included (an
+ * {@link InternalError} from a faulting memory-mapped index), makes that log uncleanable until restart, logged at
+ * ERROR; a heap exhaustion is not blamed on the log, which is tried again later. Anything thrown outside one log's
+ * cleaning is logged and the thread carries on after the backoff. {@link #threadStatuses()} reports the threads for
+ * the broker's liveness checks.
+ *
  * <p>Concurrency: {@code lock} guards {@code inProgress}, {@code deletedWhileCleaning}, {@code uncleanable} and
  * {@code tombstoneHorizons} and is never held during I/O on a log; it is held around the cleaner checkpoint's
  * removal on deletion and its update after a cleaning (small file writes; lock order: {@code lock}, then the
  * checkpoints' own monitor), so a deleted log's cleaning never records its outcome after the deletion. A log is
- * cleaned by at most one thread at a time. Truncation calls {@link #beforeTruncation} on the truncating thread (under the log's lock), which only lowers
+ * cleaned by at most one thread at a time. Truncation calls {@link #beforeTruncation} on the truncating thread (under
+ * the log's lock), which only lowers
  * a checkpoint.
  */
 public final class LogCleaner implements AutoCloseable {
@@ -73,7 +82,9 @@ public final class LogCleaner implements AutoCloseable {
 
     private final Set<TopicPartition> uncleanable = new HashSet<>();
     private final Map<TopicPartition, Long> tombstoneHorizons = new HashMap<>();
-    private final List<Thread> threads = new ArrayList<>();
+    /** Written once by {@link #startup()}, read by {@link #threadStatuses()} on any thread. */
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+
     private volatile ToLongFunction<TopicPartition> upperBound = tp -> Long.MAX_VALUE;
     private volatile boolean running = true;
 
@@ -115,8 +126,7 @@ public final class LogCleaner implements AutoCloseable {
         }
         for (int i = 0; i < config.threads(); i++) {
             Cleaner cleaner = newCleaner();
-            Thread thread = new Thread(() -> runThread(cleaner), "log-cleaner-" + i);
-            thread.setDaemon(true);
+            Thread thread = Threads.newThread("log-cleaner-" + i, () -> runThread(cleaner), true);
             threads.add(thread);
             thread.start();
         }
@@ -158,6 +168,14 @@ public final class LogCleaner implements AutoCloseable {
         shutdown();
     }
 
+    /** The cleaner threads as must-not-die threads, while the cleaner runs (empty before and after). */
+    public List<ThreadStatus> threadStatuses() {
+        if (state.get() != State.RUNNING) {
+            return List.of();
+        }
+        return threads.stream().map(ThreadStatus::of).toList();
+    }
+
     /** A cleaner with its own offset map, for a cleaner thread or a caller of {@link #cleanFilthiestLog}. */
     Cleaner newCleaner() {
         OffsetMap map = new OffsetMap(config.mapBytesPerThread(), config.loadFactor());
@@ -169,7 +187,7 @@ public final class LogCleaner implements AutoCloseable {
             boolean cleaned;
             try {
                 cleaned = cleanFilthiestLog(cleaner).isPresent();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 LOG.error("Log cleaner thread failed; continuing after the backoff", e);
                 cleaned = false;
             }
@@ -222,17 +240,27 @@ public final class LogCleaner implements AutoCloseable {
                 lock.unlock();
             }
             return Optional.of(result);
-        } catch (Exception e) {
+        } catch (Throwable e) {
             if (!running) {
                 return Optional.empty();
             }
-            LOG.error("[LogCleaner {}] Cleaning failed; the partition is not cleaned again until restart", tp, e);
+            if (Threads.isResourceExhaustion(e)) {
+                LOG.error(
+                        "[LogCleaner {}] Out of memory while cleaning; not blaming the log, it is tried again", tp, e);
+                return Optional.empty();
+            }
             lock.lock();
             try {
+                if (deletedWhileCleaning.contains(tp)) {
+                    // the log was deleted under the cleaning: a log re-created under this name is not to blame
+                    LOG.info("[LogCleaner {}] Cleaning stopped: the log was deleted ({})", tp, e.toString());
+                    return Optional.empty();
+                }
                 uncleanable.add(tp);
             } finally {
                 lock.unlock();
             }
+            LOG.error("[LogCleaner {}] Cleaning failed; the partition is not cleaned again until restart", tp, e);
             return Optional.empty();
         } finally {
             lock.lock();
