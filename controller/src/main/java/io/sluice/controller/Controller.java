@@ -84,6 +84,22 @@ public final class Controller implements AutoCloseable {
             MeterRegistry registry,
             Clock clock,
             Random random) {
+        this(config, store, channel, registry, clock, random, TopicRules.DEFAULTS);
+    }
+
+    /**
+     * As the other constructor, with the partition limits and create-topic policy topic creations are checked against.
+     *
+     * @param rules partition limits and the create-topic policy (owned by the caller, which closes the policy)
+     */
+    public Controller(
+            ControllerConfig config,
+            ZkStore store,
+            BrokerChannel channel,
+            MeterRegistry registry,
+            Clock clock,
+            Random random,
+            TopicRules rules) {
         this.config = config;
         this.store = store;
         this.clock = clock;
@@ -124,7 +140,7 @@ public final class Controller implements AutoCloseable {
                 channel,
                 lifecycle,
                 leadership,
-                new TopicCommands(config, ctx, store, writer, leadership, random),
+                new TopicCommands(config, ctx, store, writer, leadership, rules, random),
                 new AlterPartitionHandler(ctx, store, writer, batch),
                 deletion,
                 metrics,

@@ -13,6 +13,7 @@ import io.sluice.controller.zk.ControllerMovedException;
 import io.sluice.controller.zk.ControllerZkWriter;
 import io.sluice.metadata.model.BrokerInfo;
 import io.sluice.metadata.model.TopicMetadata;
+import io.sluice.metadata.model.TopicNames;
 import io.sluice.metadata.zk.ZkPaths;
 import io.sluice.metadata.zk.ZkStore;
 import io.sluice.metadata.zk.ZkStoreException;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Handles one {@link ControllerEvent} at a time on the event thread: dispatches it, sends the broker requests it
  * produced at its end, and resigns at once when a fenced write finds another controller (nothing of the failed event
- * is sent). Broker membership, topic changes, controlled shutdown, leader elections and the timers are handled here;
+ * is sent) or when ZooKeeper's connection failed (the fence may be lost). A write refused before it was sent for its
+ * own content ({@link ZkStoreException#isRejectedLocally()}) or any other failure of one event fails only that event:
+ * its caller is answered and the controller stays. Broker membership, topic changes, controlled shutdown, leader elections and the timers are handled here;
  * topic commands, AlterPartition and deletion are delegated.
  *
  * <p>Concurrency: {@link #process} runs only on the event thread; it owns the context and everything else here.
@@ -115,7 +118,20 @@ final class ControllerEventHandler {
             event.fail(Errors.NOT_CONTROLLER, "This broker is no longer the controller");
             lifecycle.elect();
         } catch (ZkStoreException e) {
-            if (e.isConnectionProblem() || e.code().isEmpty()) {
+            if (e.isRejectedLocally()) {
+                // refused before it was sent, for its own content (an invalid path, a packet above jute.maxbuffer):
+                // the connection and the fence are intact, so this fails the event, not the controller
+                log.warn(
+                        "[Controller {} epoch={}] refused a ZooKeeper write of {} for its content: {}",
+                        config.brokerId(),
+                        ctx.epoch(),
+                        event.name(),
+                        e.getMessage());
+                if (lifecycle.isActive()) {
+                    batch.sendRequestsToBrokers(ctx);
+                }
+                event.fail(Errors.INVALID_REQUEST, e.getMessage());
+            } else if (e.isConnectionProblem() || e.code().isEmpty()) {
                 onConnectionProblem(event, e);
             } else {
                 // a ZooKeeper state this controller did not expect (not a lost fence): what was written stays
@@ -131,6 +147,18 @@ final class ControllerEventHandler {
                 }
                 event.fail(Errors.UNKNOWN_SERVER_ERROR, e.getMessage());
             }
+        } catch (RuntimeException e) {
+            // a bug, not a ZooKeeper problem: answer the caller instead of leaving it to time out, keep the seat
+            log.error(
+                    "[Controller {} epoch={}] unexpected failure while handling {}",
+                    config.brokerId(),
+                    ctx.epoch(),
+                    event.name(),
+                    e);
+            if (lifecycle.isActive()) {
+                batch.sendRequestsToBrokers(ctx);
+            }
+            event.fail(Errors.UNKNOWN_SERVER_ERROR, "Unexpected controller failure: " + e);
         } finally {
             completions.clear();
         }
@@ -437,7 +465,9 @@ final class ControllerEventHandler {
         Map<String, Errors> immediate = new TreeMap<>();
         List<String> accepted = new ArrayList<>();
         for (String topic : dt.topics()) {
-            if (!config.deleteTopicEnable()) {
+            if (!TopicNames.isValid(topic)) {
+                immediate.put(topic, Errors.INVALID_TOPIC_EXCEPTION);
+            } else if (!config.deleteTopicEnable()) {
                 immediate.put(topic, Errors.TOPIC_DELETION_DISABLED);
             } else if (ctx.topic(topic).isEmpty()) {
                 immediate.put(topic, Errors.UNKNOWN_TOPIC_OR_PARTITION);

@@ -11,6 +11,7 @@ import io.sluice.metadata.config.ConfigException;
 import io.sluice.metadata.config.TopicConfig;
 import io.sluice.metadata.model.BrokerInfo;
 import io.sluice.metadata.model.TopicMetadata;
+import io.sluice.metadata.model.TopicNames;
 import io.sluice.metadata.zk.TopicZNode;
 import io.sluice.metadata.zk.Versioned;
 import io.sluice.metadata.zk.ZkStore;
@@ -22,7 +23,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
@@ -38,23 +38,17 @@ import org.slf4j.LoggerFactory;
  * top of the existing load, the fenced writes of {@code /config/topics/T} and {@code /brokers/topics/T}, then in the
  * same event the initialization of the new partitions (state znodes, LeaderAndIsr, UpdateMetadata).
  *
+ * <p>Every topic is validated completely before anything of it is written: the name (legal, no collision), the
+ * partition limits, the size of its assignment znode and the create-topic policy ({@link TopicRequestChecks}) are
+ * checked before placement or ZooKeeper sees it, so a malformed or absurd request is answered with its own error and
+ * never costs the controller its seat. A write ZooKeeper's client refuses for its content
+ * ({@link ZkStoreException#isRejectedLocally()}) fails that topic with {@code INVALID_REQUEST}; nothing of it was
+ * written.
+ *
  * <p>Concurrency: used only by the controller event thread (the placer's Random included).
  */
 final class TopicCommands {
     private static final Logger log = LoggerFactory.getLogger(TopicCommands.class);
-    private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]+");
-    private static final int MAX_TOPIC_LENGTH = 249;
-
-    /** A validation failure answered with {@code error}. */
-    private static final class Rejected extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final transient Errors error;
-
-        Rejected(Errors error, String message) {
-            super(message, null, false, false);
-            this.error = error;
-        }
-    }
 
     private final ControllerConfig config;
     private final ControllerContext ctx;
@@ -62,6 +56,7 @@ final class TopicCommands {
     private final ControllerZkWriter writer;
     private final PartitionLeadershipManager leadership;
     private final RackAwareReplicaPlacer placer;
+    private final TopicRequestChecks checks;
     private final Random random;
 
     TopicCommands(
@@ -70,8 +65,10 @@ final class TopicCommands {
             ZkStore store,
             ControllerZkWriter writer,
             PartitionLeadershipManager leadership,
+            TopicRules rules,
             Random random) {
         this.config = config;
+        this.checks = new TopicRequestChecks(rules);
         this.ctx = ctx;
         this.store = store;
         this.writer = writer;
@@ -89,16 +86,17 @@ final class TopicCommands {
                 duplicates.add(t.name());
             }
         }
+        TopicRequestChecks.PartitionBudget budget = checks.budget(ctx::partitionCount, validateOnly);
         for (CreateTopicsRequestData.CreatableTopic t : request.topics()) {
             CreateTopicsResponseData.CreatableTopicResult result =
                     new CreateTopicsResponseData.CreatableTopicResult().setName(t.name());
             try {
                 if (duplicates.contains(t.name())) {
-                    throw new Rejected(
+                    throw new TopicRequestRejected(
                             Errors.INVALID_REQUEST,
                             "Create topics request from client contains" + " multiple entries for topic " + t.name());
                 }
-                TopicMetadata topic = validateAndPlace(t);
+                TopicMetadata topic = validateAndPlace(t, budget);
                 Map<String, String> configs = new TreeMap<>();
                 t.configs().forEach(c -> configs.put(c.name(), c.value()));
                 if (!validateOnly) {
@@ -114,114 +112,178 @@ final class TopicCommands {
                             topic.partitionCount(),
                             topic.replicationFactor());
                 }
+                budget.accepted(topic.partitionCount());
                 result.setTopicId(validateOnly ? Uuid.ZERO_UUID : topic.topicId())
                         .setNumPartitions(topic.partitionCount())
                         .setReplicationFactor((short) topic.replicationFactor());
-            } catch (Rejected e) {
-                result.setErrorCode(e.error.code()).setErrorMessage(e.getMessage());
+            } catch (TopicRequestRejected e) {
+                refused(result, e.error(), e.getMessage(), t.name());
             } catch (InvalidPlacementException e) {
-                result.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
+                refused(result, e.error(), e.getMessage(), t.name());
             } catch (ZkStoreException e) {
-                if (!e.isNodeExists()) {
+                if (e.isNodeExists()) {
+                    refused(result, Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists.", t.name());
+                } else if (e.isRejectedLocally()) {
+                    refused(result, Errors.INVALID_REQUEST, e.getMessage(), t.name());
+                } else {
                     throw e;
                 }
-                result.setErrorCode(Errors.TOPIC_ALREADY_EXISTS.code())
-                        .setErrorMessage("Topic '" + t.name() + "' already exists.");
             }
             response.topics().add(result);
         }
         return response;
     }
 
-    private TopicMetadata validateAndPlace(CreateTopicsRequestData.CreatableTopic t) {
-        validateName(t.name());
+    private void refused(
+            CreateTopicsResponseData.CreatableTopicResult result, Errors error, String message, String topic) {
+        result.setErrorCode(error.code()).setErrorMessage(message);
+        log.info(
+                "[Controller epoch={}] refused to create topic {}: {} ({})",
+                ctx.epoch(),
+                printable(topic),
+                message,
+                error);
+    }
+
+    private TopicMetadata validateAndPlace(
+            CreateTopicsRequestData.CreatableTopic t, TopicRequestChecks.PartitionBudget budget) {
+        TopicRequestChecks.checkName(t.name());
         if (ctx.topic(t.name()).isPresent() || store.topic(t.name()).isPresent()) {
             String marked = ctx.isQueuedForDeletion(t.name()) ? " It is marked for deletion." : "";
-            throw new Rejected(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists." + marked);
+            throw new TopicRequestRejected(
+                    Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists." + marked);
         }
+        TopicRequestChecks.checkCollision(t.name(), ctx.topics().keySet());
         Map<String, String> configs = new TreeMap<>();
         t.configs().forEach(c -> configs.put(c.name(), c.value()));
         try {
             TopicConfig.validate(configs);
         } catch (ConfigException e) {
-            throw new Rejected(Errors.INVALID_CONFIG, e.getMessage());
+            throw new TopicRequestRejected(Errors.INVALID_CONFIG, e.getMessage());
         }
+        Map<Integer, List<Integer>> manual = null;
         Map<Integer, List<Integer>> assignment;
+        int partitions;
+        int rf;
         if (!t.assignments().isEmpty()) {
             if (t.numPartitions() != -1 || t.replicationFactor() != -1) {
-                throw new Rejected(
+                throw new TopicRequestRejected(
                         Errors.INVALID_REQUEST,
                         "Both numPartitions or replicationFactor and"
                                 + " replicasAssignments were set. Both cannot be used at the same time.");
             }
-            assignment = new TreeMap<>();
+            budget.check(t.assignments().size());
+            manual = new TreeMap<>();
             for (CreateTopicsRequestData.CreatableReplicaAssignment a : t.assignments()) {
-                assignment.put(a.partitionIndex(), List.copyOf(a.brokerIds()));
+                manual.put(a.partitionIndex(), List.copyOf(a.brokerIds()));
             }
-            RackAwareReplicaPlacer.validateManualAssignment(assignment, 0, ctx.liveBrokerIds());
+            RackAwareReplicaPlacer.validateManualAssignment(manual, 0, ctx.liveBrokerIds());
+            assignment = manual;
+            partitions = manual.size();
+            rf = manual.values().iterator().next().size();
         } else {
-            int partitions = t.numPartitions() == -1 ? config.defaultNumPartitions() : t.numPartitions();
-            int rf = t.replicationFactor() == -1 ? config.defaultReplicationFactor() : t.replicationFactor();
+            partitions = t.numPartitions() == -1 ? config.defaultNumPartitions() : t.numPartitions();
+            rf = t.replicationFactor() == -1 ? config.defaultReplicationFactor() : t.replicationFactor();
             if (partitions <= 0) {
-                throw new Rejected(Errors.INVALID_PARTITIONS, "Number of partitions must be larger than 0.");
+                throw new TopicRequestRejected(
+                        Errors.INVALID_PARTITIONS, "Number of partitions must be larger than 0.");
             }
             if (rf <= 0) {
-                throw new Rejected(Errors.INVALID_REPLICATION_FACTOR, "Replication factor must be larger than 0.");
+                throw new TopicRequestRejected(
+                        Errors.INVALID_REPLICATION_FACTOR, "Replication factor must be larger than 0.");
             }
-            if (rf > ctx.liveBrokerIds().size()) {
-                throw new Rejected(
-                        Errors.INVALID_REPLICATION_FACTOR,
-                        "Replication factor: " + rf + " larger than available brokers: "
-                                + ctx.liveBrokerIds().size() + ".");
-            }
+            budget.check(partitions);
+            checkReplicationFactor(rf);
             assignment = placer.place(placementRequest(0, partitions, rf));
         }
-        return TopicMetadata.of(t.name(), TopicZNode.newTopicId(random), assignment);
+        TopicMetadata topic = TopicMetadata.of(t.name(), TopicZNode.newTopicId(random), assignment);
+        TopicRequestChecks.checkAssignmentSize(topic);
+        checks.checkPolicy(t.name(), partitions, rf, manual, configs);
+        return topic;
+    }
+
+    private void checkReplicationFactor(int rf) {
+        if (rf > ctx.liveBrokerIds().size()) {
+            throw new TopicRequestRejected(
+                    Errors.INVALID_REPLICATION_FACTOR,
+                    "Replication factor: " + rf + " larger than available brokers: "
+                            + ctx.liveBrokerIds().size() + ".");
+        }
     }
 
     CreatePartitionsResponseData createPartitions(CreatePartitionsRequestData request, boolean validateOnly) {
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+        TopicRequestChecks.PartitionBudget budget = checks.budget(ctx::partitionCount, validateOnly);
         for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics()) {
             CreatePartitionsResponseData.CreatePartitionsTopicResult result =
                     new CreatePartitionsResponseData.CreatePartitionsTopicResult().setName(t.name());
             try {
-                createPartitions(t, validateOnly);
-            } catch (Rejected e) {
-                result.setErrorCode(e.error.code()).setErrorMessage(e.getMessage());
+                createPartitions(t, validateOnly, budget);
+            } catch (TopicRequestRejected e) {
+                refused(result, e.error(), e.getMessage(), t.name());
             } catch (InvalidPlacementException e) {
-                result.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
+                refused(result, e.error(), e.getMessage(), t.name());
             } catch (ZkStoreException e) {
-                if (!e.isBadVersion()) {
+                if (e.isBadVersion()) {
+                    refused(
+                            result,
+                            Errors.CONCURRENT_TRANSACTIONS,
+                            "The topic's assignment changed concurrently; retry.",
+                            t.name());
+                } else if (e.isRejectedLocally()) {
+                    refused(result, Errors.INVALID_REQUEST, e.getMessage(), t.name());
+                } else {
                     throw e;
                 }
-                result.setErrorCode(Errors.CONCURRENT_TRANSACTIONS.code())
-                        .setErrorMessage("The topic's assignment changed concurrently; retry.");
             }
             response.results().add(result);
         }
         return response;
     }
 
-    private void createPartitions(CreatePartitionsRequestData.CreatePartitionsTopic t, boolean validateOnly) {
+    private void refused(
+            CreatePartitionsResponseData.CreatePartitionsTopicResult result,
+            Errors error,
+            String message,
+            String topic) {
+        result.setErrorCode(error.code()).setErrorMessage(message);
+        log.info(
+                "[Controller epoch={}] refused to add partitions to topic {}: {} ({})",
+                ctx.epoch(),
+                printable(topic),
+                message,
+                error);
+    }
+
+    private void createPartitions(
+            CreatePartitionsRequestData.CreatePartitionsTopic t,
+            boolean validateOnly,
+            TopicRequestChecks.PartitionBudget budget) {
+        TopicRequestChecks.checkName(t.name());
         if (ctx.isQueuedForDeletion(t.name())) {
-            throw new Rejected(Errors.INVALID_TOPIC_EXCEPTION, "The topic " + t.name() + " is queued for deletion.");
+            throw new TopicRequestRejected(
+                    Errors.INVALID_TOPIC_EXCEPTION, "The topic " + t.name() + " is queued for deletion.");
         }
         Versioned<TopicMetadata> current = store.topic(t.name())
-                .orElseThrow(() -> new Rejected(
+                .orElseThrow(() -> new TopicRequestRejected(
                         Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + t.name() + "' does not exist."));
         TopicMetadata topic = current.value();
         int existing = topic.partitionCount();
-        if (t.count() <= existing) {
-            throw new Rejected(
+        if (t.count() < existing) {
+            throw new TopicRequestRejected(
                     Errors.INVALID_PARTITIONS,
-                    "Topic currently has " + existing + " partitions, which is higher than or equal to the requested "
-                            + t.count() + ".");
+                    "Topic currently has " + existing + " partitions, which is higher than the requested " + t.count()
+                            + ".");
+        }
+        if (t.count() == existing) {
+            throw new TopicRequestRejected(Errors.INVALID_PARTITIONS, "Topic already has " + existing + " partitions.");
         }
         int added = t.count() - existing;
+        budget.check(added);
         Map<Integer, List<Integer>> assignment = new TreeMap<>();
         if (t.assignments() != null && !t.assignments().isEmpty()) {
             if (t.assignments().size() != added) {
-                throw new Rejected(
+                throw new TopicRequestRejected(
                         Errors.INVALID_REPLICA_ASSIGNMENT,
                         "Increasing the number of partitions by " + added + " but "
                                 + t.assignments().size() + " assignments provided.");
@@ -231,23 +293,20 @@ final class TopicCommands {
             }
             RackAwareReplicaPlacer.validateManualAssignment(assignment, existing, ctx.liveBrokerIds());
         } else {
-            int rf = topic.replicationFactor();
-            if (rf > ctx.liveBrokerIds().size()) {
-                throw new Rejected(
-                        Errors.INVALID_REPLICATION_FACTOR,
-                        "Replication factor: " + rf + " larger than available brokers: "
-                                + ctx.liveBrokerIds().size() + ".");
-            }
-            assignment.putAll(placer.place(placementRequest(existing, added, rf)));
-        }
-        if (validateOnly) {
-            return;
+            checkReplicationFactor(topic.replicationFactor());
+            assignment.putAll(placer.place(placementRequest(existing, added, topic.replicationFactor())));
         }
         Map<Integer, List<Integer>> all = new TreeMap<>(topic.assignment());
         all.putAll(assignment);
         TopicMetadata updated = TopicMetadata.of(topic.name(), topic.topicId(), all);
+        TopicRequestChecks.checkAssignmentSize(updated);
+        if (validateOnly) {
+            budget.accepted(added);
+            return;
+        }
         writer.updateTopic(updated, current.zkVersion());
         ctx.putTopic(updated);
+        budget.accepted(added);
         List<TopicPartition> fresh = new ArrayList<>();
         assignment.keySet().forEach(p -> fresh.add(new TopicPartition(t.name(), p)));
         leadership.initializeNewPartitions(fresh);
@@ -278,24 +337,8 @@ final class TopicCommands {
         return new PlacementRequest(brokers, firstPartition, partitions, rf, load, mixedRacks && config.ignoreRacks());
     }
 
-    private static void validateName(String name) {
-        if (name == null || name.isEmpty()) {
-            throw new Rejected(Errors.INVALID_TOPIC_EXCEPTION, "Topic name is illegal, it can't be empty");
-        }
-        if (name.equals(".") || name.equals("..")) {
-            throw new Rejected(Errors.INVALID_TOPIC_EXCEPTION, "Topic name cannot be \".\" or \"..\"");
-        }
-        if (name.length() > MAX_TOPIC_LENGTH) {
-            throw new Rejected(
-                    Errors.INVALID_TOPIC_EXCEPTION,
-                    "Topic name is illegal, it can't be longer than " + MAX_TOPIC_LENGTH + " characters, topic name: "
-                            + name);
-        }
-        if (!LEGAL_TOPIC.matcher(name).matches()) {
-            throw new Rejected(
-                    Errors.INVALID_TOPIC_EXCEPTION,
-                    "Topic name \"" + name + "\" is illegal, it contains"
-                            + " a character other than ASCII alphanumerics, '.', '_' and '-'");
-        }
+    /** {@code topic} safe to log: control and non-ASCII characters escaped. */
+    private static String printable(String topic) {
+        return TopicNames.printable(topic);
     }
 }

@@ -43,7 +43,12 @@ final class ControllerTestCluster implements AutoCloseable {
         final BrokerInfo info;
         boolean alive = true;
 
-        SimBroker(int id, Optional<String> rack, String connect, UnaryOperator<ControllerConfig> tweak) {
+        SimBroker(
+                int id,
+                Optional<String> rack,
+                String connect,
+                UnaryOperator<ControllerConfig> tweak,
+                TopicRules rules) {
             this.id = id;
             this.rack = rack;
             this.client = CuratorFrameworkFactory.builder()
@@ -65,7 +70,8 @@ final class ControllerTestCluster implements AutoCloseable {
                     channel,
                     registry,
                     Clock.systemUTC(),
-                    new Random(id));
+                    new Random(id),
+                    rules);
             controller.startup();
         }
 
@@ -84,6 +90,7 @@ final class ControllerTestCluster implements AutoCloseable {
     private final Map<Integer, SimBroker> brokers = new TreeMap<>();
     private final Map<Integer, Optional<String>> racks = new TreeMap<>();
     private final UnaryOperator<ControllerConfig> tweak;
+    private final TopicRules rules;
     private final ZkStore observer;
     private final CuratorFramework observerClient;
 
@@ -92,7 +99,14 @@ final class ControllerTestCluster implements AutoCloseable {
     }
 
     ControllerTestCluster(List<Optional<String>> brokerRacks, UnaryOperator<ControllerConfig> tweak) throws Exception {
+        this(brokerRacks, tweak, TopicRules.DEFAULTS);
+    }
+
+    /** With every controller checking topic creations against {@code rules}. */
+    ControllerTestCluster(List<Optional<String>> brokerRacks, UnaryOperator<ControllerConfig> tweak, TopicRules rules)
+            throws Exception {
         this.tweak = tweak;
+        this.rules = rules;
         this.zk = new TestingServer(true);
         this.observerClient = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryNTimes(20, 100));
         observerClient.start();
@@ -100,7 +114,7 @@ final class ControllerTestCluster implements AutoCloseable {
         observer.ensurePersistentPaths();
         for (int i = 0; i < brokerRacks.size(); i++) {
             racks.put(i + 1, brokerRacks.get(i));
-            brokers.put(i + 1, new SimBroker(i + 1, brokerRacks.get(i), zk.getConnectString(), tweak));
+            brokers.put(i + 1, new SimBroker(i + 1, brokerRacks.get(i), zk.getConnectString(), tweak, rules));
         }
     }
 
@@ -139,7 +153,7 @@ final class ControllerTestCluster implements AutoCloseable {
         if (old != null) {
             old.kill();
         }
-        SimBroker b = new SimBroker(id, racks.get(id), zk.getConnectString(), tweak);
+        SimBroker b = new SimBroker(id, racks.get(id), zk.getConnectString(), tweak, rules);
         brokers.put(id, b);
         return b;
     }

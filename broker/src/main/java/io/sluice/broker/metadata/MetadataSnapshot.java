@@ -2,6 +2,7 @@ package io.sluice.broker.metadata;
 
 import io.sluice.metadata.model.BrokerInfo;
 import io.sluice.metadata.model.Endpoint;
+import io.sluice.metadata.model.TopicNames;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;

@@ -50,6 +50,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.server.policy.AlterConfigPolicy;
 
 /**
  * The API handlers a broker serves, one per API key, over the broker's components. ApiVersions is derived from this
@@ -71,6 +72,7 @@ final class BrokerApis {
      *
      * @param groupCoordinator the group coordinator, whose groups and offsets live in {@value OffsetsTopic#NAME}
      * @param offsetsTopicCreator creates {@value OffsetsTopic#NAME} on first use (FindCoordinator, Metadata)
+     * @param alterConfigPolicy {@code alter.config.policy.class.name}, if configured
      */
     record Components(
             BrokerConfig config,
@@ -85,7 +87,8 @@ final class BrokerApis {
             ProducerIdManager producerIds,
             TopicMetrics topicMetrics,
             GroupCoordinator groupCoordinator,
-            OffsetsTopicCreator offsetsTopicCreator) {}
+            OffsetsTopicCreator offsetsTopicCreator,
+            Optional<AlterConfigPolicy> alterConfigPolicy) {}
 
     static ApiHandlerRegistry registry(Components c) {
         int brokerId = c.config().brokerId();
@@ -110,7 +113,7 @@ final class BrokerApis {
                 new MetadataHandler(cache, c.config().autoCreateTopicsEnable(), autoCreator, AUTO_CREATE_WAIT),
                 new DescribeClusterHandler(cache),
                 new DescribeConfigsHandler(c.configManager(), c.entityStore(), c.entityStore()::topicExists),
-                new IncrementalAlterConfigsHandler(c.configManager(), c.entityStore()),
+                new IncrementalAlterConfigsHandler(c.configManager(), c.entityStore(), c.alterConfigPolicy()),
                 // data plane
                 new InitProducerIdHandler(c.producerIds()),
                 new ProduceHandler(
@@ -129,7 +132,8 @@ final class BrokerApis {
                         controller,
                         c.config(),
                         c.configManager()::dynamicBrokerDefaults,
-                        TopicLeadersWaiter.over(cache)::awaitLeaders),
+                        TopicLeadersWaiter.over(cache)::awaitLeaders,
+                        () -> c.configManager().effectiveBrokerConfig().partitionLimits()),
                 new DeleteTopicsHandler(
                         controller,
                         c.config().deleteTopicEnable(),

@@ -37,6 +37,7 @@ import io.sluice.broker.registration.BrokerRegistration;
 import io.sluice.broker.registration.HolderProbe;
 import io.sluice.controller.Controller;
 import io.sluice.controller.ControllerConfig;
+import io.sluice.controller.TopicRules;
 import io.sluice.metadata.concurrent.GuardedScheduledExecutor;
 import io.sluice.metadata.concurrent.Threads;
 import io.sluice.metadata.config.BrokerConfig;
@@ -148,6 +149,7 @@ public final class BrokerServer implements AutoCloseable {
     private volatile BrokerClientPool brokerPool;
     private volatile ReplicaManager replicaManager;
     private volatile Controller controller;
+    private volatile AdminPolicies policies;
     private volatile GroupCoordinator groupCoordinator;
     private volatile NetworkServer networkServer;
     private volatile BrokerRegistration registration;
@@ -274,6 +276,8 @@ public final class BrokerServer implements AutoCloseable {
         LiveTopicConfigUpdater topicConfigUpdater = new LiveTopicConfigUpdater(brokerId, configs, replicas, logs);
         configs.addListener(topicConfigUpdater);
 
+        AdminPolicies adminPolicies = AdminPolicies.load(config);
+        policies = adminPolicies;
         controller = new Controller(
                 ControllerConfig.from(config),
                 store,
@@ -281,7 +285,8 @@ public final class BrokerServer implements AutoCloseable {
                         controllerPool, interBroker, Duration.ofMillis(config.controllerSocketTimeoutMs())),
                 registry,
                 clock,
-                random);
+                random,
+                new TopicRules(() -> configs.effectiveBrokerConfig().partitionLimits(), adminPolicies.createTopic()));
         ControllerEpochTracker tracker = new ControllerEpochTracker(brokerId, this::brokerEpoch);
 
         // Consumer groups: the coordinator keeps them in __consumer_offsets and loads a partition's groups when this
@@ -332,7 +337,8 @@ public final class BrokerServer implements AutoCloseable {
                 ProducerIdManager.zooKeeper(brokerId, store, ioExecutor),
                 new TopicMetrics(registry),
                 groupCoordinator,
-                offsetsTopicCreator);
+                offsetsTopicCreator,
+                adminPolicies.alterConfig());
         networkServer = new NetworkServer(
                 brokerId, BrokerConfigMapping.networkConfig(config), BrokerApis.registry(components), registry, clock);
         networkServer.start();
@@ -529,6 +535,7 @@ public final class BrokerServer implements AutoCloseable {
         quietly("controller client pool", controllerPool, BrokerClientPool::close);
         quietly("client event loops", clientLoops, ClientEventLoops::close);
         quietly("config manager", configManager, ConfigManager::close);
+        quietly("admin policies", policies, AdminPolicies::close);
         if (clean) {
             quietly("Curator", curator, CuratorFramework::close);
             quietly("log manager", logManager, LogManager::shutdown);

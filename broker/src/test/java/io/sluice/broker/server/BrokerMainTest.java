@@ -53,6 +53,18 @@ class BrokerMainTest {
     }
 
     @Test
+    void anUnknownPolicyClassNamesTheKeyAndExitsWith2() throws Exception {
+        Path file = config("broker.id=1\nzookeeper.connect=127.0.0.1:2181\nlog.dirs=" + dir
+                + "\ncreate.topic.policy.class.name=com.example.MissingPolicy\n");
+
+        assertThat(BrokerMain.run(new String[] {file.toString()}, err)).isEqualTo(BrokerMain.EXIT_INVALID_CONFIG);
+        assertThat(err())
+                .startsWith("Invalid configuration: ")
+                .contains("create.topic.policy.class.name")
+                .contains("com.example.MissingPolicy");
+    }
+
+    @Test
     void malformedOverridesAreUsageErrors() throws Exception {
         Path file = config("broker.id=1\nzookeeper.connect=127.0.0.1:2181\nlog.dirs=" + dir + "\n");
 

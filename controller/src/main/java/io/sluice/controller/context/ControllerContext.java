@@ -179,6 +179,15 @@ public final class ControllerContext {
         return out;
     }
 
+    /** How many partitions all topics have together (topics queued for deletion included). */
+    public long partitionCount() {
+        long count = 0;
+        for (TopicMetadata t : topics.values()) {
+            count += t.partitionCount();
+        }
+        return count;
+    }
+
     public List<TopicPartition> partitionsOf(String topic) {
         TopicMetadata t = topics.get(topic);
         if (t == null) {

@@ -17,12 +17,7 @@ public final class PartialUpdateException extends ZkStoreException {
     private final transient Map<TopicPartition, LeaderAndIsr> committed;
 
     public PartialUpdateException(ZkStoreException cause, Map<TopicPartition, LeaderAndIsr> committed) {
-        super(
-                cause.getMessage() + " (" + committed.size() + " partition states of the batch were committed)",
-                cause.code().orElse(null),
-                cause.path().orElse(null),
-                cause.failedOperation(),
-                cause);
+        super(cause.getMessage() + " (" + committed.size() + " partition states of the batch were committed)", cause);
         this.committed = Map.copyOf(committed);
     }
 

@@ -320,6 +320,11 @@ public final class BrokerConfig {
         return values.get(DEFAULT_REPLICATION_FACTOR);
     }
 
+    /** {@code max.partitions.per.request} and {@code max.partitions.per.cluster}. */
+    public PartitionLimits partitionLimits() {
+        return new PartitionLimits(values.get(MAX_PARTITIONS_PER_REQUEST), values.get(MAX_PARTITIONS_PER_CLUSTER));
+    }
+
     public int minInsyncReplicas() {
         return values.get(MIN_INSYNC_REPLICAS);
     }
@@ -475,6 +480,16 @@ public final class BrokerConfig {
                     GROUP_MIN_SESSION_TIMEOUT_MS.name(),
                     groupMinSessionTimeoutMs(),
                     "Must not exceed " + GROUP_MAX_SESSION_TIMEOUT_MS.name() + "=" + groupMaxSessionTimeoutMs());
+        }
+        for (ConfigKey<Integer> partitions : List.of(NUM_PARTITIONS, OFFSETS_TOPIC_NUM_PARTITIONS)) {
+            int value = values.get(partitions);
+            if (value > values.get(MAX_PARTITIONS_PER_REQUEST)) {
+                throw new ConfigException(
+                        partitions.name(),
+                        value,
+                        "Must not exceed " + MAX_PARTITIONS_PER_REQUEST.name() + "="
+                                + values.get(MAX_PARTITIONS_PER_REQUEST) + ", or every such topic creation is refused");
+            }
         }
         if (replicaLagTimeMaxMs() <= zookeeperSessionTimeoutMs()) {
             w.add(REPLICA_LAG_TIME_MAX_MS.name() + "=" + replicaLagTimeMaxMs() + " should be greater than "

@@ -5,6 +5,8 @@ import static io.sluice.metadata.config.Validator.between;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.server.policy.AlterConfigPolicy;
+import org.apache.kafka.server.policy.CreateTopicPolicy;
 
 /**
  * The broker configuration keys, with Kafka's {@code server.properties} names and defaults. Keys marked dynamic may
@@ -227,6 +229,33 @@ public final class BrokerConfigKeys {
                     .defaultValue(1)
                     .validator(atLeast(1))
                     .doc("Replication factor of an auto-created topic."));
+    public static final ConfigKey<Integer> MAX_PARTITIONS_PER_REQUEST =
+            def(ConfigKey.intKey("max.partitions.per.request")
+                    .defaultValue(PartitionLimits.DEFAULT_MAX_PER_REQUEST)
+                    .validator(atLeast(1))
+                    .dynamic()
+                    .doc("Sluice only: most partitions one CreateTopics or CreatePartitions request (or one topic"
+                            + " auto-creation) may add, summed over its topics; a topic beyond it is refused with"
+                            + " INVALID_PARTITIONS."));
+    public static final ConfigKey<Integer> MAX_PARTITIONS_PER_CLUSTER =
+            def(ConfigKey.intKey("max.partitions.per.cluster")
+                    .defaultValue(PartitionLimits.DEFAULT_MAX_PER_CLUSTER)
+                    .validator(atLeast(1))
+                    .dynamic()
+                    .doc("Sluice only: most partitions the cluster may have (topics being deleted count until they"
+                            + " are gone); a creation beyond it is refused with POLICY_VIOLATION."));
+    public static final ConfigKey<String> CREATE_TOPIC_POLICY_CLASS_NAME =
+            def(ConfigKey.classKey("create.topic.policy.class.name")
+                    .optional()
+                    .validator(Validator.classImplementing(CreateTopicPolicy.class))
+                    .doc("Policy consulted by the controller for every topic creation (validateOnly and"
+                            + " auto-creation included); a violation is answered POLICY_VIOLATION."));
+    public static final ConfigKey<String> ALTER_CONFIG_POLICY_CLASS_NAME =
+            def(ConfigKey.classKey("alter.config.policy.class.name")
+                    .optional()
+                    .validator(Validator.classImplementing(AlterConfigPolicy.class))
+                    .doc("Policy consulted for IncrementalAlterConfigs of topics and of the cluster-wide broker"
+                            + " defaults, with the request's entries; a violation is answered POLICY_VIOLATION."));
     public static final ConfigKey<Integer> MIN_INSYNC_REPLICAS = def(ConfigKey.intKey("min.insync.replicas")
             .defaultValue(1)
             .validator(atLeast(1))

@@ -68,6 +68,11 @@ public final class ConfigKey<T> {
         return new Builder<>(name, ConfigType.STRING);
     }
 
+    /** A class name key (Kafka's {@code CLASS} type); pair it with {@link Validator#classImplementing}. */
+    public static Builder<String> classKey(String name) {
+        return new Builder<>(name, ConfigType.CLASS);
+    }
+
     public static Builder<List<String>> listKey(String name) {
         return new Builder<>(name, ConfigType.LIST);
     }

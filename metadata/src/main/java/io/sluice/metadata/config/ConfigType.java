@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * The value types a {@link ConfigKey} can have, each with its string parser and the type id DescribeConfigs reports
- * ({@code DescribeConfigsResponse} v3+ {@code ConfigType}: BOOLEAN=1, STRING=2, INT=3, LONG=5, DOUBLE=6, LIST=7).
+ * ({@code DescribeConfigsResponse} v3+ {@code ConfigType}: BOOLEAN=1, STRING=2, INT=3, LONG=5, DOUBLE=6, LIST=7,
+ * CLASS=8).
  */
 public enum ConfigType {
     BOOLEAN(1),
@@ -15,7 +16,9 @@ public enum ConfigType {
     LONG(5),
     DOUBLE(6),
     /** Comma-separated strings, trimmed, empty elements dropped; the value is a {@code List<String>}. */
-    LIST(7);
+    LIST(7),
+    /** A fully qualified class name (a plugin), kept as the string; see {@link Validator#classImplementing}. */
+    CLASS(8);
 
     private final byte wireId;
 
@@ -47,7 +50,7 @@ public enum ConfigType {
                     }
                     throw new ConfigException(name, raw, "Expected value to be either true or false");
                 }
-                case STRING -> s;
+                case STRING, CLASS -> s;
                 case INT -> Integer.parseInt(s);
                 case LONG -> Long.parseLong(s);
                 case DOUBLE -> Double.parseDouble(s);
@@ -81,7 +84,7 @@ public enum ConfigType {
     boolean accepts(Object value) {
         return switch (this) {
             case BOOLEAN -> value instanceof Boolean;
-            case STRING -> value instanceof String;
+            case STRING, CLASS -> value instanceof String;
             case INT -> value instanceof Integer;
             case LONG -> value instanceof Long;
             case DOUBLE -> value instanceof Double;

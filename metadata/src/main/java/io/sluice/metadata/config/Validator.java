@@ -108,4 +108,43 @@ public interface Validator<T> {
             }
         };
     }
+    /**
+     * A class name (blank means none) of a public class with a public no-argument constructor that implements
+     * {@code type}, loadable by this thread's context class loader (or Sluice's own). The class is not initialized
+     * here; {@link Plugins} instantiates it.
+     */
+    static Validator<String> classImplementing(Class<?> type) {
+        return new Validator<>() {
+            @Override
+            public void ensureValid(String name, String value) {
+                if (value == null || value.isBlank()) {
+                    return;
+                }
+                Class<?> cls;
+                try {
+                    cls = Class.forName(value.trim(), false, Plugins.classLoader());
+                } catch (ClassNotFoundException | LinkageError e) {
+                    throw new ConfigException(name, value, "Class " + value.trim() + " cannot be found");
+                }
+                if (!type.isAssignableFrom(cls)) {
+                    throw new ConfigException(
+                            name, value, "Class " + cls.getName() + " does not implement " + type.getName());
+                }
+                if (java.lang.reflect.Modifier.isAbstract(cls.getModifiers())) {
+                    throw new ConfigException(name, value, "Class " + cls.getName() + " is abstract");
+                }
+                try {
+                    cls.getConstructor();
+                } catch (NoSuchMethodException e) {
+                    throw new ConfigException(
+                            name, value, "Class " + cls.getName() + " has no public no-argument constructor");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "a class implementing " + type.getName();
+            }
+        };
+    }
 }

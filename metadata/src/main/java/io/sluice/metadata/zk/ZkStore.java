@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A thin facade over a started Curator client for Sluice's znodes: raw reads with {@link Stat}, creates,
  * conditional writes, children, one-shot watches, atomic transactions, and typed reads and writes of the znodes in
- * {@link ZkPaths}. Every failure is a {@link ZkStoreException} carrying the ZooKeeper error code. Connection-state
+ * {@link ZkPaths}. Every failure is a {@link ZkStoreException} carrying the ZooKeeper error code; a write larger than
+ * {@link ZkLimits#MAX_REQUEST_BYTES} or on an invalid path is refused before it is sent. Connection-state
  * listeners and recipes are used through {@link #curator()}.
  *
  * <p>Thread-safety: stateless over the Curator client, which is thread-safe; any thread may call any method. The
@@ -81,6 +82,7 @@ public final class ZkStore {
      * @throws ZkStoreException with {@code NODEEXISTS} if it exists
      */
     public Stat create(String path, byte[] data, CreateMode mode) {
+        checkSize("create", path, data);
         Stat stat = new Stat();
         try {
             client.create()
@@ -125,6 +127,7 @@ public final class ZkStore {
      * @throws ZkStoreException with {@code BADVERSION} or {@code NONODE}
      */
     public int setData(String path, byte[] data, int expectedVersion) {
+        checkSize("setData", path, data);
         try {
             return client.setData()
                     .withVersion(expectedVersion)
@@ -299,6 +302,20 @@ public final class ZkStore {
                 onChange.run();
             }
         };
+    }
+
+    /** Refuses a write whose request would exceed {@link ZkLimits#MAX_REQUEST_BYTES}, before sending it. */
+    private void checkSize(String operation, String path, byte[] data) {
+        long bytes = ZkLimits.REQUEST_OVERHEAD_BYTES
+                + ZkLimits.operationBytes(ZkLimits.namespaced(client.getNamespace(), path), data);
+        if (bytes > ZkLimits.MAX_REQUEST_BYTES) {
+            throw ZkStoreException.rejectedLocally(
+                    operation + " " + path + " of " + (data == null ? 0 : data.length) + " bytes refused: above the "
+                            + ZkLimits.MAX_REQUEST_BYTES + "-byte request limit derived from jute.maxbuffer="
+                            + ZkLimits.JUTE_MAX_BUFFER,
+                    path,
+                    null);
+        }
     }
 
     /** A new, empty transaction. */

@@ -6,6 +6,10 @@ import org.apache.zookeeper.KeeperException;
 /**
  * A ZooKeeper operation failed. Carries the ZooKeeper error code (absent when the caller was interrupted or the
  * failure was not a ZooKeeper error), the path, and for a transaction the index of the operation that failed.
+ *
+ * <p>A request refused on this side before it was sent ({@link #isRejectedLocally()}: an invalid path, a packet above
+ * {@link ZkLimits#MAX_REQUEST_BYTES}) failed for its own content: nothing was written, the connection and session are
+ * unaffected, and sending it again would fail again.
  */
 public class ZkStoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -13,13 +17,35 @@ public class ZkStoreException extends RuntimeException {
     private final transient KeeperException.Code code;
     private final String path;
     private final int failedOperation;
+    private final boolean rejectedLocally;
 
     public ZkStoreException(
             String message, KeeperException.Code code, String path, int failedOperation, Throwable cause) {
+        this(message, code, path, failedOperation, false, cause);
+    }
+
+    /** A failure with {@code message} that keeps everything else of {@code cause} (code, path, operation, kind). */
+    protected ZkStoreException(String message, ZkStoreException cause) {
+        this(message, cause.code, cause.path, cause.failedOperation, cause.rejectedLocally, cause);
+    }
+
+    private ZkStoreException(
+            String message,
+            KeeperException.Code code,
+            String path,
+            int failedOperation,
+            boolean rejectedLocally,
+            Throwable cause) {
         super(message, cause);
         this.code = code;
         this.path = path;
         this.failedOperation = failedOperation;
+        this.rejectedLocally = rejectedLocally;
+    }
+
+    /** A request refused before it was sent, for its own content (see {@link #isRejectedLocally()}). */
+    public static ZkStoreException rejectedLocally(String message, String path, Throwable cause) {
+        return new ZkStoreException(message, null, path, -1, true, cause);
     }
 
     /** The ZooKeeper error code, empty for interruption and non-ZooKeeper failures. */
@@ -50,6 +76,15 @@ public class ZkStoreException extends RuntimeException {
         return code == KeeperException.Code.NONODE;
     }
 
+    /**
+     * The request never left this client because of its own content: an invalid path (a name with a control
+     * character, say) or an estimated size above {@link ZkLimits#MAX_REQUEST_BYTES}. Nothing was written and the
+     * connection is fine; this is the request's fault, not ZooKeeper's.
+     */
+    public boolean isRejectedLocally() {
+        return rejectedLocally;
+    }
+
     /** The session expired or the connection was lost: the outcome of a write is unknown. */
     public boolean isConnectionProblem() {
         return code == KeeperException.Code.CONNECTIONLOSS
@@ -61,6 +96,10 @@ public class ZkStoreException extends RuntimeException {
         if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
             return new ZkStoreException(operation + " " + path + " interrupted", null, path, -1, e);
+        }
+        if (e instanceof IllegalArgumentException) {
+            // the client validates paths (and other arguments) before sending: the request's own fault
+            return rejectedLocally(operation + " " + path + " refused: " + e.getMessage(), path, e);
         }
         if (e instanceof KeeperException ke) {
             String p = ke.getPath() != null ? ke.getPath() : path;

@@ -21,6 +21,10 @@ import org.apache.zookeeper.data.Stat;
  * order they were sent and group-commits its log, so pipelined transactions share the server's fsyncs instead of
  * waiting for one each. Every transaction is still atomic on its own: pipelining never joins two of them.
  *
+ * <p>Size: the transaction keeps an estimate of its packet ({@link ZkLimits}); one above
+ * {@link ZkLimits#MAX_REQUEST_BYTES} is refused by {@link #commit()} and {@link #commitAsync()} without being sent
+ * ({@link ZkStoreException#isRejectedLocally()}), since ZooKeeper would answer it by closing the connection.
+ *
  * <p>Not thread-safe: build and commit it on one thread. A transaction can be committed once.
  */
 public final class ZkTransaction {
@@ -47,6 +51,7 @@ public final class ZkTransaction {
     private final List<CuratorOp> ops = new ArrayList<>();
     private final List<OpType> types = new ArrayList<>();
     private final List<String> paths = new ArrayList<>();
+    private long estimatedBytes = ZkLimits.REQUEST_OVERHEAD_BYTES;
     private boolean committed;
 
     ZkTransaction(CuratorFramework client) {
@@ -58,6 +63,7 @@ public final class ZkTransaction {
         return add(
                 OpType.CHECK,
                 path,
+                null,
                 () -> client.transactionOp()
                         .check()
                         .withVersion(expectedVersion)
@@ -69,6 +75,7 @@ public final class ZkTransaction {
         return add(
                 OpType.CREATE,
                 path,
+                data,
                 () -> client.transactionOp().create().withMode(mode).forPath(path, data));
     }
 
@@ -77,6 +84,7 @@ public final class ZkTransaction {
         return add(
                 OpType.SET_DATA,
                 path,
+                data,
                 () -> client.transactionOp()
                         .setData()
                         .withVersion(expectedVersion)
@@ -88,6 +96,7 @@ public final class ZkTransaction {
         return add(
                 OpType.DELETE,
                 path,
+                null,
                 () -> client.transactionOp()
                         .delete()
                         .withVersion(expectedVersion)
@@ -96,6 +105,11 @@ public final class ZkTransaction {
 
     public int size() {
         return ops.size();
+    }
+
+    /** The estimated size of this transaction's request packet in bytes (an over-estimate; see {@link ZkLimits}). */
+    public long estimatedBytes() {
+        return estimatedBytes;
     }
 
     /**
@@ -107,6 +121,7 @@ public final class ZkTransaction {
      */
     public List<Result> commit() {
         markCommitted();
+        checkSize();
         List<CuratorTransactionResult> results;
         try {
             results = client.transaction().forOperations(ops);
@@ -127,6 +142,12 @@ public final class ZkTransaction {
     public CompletableFuture<List<Result>> commitAsync() {
         markCommitted();
         CompletableFuture<List<Result>> future = new CompletableFuture<>();
+        try {
+            checkSize();
+        } catch (ZkStoreException e) {
+            future.completeExceptionally(e);
+            return future;
+        }
         try {
             client.transaction()
                     .inBackground((c, event) -> {
@@ -151,6 +172,18 @@ public final class ZkTransaction {
             throw new IllegalStateException("Empty transaction");
         }
         committed = true;
+    }
+
+    private void checkSize() {
+        if (estimatedBytes > ZkLimits.MAX_REQUEST_BYTES) {
+            throw ZkStoreException.rejectedLocally(
+                    "Transaction of " + ops.size() + " operations (first on " + paths.get(0) + ") is about "
+                            + estimatedBytes + " bytes, above the " + ZkLimits.MAX_REQUEST_BYTES
+                            + "-byte request limit derived from jute.maxbuffer=" + ZkLimits.JUTE_MAX_BUFFER
+                            + "; not sent, since ZooKeeper would close the connection",
+                    paths.get(0),
+                    null);
+        }
     }
 
     /** Maps a multi's answer to results, or throws for the first failed operation (or the overall code). */
@@ -208,7 +241,7 @@ public final class ZkTransaction {
         CuratorOp make() throws Exception;
     }
 
-    private ZkTransaction add(OpType type, String path, OpFactory factory) {
+    private ZkTransaction add(OpType type, String path, byte[] data, OpFactory factory) {
         if (committed) {
             throw new IllegalStateException("Transaction already committed");
         }
@@ -219,6 +252,7 @@ public final class ZkTransaction {
         }
         types.add(type);
         paths.add(path);
+        estimatedBytes += ZkLimits.operationBytes(ZkLimits.namespaced(client.getNamespace(), path), data);
         return this;
     }
 }

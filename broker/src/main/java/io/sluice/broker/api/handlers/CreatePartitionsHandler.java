@@ -4,6 +4,7 @@ import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
 import io.sluice.controller.Controller;
+import io.sluice.metadata.model.TopicNames;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers CreatePartitions v0-v3 ({@code AdminClient.createPartitions}, {@code kafka-topics --alter --partitions}) by
  * forwarding to the controller this broker runs. Not the active controller: {@code NOT_CONTROLLER} for every topic. A
- * topic named twice gets one result, {@code INVALID_REQUEST} ("Duplicate topic in request."), as in Kafka. The
- * controller validates the rest (unknown topic, a count not above the current one, manual assignments, replication
- * factor against live brokers) and its per-topic error and message pass through.
+ * topic named twice gets one result, {@code INVALID_REQUEST} ("Duplicate topic in request."), as in Kafka; an illegal
+ * name ({@link TopicNames}) is {@code INVALID_TOPIC_EXCEPTION} and never reaches the controller. The controller
+ * validates the rest (unknown topic, a count not above the current one, the partition limits, manual assignments,
+ * replication factor against live brokers) and its per-topic error and message pass through.
  *
  * <p>{@code timeoutMs}: the controller answers once the new partitions are initialized; if that takes longer, the
  * forwarded topics are answered {@code REQUEST_TIMED_OUT} (the change is not undone). With {@code timeoutMs <= 0} the
@@ -83,6 +85,11 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
             CreatePartitionsTopicResult result = results.get(t.name());
             if (occurrences.get(t.name()) > 1) {
                 result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Duplicate topic in request.");
+                continue;
+            }
+            Optional<String> invalidName = TopicNames.invalidReason(t.name());
+            if (invalidName.isPresent()) {
+                result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()).setErrorMessage(invalidName.get());
                 continue;
             }
             forward.topics().add(t.duplicate());

@@ -3,11 +3,12 @@ package io.sluice.broker.api.handlers;
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
-import io.sluice.broker.metadata.TopicNames;
 import io.sluice.controller.Controller;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.DescribedConfig;
+import io.sluice.metadata.config.PartitionLimits;
 import io.sluice.metadata.config.TopicConfig;
+import io.sluice.metadata.model.TopicNames;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,12 +42,15 @@ import org.slf4j.LoggerFactory;
  *   <li>a name that appears more than once in the request gets one result, {@code INVALID_REQUEST};
  *   <li>an illegal name ({@link TopicNames}) is {@code INVALID_TOPIC_EXCEPTION};
  *   <li>a config with a null value is {@code INVALID_CONFIG};
+ *   <li>a topic with more partitions (or manual assignments) than {@code max.partitions.per.request} is
+ *       {@code INVALID_PARTITIONS}, so an absurd count never reaches the controller's queue;
  *   <li>{@code numPartitions = -1} and {@code replicationFactor = -1} (without a manual assignment) become this
  *       broker's {@code num.partitions} and {@code default.replication.factor}.
  * </ul>
  *
- * Everything else (existing topics, replication factor against live brokers, config keys and values, manual
- * assignments) is validated by the controller, whose per-topic error and message pass through unchanged.
+ * Everything else (existing and colliding topics, replication factor against live brokers, config keys and values,
+ * manual assignments, the partition limits summed over the request and over the cluster, the create-topic policy) is
+ * validated by the controller, whose per-topic error and message pass through unchanged.
  *
  * <p>Response: per topic the error and message, the number of partitions and replication factor (v5+), the topic id
  * (v7+; zero with {@code validateOnly}), and for topics without error the full effective configuration (v5+): every
@@ -102,6 +106,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
     private final short defaultReplicationFactor;
     private final TopicConfigDescriber describer;
     private final LeadersWait leadersWait;
+    private final Supplier<PartitionLimits> limits;
 
     /**
      * @param controller this broker's controller candidate
@@ -128,7 +133,25 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             short defaultReplicationFactor,
             TopicConfigDescriber describer,
             LeadersWait leadersWait) {
+        this(
+                controller,
+                defaultNumPartitions,
+                defaultReplicationFactor,
+                describer,
+                leadersWait,
+                () -> PartitionLimits.DEFAULTS);
+    }
+
+    /** As the other constructors, with the partition limits in effect (read for every request). */
+    public CreateTopicsHandler(
+            Controller controller,
+            int defaultNumPartitions,
+            short defaultReplicationFactor,
+            TopicConfigDescriber describer,
+            LeadersWait leadersWait,
+            Supplier<PartitionLimits> limits) {
         this.leadersWait = Objects.requireNonNull(leadersWait, "leadersWait");
+        this.limits = Objects.requireNonNull(limits, "limits");
         if (defaultNumPartitions <= 0 || defaultReplicationFactor <= 0) {
             throw new IllegalArgumentException("defaults must be positive: num.partitions=" + defaultNumPartitions
                     + ", default.replication.factor=" + defaultReplicationFactor);
@@ -147,13 +170,15 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             Controller controller,
             BrokerConfig staticConfig,
             Supplier<Map<String, String>> dynamicBrokerDefaults,
-            LeadersWait leadersWait) {
+            LeadersWait leadersWait,
+            Supplier<PartitionLimits> limits) {
         return new CreateTopicsHandler(
                 controller,
                 staticConfig.numPartitions(),
                 (short) staticConfig.defaultReplicationFactor(),
                 overrides -> TopicConfig.describe(staticConfig, dynamicBrokerDefaults.get(), overrides),
-                leadersWait);
+                leadersWait,
+                limits);
     }
 
     @Override
@@ -188,6 +213,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         CreateTopicsRequestData forward =
                 new CreateTopicsRequestData().setTimeoutMs(request.timeoutMs()).setValidateOnly(request.validateOnly());
         short version = context.apiVersion();
+        PartitionLimits limitsNow = limits.get();
         Map<String, Described> described = new HashMap<>();
         for (CreatableTopic t : request.topics()) {
             CreatableTopicResult result = results.get(t.name());
@@ -209,6 +235,11 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             if (nullConfig.isPresent()) {
                 result.setErrorCode(Errors.INVALID_CONFIG.code())
                         .setErrorMessage("Null value not supported for topic configs: " + nullConfig.get());
+                continue;
+            }
+            Optional<String> tooMany = limitsNow.requestLimitExceeded(0, partitionsAdded(t));
+            if (tooMany.isPresent()) {
+                result.setErrorCode(Errors.INVALID_PARTITIONS.code()).setErrorMessage(tooMany.get());
                 continue;
             }
             Map<String, String> configs = new TreeMap<>();
@@ -260,6 +291,14 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                         return respond(results);
                     });
                 });
+    }
+
+    /** The partitions {@code t} would add: its assignments, its count, or the default (0 for a count the controller refuses). */
+    private long partitionsAdded(CreatableTopic t) {
+        if (!t.assignments().isEmpty()) {
+            return t.assignments().size();
+        }
+        return t.numPartitions() == -1 ? defaultNumPartitions : Math.max(0, t.numPartitions());
     }
 
     private CreatableTopic withDefaults(CreatableTopic t) {

@@ -4,6 +4,7 @@ import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
 import io.sluice.controller.Controller;
+import io.sluice.metadata.model.TopicNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -36,6 +37,7 @@ import org.slf4j.LoggerFactory;
  *       below v3, whose clients do not know that error);
  *   <li>v6 addresses topics by name or by id; an id is resolved through this broker's metadata, an unknown one is
  *       {@code UNKNOWN_TOPIC_ID}, and an entry with both a name and an id is {@code INVALID_REQUEST};
+ *   <li>an illegal name ({@link TopicNames}: no topic can have it) is {@code INVALID_TOPIC_EXCEPTION};
  *   <li>the rest is queued for deletion by the controller, which answers per topic {@code NONE} once the topic is
  *       gone, {@code UNKNOWN_TOPIC_OR_PARTITION} for a topic it does not know, or {@code REQUEST_TIMED_OUT} if the
  *       deletion is not complete within {@code timeoutMs}.
@@ -128,6 +130,11 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
             }
             if (r.name() == null) {
                 r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                continue;
+            }
+            Optional<String> invalidName = TopicNames.invalidReason(r.name());
+            if (invalidName.isPresent()) {
+                r.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()).setErrorMessage(invalidName.get());
                 continue;
             }
             toDelete.add(r.name());

@@ -6,13 +6,13 @@ import io.sluice.broker.api.RequestContext;
 import io.sluice.broker.config.ConfigEntityStore;
 import io.sluice.broker.config.ConfigEntityStore.ConcurrentConfigUpdateException;
 import io.sluice.broker.config.ConfigManager;
-import io.sluice.broker.metadata.TopicNames;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.BrokerConfigKeys;
 import io.sluice.metadata.config.ConfigException;
 import io.sluice.metadata.config.ConfigKey;
 import io.sluice.metadata.config.ConfigType;
 import io.sluice.metadata.config.TopicConfig;
+import io.sluice.metadata.model.TopicNames;
 import io.sluice.metadata.zk.ConfigEntityZNode;
 import io.sluice.metadata.zk.ZkDataException;
 import io.sluice.metadata.zk.ZkStoreException;
@@ -27,8 +27,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
@@ -36,6 +38,7 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.server.policy.AlterConfigPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +61,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Anything else ({@code BROKER_LOGGER}, ...), an unknown operation, a missing value for a non-delete operation,
  *       a key listed twice in one resource or a resource listed twice: {@code INVALID_REQUEST}.
  * </ul>
+ *
+ * <p>{@code alter.config.policy.class.name}: after Sluice's own checks pass, the configured
+ * {@link AlterConfigPolicy} is consulted (with {@code ValidateOnly} too), as a ZooKeeper-mode Kafka broker does, with
+ * the resource and the request's entries ({@code name → value}, {@code null} for a delete); a
+ * {@link org.apache.kafka.common.errors.PolicyViolationException} is answered {@code POLICY_VIOLATION} with its
+ * message and nothing is written.
  *
  * <p>Writes are read-modify-write with a compare-and-set on the znode version ({@link ConfigEntityStore}), so
  * concurrent alterations never lose keys; {@code ValidateOnly} runs every check and writes nothing.
@@ -83,15 +92,24 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
 
     private final ConfigManager configs;
     private final ConfigEntityStore entities;
+    private final Optional<AlterConfigPolicy> policy;
     private final String logPrefix;
+
+    /** Without an alter-config policy. */
+    public IncrementalAlterConfigsHandler(ConfigManager configs, ConfigEntityStore entities) {
+        this(configs, entities, Optional.empty());
+    }
 
     /**
      * @param configs the config manager (static broker config and the dynamic defaults in effect)
      * @param entities reads and compare-and-set writes of the config znodes
+     * @param policy the configured {@code alter.config.policy.class.name}, if any (owned by the caller)
      */
-    public IncrementalAlterConfigsHandler(ConfigManager configs, ConfigEntityStore entities) {
+    public IncrementalAlterConfigsHandler(
+            ConfigManager configs, ConfigEntityStore entities, Optional<AlterConfigPolicy> policy) {
         this.configs = Objects.requireNonNull(configs, "configs");
         this.entities = Objects.requireNonNull(entities, "entities");
+        this.policy = Objects.requireNonNull(policy, "policy");
         this.logPrefix = "[IncrementalAlterConfigs broker="
                 + configs.staticBrokerConfig().brokerId() + "]";
     }
@@ -137,10 +155,19 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                         .setErrorMessage(e.getMessage() + "; repair or remove the znode with ZooKeeper tools");
             } catch (ConcurrentConfigUpdateException e) {
                 result.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code()).setErrorMessage(e.getMessage());
+            } catch (ApiException e) {
+                // the policy's verdict (PolicyViolationException) or another client error it raised
+                log.info("{} altering {} refused: {}", logPrefix, resource.resourceName(), e.getMessage());
+                result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
             } catch (ZkStoreException e) {
-                log.warn("{} altering {} failed: {}", logPrefix, resource.resourceName(), e.getMessage());
-                result.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code())
-                        .setErrorMessage("ZooKeeper failed: " + e.getMessage());
+                if (e.isRejectedLocally()) {
+                    // refused before it was sent for its content (e.g. larger than jute.maxbuffer)
+                    result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(e.getMessage());
+                } else {
+                    log.warn("{} altering {} failed: {}", logPrefix, resource.resourceName(), e.getMessage());
+                    result.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code())
+                            .setErrorMessage("ZooKeeper failed: " + e.getMessage());
+                }
             }
             response.responses().add(result);
         }
@@ -172,6 +199,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         }
         BrokerConfig broker = configs.effectiveBrokerConfig();
         TopicConfig defaults = TopicConfig.resolve(broker, Map.of());
+        Runnable policyCheck = policyCheckOnce(ConfigResource.Type.TOPIC, topic, ops);
         String path = ConfigEntityZNode.topicPath(topic);
         Map<String, String> result = entities.update(
                 path,
@@ -185,6 +213,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                             k -> k.render(defaults.values().get(k.name())));
                     TopicConfig.validate(next);
                     TopicConfig.resolve(broker, next);
+                    policyCheck.run();
                     return next;
                 },
                 validateOnly);
@@ -205,6 +234,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         }
         BrokerConfig staticConfig = configs.staticBrokerConfig();
         String path = ConfigEntityZNode.brokerDefaultPath();
+        Runnable policyCheck = policyCheckOnce(ConfigResource.Type.BROKER, name, ops);
         Map<String, String> result = entities.update(
                 path,
                 current -> {
@@ -217,10 +247,31 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                             k -> k.render(staticConfig.get(k)));
                     BrokerConfig.validateDynamicDefaults(next);
                     staticConfig.withOverrides(next);
+                    policyCheck.run();
                     return next;
                 },
                 validateOnly);
         logOutcome(context, validateOnly, "cluster-wide broker defaults", path, result);
+    }
+
+    /**
+     * Consults the policy (if any) the first time it runs: after the new overrides passed Sluice's own checks, and
+     * once only even when a concurrent write makes the read-modify-write go round again.
+     */
+    private Runnable policyCheckOnce(ConfigResource.Type type, String name, List<Operation> ops) {
+        if (policy.isEmpty()) {
+            return () -> {};
+        }
+        Map<String, String> entries = new HashMap<>();
+        ops.forEach(op -> entries.put(op.name(), op.value()));
+        AlterConfigPolicy.RequestMetadata request =
+                new AlterConfigPolicy.RequestMetadata(new ConfigResource(type, name), entries);
+        AtomicBoolean checked = new AtomicBoolean();
+        return () -> {
+            if (checked.compareAndSet(false, true)) {
+                policy.get().validate(request);
+            }
+        };
     }
 
     private void logOutcome(

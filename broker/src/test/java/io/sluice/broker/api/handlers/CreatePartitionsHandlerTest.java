@@ -121,6 +121,31 @@ class CreatePartitionsHandlerTest {
     }
 
     @Test
+    void illegalNamesAreInvalidTopicAndAbsurdCountsInvalidPartitions() throws Exception {
+        createTopic("absurd", 1);
+
+        List<CreatePartitionsTopicResult> results = send(
+                new CreatePartitionsHandler(cluster.active()),
+                LATEST,
+                false,
+                grow("bad\u0001name", 3),
+                grow("", 3),
+                grow("x".repeat(250), 3),
+                grow("absurd", Integer.MAX_VALUE));
+
+        Map<String, CreatePartitionsTopicResult> byName =
+                results.stream().collect(Collectors.toMap(CreatePartitionsTopicResult::name, r -> r));
+        assertThat(byName.get("bad\u0001name").errorCode()).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION.code());
+        assertThat(byName.get("bad\u0001name").errorMessage()).contains("\\u0001");
+        assertThat(byName.get("").errorCode()).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION.code());
+        assertThat(byName.get("x".repeat(250)).errorCode()).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION.code());
+        assertThat(byName.get("absurd").errorCode()).isEqualTo(Errors.INVALID_PARTITIONS.code());
+        assertThat(byName.get("absurd").errorMessage()).contains("max.partitions.per.request");
+        assertThat(cluster.zk().topic("absurd").orElseThrow().value().partitionCount())
+                .isEqualTo(1);
+    }
+
+    @Test
     void validateOnlyChangesNothing() throws Exception {
         createTopic("dry", 1);
 

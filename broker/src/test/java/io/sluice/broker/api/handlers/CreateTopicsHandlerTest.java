@@ -11,6 +11,7 @@ import io.sluice.broker.testing.ControlRequests;
 import io.sluice.controller.Controller;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.ConfigSource;
+import io.sluice.metadata.config.PartitionLimits;
 import io.sluice.metadata.model.TopicMetadata;
 import java.io.File;
 import java.time.Duration;
@@ -287,6 +288,44 @@ class CreateTopicsHandlerTest {
                 .containsEntry("fine_name-1.0", Errors.NONE.code());
         assertThat(cluster.zk().topic("dup")).isEmpty();
         assertThat(cluster.zk().topic("fine_name-1.0")).isPresent();
+    }
+
+    @Test
+    void aTopicAboveThePerRequestLimitIsRefusedBeforeTheController() throws Exception {
+        // the controller's own limit is the default (10,000): a topic of 6 reaching it would be created
+        CreateTopicsHandler handler = new CreateTopicsHandler(
+                cluster.active(),
+                2,
+                (short) 2,
+                overrides -> io.sluice.metadata.config.TopicConfig.describe(BROKER, Map.of(), overrides),
+                CreateTopicsHandler.LeadersWait.NONE,
+                () -> new PartitionLimits(5, 1_000));
+        CreateTopicsResponse response = create(
+                handler,
+                LATEST,
+                false,
+                30_000,
+                topic("limit-six", 6, 1, Map.of()),
+                topic("limit-max", Integer.MAX_VALUE, 3, Map.of()),
+                topic("limit-five", 5, 1, Map.of()));
+
+        CreatableTopicResult six = response.data().topics().find("limit-six");
+        assertThat(six.errorCode()).isEqualTo(Errors.INVALID_PARTITIONS.code());
+        assertThat(six.errorMessage()).contains("max.partitions.per.request").contains("5");
+        assertThat(response.data().topics().find("limit-max").errorCode()).isEqualTo(Errors.INVALID_PARTITIONS.code());
+        assertThat(response.data().topics().find("limit-five").errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(cluster.zk().topic("limit-six")).isEmpty();
+        assertThat(cluster.zk().topic("limit-five")).isPresent();
+    }
+
+    @Test
+    void aNameCollidingWithAnExistingTopicIsInvalidTopic() throws Exception {
+        assertThat(createOne(topic("metrics.collide", 1, 1, Map.of())).errorCode())
+                .isEqualTo(Errors.NONE.code());
+        CreatableTopicResult colliding = createOne(topic("metrics_collide", 1, 1, Map.of()));
+        assertThat(colliding.errorCode()).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION.code());
+        assertThat(colliding.errorMessage()).contains("metrics.collide");
+        assertThat(cluster.zk().topic("metrics_collide")).isEmpty();
     }
 
     @Test

@@ -129,6 +129,22 @@ class DeleteTopicsHandlerTest {
     }
 
     @Test
+    void anIllegalNameIsInvalidTopicWhileTheOthersAreDeleted() throws Exception {
+        createTopic("legal-doomed");
+
+        DeleteTopicsResponse response =
+                deleteByName(handler(cluster.active(), true), LATEST, 30_000, "bad\u0001name", "..", "legal-doomed");
+
+        DeletableTopicResult bad = response.data().responses().find("bad\u0001name");
+        assertThat(bad.errorCode()).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION.code());
+        assertThat(bad.errorMessage()).contains("\\u0001");
+        assertThat(response.data().responses().find("..").errorCode()).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION.code());
+        assertThat(response.data().responses().find("legal-doomed").errorCode()).isEqualTo(Errors.NONE.code());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> cluster.zk().topic("legal-doomed").isEmpty());
+    }
+
+    @Test
     void withDeletionDisabledNothingIsDeleted() throws Exception {
         createTopic("kept");
         DeleteTopicsHandler disabled = handler(cluster.active(), false);

@@ -20,10 +20,12 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.AlterConfigOp.OpType;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
@@ -33,6 +35,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
+import org.apache.kafka.server.policy.AlterConfigPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -277,5 +280,87 @@ class IncrementalAlterConfigsHandlerTest {
         assertThat(storedOrders()).isEmpty();
         assertThat(fixture.store().exists(ConfigEntityZNode.brokerDefaultPath()))
                 .isEmpty();
+    }
+
+    @Test
+    void thePartitionLimitsAreClusterWideDynamicDefaults() throws Exception {
+        ApiError raised = alter(
+                        negotiated,
+                        false,
+                        Map.of(
+                                CLUSTER_DEFAULTS,
+                                List.of(
+                                        op(OpType.SET, "max.partitions.per.cluster", "400000"),
+                                        op(OpType.SET, "max.partitions.per.request", "20000"))))
+                .get(CLUSTER_DEFAULTS);
+        assertThat(raised.error()).isEqualTo(Errors.NONE);
+        await().atMost(WAIT)
+                .until(() -> manager.effectiveBrokerConfig().partitionLimits(), l -> l.maxPerCluster() == 400_000);
+        assertThat(manager.effectiveBrokerConfig().partitionLimits().maxPerRequest())
+                .isEqualTo(20_000);
+
+        ApiError belowDefault = alter(
+                        negotiated,
+                        false,
+                        Map.of(CLUSTER_DEFAULTS, List.of(op(OpType.SET, "max.partitions.per.request", "0"))))
+                .get(CLUSTER_DEFAULTS);
+        assertThat(belowDefault.error()).isEqualTo(Errors.INVALID_CONFIG);
+        assertThat(belowDefault.message()).contains("max.partitions.per.request");
+    }
+
+    /** Refuses any retention.ms below one hour; records what it was asked. */
+    static final class MinimumRetentionPolicy implements AlterConfigPolicy {
+        final List<RequestMetadata> seen = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void configure(Map<String, ?> configs) {}
+
+        @Override
+        public void validate(RequestMetadata request) {
+            seen.add(request);
+            String retention = request.configs().get("retention.ms");
+            if (retention != null && Long.parseLong(retention) < 3_600_000L) {
+                throw new PolicyViolationException("retention.ms must be at least one hour, not " + retention);
+            }
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void theAlterConfigPolicyDecidesAfterTheOwnChecksAndSeesTheRequestsEntries() throws Exception {
+        MinimumRetentionPolicy policy = new MinimumRetentionPolicy();
+        alterHandler = new IncrementalAlterConfigsHandler(
+                manager, new ConfigEntityStore(fixture.store()), Optional.of(policy));
+
+        ApiError refused = alterOrders(op(OpType.SET, "retention.ms", "1000"));
+        assertThat(refused.error()).isEqualTo(Errors.POLICY_VIOLATION);
+        assertThat(refused.message()).isEqualTo("retention.ms must be at least one hour, not 1000");
+        ApiError dryRun = alter(negotiated, true, Map.of(ORDERS, List.of(op(OpType.SET, "retention.ms", "1000"))))
+                .get(ORDERS);
+        assertThat(dryRun.error()).as("validateOnly consults the policy too").isEqualTo(Errors.POLICY_VIOLATION);
+        assertThat(storedOrders()).isEmpty();
+
+        policy.seen.clear();
+        assertThat(alterOrders(op(OpType.SET, "retention.ms", "soon")).error()).isEqualTo(Errors.INVALID_CONFIG);
+        assertThat(policy.seen).as("an invalid value never reaches the policy").isEmpty();
+
+        assertThat(alterOrders(op(OpType.SET, "retention.ms", "7200000"), op(OpType.DELETE, "segment.bytes", null))
+                        .error())
+                .isEqualTo(Errors.NONE);
+        assertThat(policy.seen).hasSize(1);
+        AlterConfigPolicy.RequestMetadata seen = policy.seen.get(0);
+        assertThat(seen.resource()).isEqualTo(ORDERS);
+        assertThat(seen.configs()).containsEntry("retention.ms", "7200000").containsKey("segment.bytes");
+
+        ApiError defaults = alter(
+                        negotiated,
+                        false,
+                        Map.of(CLUSTER_DEFAULTS, List.of(op(OpType.SET, "log.retention.ms", "1000"))))
+                .get(CLUSTER_DEFAULTS);
+        assertThat(defaults.error()).isEqualTo(Errors.NONE);
+        assertThat(policy.seen.get(1).resource()).isEqualTo(CLUSTER_DEFAULTS);
+        assertThat(policy.seen.get(1).configs()).isEqualTo(Map.of("log.retention.ms", "1000"));
     }
 }
