@@ -85,6 +85,26 @@ final class DecompressedInput extends RecordWalker.RecordInput implements AutoCl
         return window[position++] & 0xff;
     }
 
+    /** Read from the window without refilling when the longest varint fits in it. */
+    @Override
+    int readVarint(int record, String field) {
+        if (limit - position < 5) {
+            return super.readVarint(record, field);
+        }
+        int at = position;
+        int raw = 0;
+        for (int shift = 0; shift < 28; shift += 7) {
+            int b = window[at++];
+            if (b >= 0) {
+                position = at;
+                raw |= b << shift;
+                return (raw >>> 1) ^ -(raw & 1);
+            }
+            raw |= (b & 0x7f) << shift;
+        }
+        return super.readVarint(record, field); // a 5-byte varint: the generic reader checks its last byte
+    }
+
     @Override
     void skip(int n) {
         int inWindow = limit - position;

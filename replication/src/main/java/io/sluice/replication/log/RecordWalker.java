@@ -108,34 +108,34 @@ final class RecordWalker {
             if (in.atEnd()) {
                 throw new InvalidRecordException("record batch declares " + count + " records but holds only " + i);
             }
-            int length = readVarint(in, i, "length");
+            int length = in.readVarint(i, "length");
             if (length < MIN_RECORD_BODY) {
                 throw new InvalidRecordException("record " + i + " has invalid length " + length);
             }
             in.requireAvailable(length, i);
             long end = in.consumed() + length;
             in.readByte(); // attributes: unused in v2
-            long timestamp = baseTimestamp + readVarlong(in, i);
-            int offsetDelta = readVarint(in, i, "offset delta");
+            long timestamp = baseTimestamp + in.readVarlong(i);
+            int offsetDelta = in.readVarint(i, "offset delta");
             if (offsetDelta != i) {
                 throw new InvalidRecordException("record " + i + " has offset delta " + offsetDelta
                         + "; the records of a producer batch must have consecutive offset deltas from 0");
             }
-            int keyLength = readVarint(in, i, "key length");
+            int keyLength = in.readVarint(i, "key length");
             skipField(in, keyLength, end, i, "key", true);
             if (requireKeys && keyLength < 0) {
                 throw new InvalidRecordException(
                         "Compacted topic cannot accept message without key (record " + i + ")");
             }
-            skipField(in, readVarint(in, i, "value length"), end, i, "value", true);
-            int headerCount = readVarint(in, i, "header count");
+            skipField(in, in.readVarint(i, "value length"), end, i, "value", true);
+            int headerCount = in.readVarint(i, "header count");
             if (headerCount < 0 || headerCount > (end - in.consumed()) / 2) {
                 throw new InvalidRecordException("record " + i + " has invalid header count " + headerCount + " with "
                         + (end - in.consumed()) + " bytes left in the record");
             }
             for (int h = 0; h < headerCount; h++) {
-                skipField(in, readVarint(in, i, "header key length"), end, i, "header key", false);
-                skipField(in, readVarint(in, i, "header value length"), end, i, "header value", true);
+                skipField(in, in.readVarint(i, "header key length"), end, i, "header key", false);
+                skipField(in, in.readVarint(i, "header value length"), end, i, "header value", true);
             }
             if (in.consumed() != end) {
                 throw new InvalidRecordException("record " + i + " has length " + length + " but its fields take "
@@ -168,48 +168,56 @@ final class RecordWalker {
         in.skip(length);
     }
 
-    /** A zigzag varint of at most 5 bytes whose value fits 32 bits. */
-    static int readVarint(RecordInput in, int record, String field) {
-        int raw = 0;
-        for (int shift = 0; shift < 28; shift += 7) {
-            int b = in.readByte();
-            raw |= (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                return (raw >>> 1) ^ -(raw & 1);
-            }
-        }
-        int last = in.readByte();
-        if (last > 0x0f) {
-            throw new InvalidRecordException(
-                    "record " + record + " has an invalid varint " + field + " (more than 5 bytes or 32 bits)");
-        }
-        raw |= last << 28;
-        return (raw >>> 1) ^ -(raw & 1);
+    private static InvalidRecordException invalidVarint(int record, String field) {
+        return new InvalidRecordException(
+                "record " + record + " has an invalid varint " + field + " (more than 5 bytes or 32 bits)");
     }
 
-    /** A zigzag varlong of at most 10 bytes whose value fits 64 bits. */
-    static long readVarlong(RecordInput in, int record) {
-        long raw = 0;
-        for (int shift = 0; shift < 63; shift += 7) {
-            int b = in.readByte();
-            raw |= (long) (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                return (raw >>> 1) ^ -(raw & 1);
-            }
-        }
-        int last = in.readByte();
-        if (last > 0x01) {
-            throw new InvalidRecordException(
-                    "record " + record + " has an invalid varlong timestamp delta (more than 10 bytes or 64 bits)");
-        }
-        raw |= (long) last << 63;
-        return (raw >>> 1) ^ -(raw & 1);
+    private static InvalidRecordException invalidVarlong(int record) {
+        return new InvalidRecordException(
+                "record " + record + " has an invalid varlong timestamp delta (more than 10 bytes or 64 bits)");
     }
 
     /** The bytes of a batch's records, read front to back. */
     abstract static class RecordInput {
         /** The next byte (0..255); an {@link InvalidRecordException} if there is none. */
         abstract int readByte();
+
+        /** A zigzag varint of at most 5 bytes whose value fits 32 bits. */
+        int readVarint(int record, String field) {
+            int raw = 0;
+            for (int shift = 0; shift < 28; shift += 7) {
+                int b = readByte();
+                raw |= (b & 0x7f) << shift;
+                if ((b & 0x80) == 0) {
+                    return (raw >>> 1) ^ -(raw & 1);
+                }
+            }
+            int last = readByte();
+            if (last > 0x0f) {
+                throw invalidVarint(record, field);
+            }
+            raw |= last << 28;
+            return (raw >>> 1) ^ -(raw & 1);
+        }
+
+        /** A zigzag varlong of at most 10 bytes whose value fits 64 bits. */
+        long readVarlong(int record) {
+            long raw = 0;
+            for (int shift = 0; shift < 63; shift += 7) {
+                int b = readByte();
+                raw |= (long) (b & 0x7f) << shift;
+                if ((b & 0x80) == 0) {
+                    return (raw >>> 1) ^ -(raw & 1);
+                }
+            }
+            int last = readByte();
+            if (last > 0x01) {
+                throw invalidVarlong(record);
+            }
+            raw |= (long) last << 63;
+            return (raw >>> 1) ^ -(raw & 1);
+        }
 
         /** Skips {@code n} bytes; an {@link InvalidRecordException} if fewer remain. */
         abstract void skip(int n);
@@ -247,6 +255,55 @@ final class RecordWalker {
                 throw new InvalidRecordException("record runs past the end of its batch (premature EOF)");
             }
             return buffer.get(position++) & 0xff;
+        }
+
+        /** As the generic reader, with the position in a local while the varint is read. */
+        @Override
+        int readVarint(int record, String field) {
+            int at = position;
+            int raw = 0;
+            for (int shift = 0; shift < 35; shift += 7) {
+                if (at >= end) {
+                    throw new InvalidRecordException("record runs past the end of its batch (premature EOF)");
+                }
+                int b = buffer.get(at++);
+                if (shift == 28) {
+                    if ((b & 0xff) > 0x0f) {
+                        throw invalidVarint(record, field);
+                    }
+                } else if (b < 0) {
+                    raw |= (b & 0x7f) << shift;
+                    continue;
+                }
+                raw |= b << shift;
+                position = at;
+                return (raw >>> 1) ^ -(raw & 1);
+            }
+            throw new IllegalStateException("unreachable");
+        }
+
+        @Override
+        long readVarlong(int record) {
+            int at = position;
+            long raw = 0;
+            for (int shift = 0; shift < 70; shift += 7) {
+                if (at >= end) {
+                    throw new InvalidRecordException("record runs past the end of its batch (premature EOF)");
+                }
+                int b = buffer.get(at++);
+                if (shift == 63) {
+                    if ((b & 0xff) > 0x01) {
+                        throw invalidVarlong(record);
+                    }
+                } else if (b < 0) {
+                    raw |= (long) (b & 0x7f) << shift;
+                    continue;
+                }
+                raw |= (long) b << shift;
+                position = at;
+                return (raw >>> 1) ^ -(raw & 1);
+            }
+            throw new IllegalStateException("unreachable");
         }
 
         @Override
