@@ -5,27 +5,49 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
-import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
-import org.apache.kafka.common.utils.BufferSupplier;
-import org.apache.kafka.common.utils.CloseableIterator;
+import org.apache.kafka.common.record.TimestampType;
 
 /**
  * Validates the record batches of one append and assigns offsets in place.
  *
- * <p>Checks, per batch: magic 2 ({@code UNSUPPORTED_FOR_MESSAGE_FORMAT} otherwise), the whole request made of whole
- * batches and each batch's CRC ({@link CorruptRecordException}), size at most {@code max.message.bytes}
- * ({@link RecordTooLargeException}), a sane record count and offset delta ({@link InvalidRecordException}); for a compacted log, leader appends
- * must carry a key on every record ({@link InvalidRecordException}, Kafka's "Compacted topic cannot accept message
- * without key"). Leader
- * appends then get their base offset and partition leader epoch rewritten in the buffer: both fields precede the
- * CRC-covered bytes, so nothing is re-encoded and the CRC stays valid. Follower appends keep their offsets, which
- * must start at or after the log end and increase ({@link OffsetsOutOfOrderException}). Compressed batches are kept
- * as they came. Nothing is modified when a check fails.
+ * <p>Every append, leader or follower, first gets the checks that make the bytes safe to iterate, each failure a
+ * {@link CorruptRecordException} ({@code CORRUPT_MESSAGE}): whole batches covering the request exactly, with lengths
+ * that cannot overflow ({@link BatchFraming}), and each batch's CRC. Then magic 2 ({@link
+ * UnsupportedForMessageFormatException}, {@code UNSUPPORTED_FOR_MESSAGE_FORMAT}) and at most {@code max.message.bytes}
+ * per batch ({@link RecordTooLargeException}, {@code MESSAGE_TOO_LARGE}).
+ *
+ * <p>Leader (producer) appends then get what Kafka's {@code LogValidator} checks, with Kafka 3.9's error codes:
+ *
+ * <ul>
+ *   <li>per batch: a record count above 0 that equals the last offset delta + 1, and a base sequence of at least 0 for
+ *       a batch with a producer id ({@link InvalidRecordException}, {@code INVALID_RECORD}); the CreateTime timestamp
+ *       type (a producer may not set LogAppendTime: {@link InvalidTimestampException}, {@code INVALID_TIMESTAMP});
+ *   <li>per record, by walking every record of every batch, compressed ones through a bounded streaming
+ *       decompression, without copying keys or values ({@link RecordWalker}): framing, lengths against the bytes
+ *       present, varints, key/value/header lengths, header counts, consecutive offset deltas, the declared record count
+ *       against the records present, no trailing bytes, and a key on every record of a compacted log ({@code
+ *       INVALID_RECORD}, as kafka-clients' record iterator reports a malformed record); an undecodable compressed
+ *       payload or an unknown codec ({@code CORRUPT_MESSAGE}); decompressed records beyond the bound ({@code
+ *       INVALID_RECORD} for a single record, {@code MESSAGE_TOO_LARGE} for the batch).
+ * </ul>
+ *
+ * Sluice has no per-topic timestamp policy ({@code message.timestamp.type} is not applied to logs and there is no
+ * {@code message.timestamp.before/after.max.ms}), so record timestamps are not range-checked; as Kafka does for
+ * CreateTime, a batch's max timestamp is set to its largest record timestamp when it says otherwise (rewriting the
+ * CRC; no client's batch needs it). Leader appends then get their base offset and partition leader epoch rewritten in
+ * the buffer: both fields precede the CRC-covered bytes, so nothing is re-encoded and the CRC stays valid. Compressed
+ * batches are kept as they came. Nothing is modified when a check fails, so a refused append leaves the request's
+ * bytes and the log as they were.
+ *
+ * <p>Follower appends keep their offsets, which must start at or after the log end and increase ({@link
+ * OffsetsOutOfOrderException}); their records are not walked: the leader validated them, and the CRC shows they are
+ * what it wrote.
  *
  * <p>Stateless and thread-safe.
  */
@@ -65,34 +87,41 @@ final class BatchValidator {
     static ValidatedBatches validateAndAssign(
             MemoryRecords records, long nextOffset, int leaderEpoch, int maxMessageBytes, boolean requireKeys) {
         List<MutableRecordBatch> batches = validate(records, maxMessageBytes);
-        for (MutableRecordBatch batch : batches) {
-            Integer count = batch.countOrNull();
-            int lastOffsetDelta = (int) (batch.lastOffset() - batch.baseOffset());
-            if (count == null || count <= 0 || count != lastOffsetDelta + 1) {
-                throw new InvalidRecordException("batch with " + count + " records has last offset delta "
-                        + lastOffsetDelta + "; producer batches must have consecutive offsets");
-            }
-            if (requireKeys && !batch.isControlBatch()) {
-                requireKeys(batch);
-            }
+        ByteBuffer buffer = records.buffer();
+        long maxUncompressedBytes = RecordWalker.maxUncompressedBytes(maxMessageBytes);
+        long[] maxTimestamps = new long[batches.size()];
+        int at = buffer.position();
+        for (int b = 0; b < maxTimestamps.length; b++) {
+            BatchHeader header = BatchHeader.parse(buffer, at, at);
+            checkProducerBatch(header);
+            maxTimestamps[b] =
+                    RecordWalker.walk(buffer, at, header, requireKeys && !header.isControl(), maxUncompressedBytes);
+            at += header.sizeInBytes();
         }
         long offset = nextOffset;
-        for (MutableRecordBatch batch : batches) {
+        for (int b = 0; b < maxTimestamps.length; b++) {
+            MutableRecordBatch batch = batches.get(b);
             long delta = batch.lastOffset() - batch.baseOffset();
             batch.setLastOffset(offset + delta);
             batch.setPartitionLeaderEpoch(leaderEpoch);
+            if (batch.maxTimestamp() != maxTimestamps[b]) {
+                batch.setMaxTimestamp(TimestampType.CREATE_TIME, maxTimestamps[b]);
+            }
             offset += delta + 1;
         }
         return headersOf(records);
     }
 
-    private static void requireKeys(MutableRecordBatch batch) {
-        try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
-            while (records.hasNext()) {
-                if (!records.next().hasKey()) {
-                    throw new InvalidRecordException("Compacted topic cannot accept message without key");
-                }
-            }
+    private static void checkProducerBatch(BatchHeader header) {
+        int count = header.recordCount();
+        int lastOffsetDelta = header.lastOffsetDelta();
+        if (count <= 0 || lastOffsetDelta < 0 || count != lastOffsetDelta + 1L) {
+            throw new InvalidRecordException("batch with " + count + " records has last offset delta " + lastOffsetDelta
+                    + "; producer batches must have consecutive offsets");
+        }
+        if (header.hasProducerId() && header.baseSequence() < 0) {
+            throw new InvalidRecordException("Invalid sequence number " + header.baseSequence()
+                    + " in record batch with producerId " + header.producerId());
         }
     }
 
@@ -111,7 +140,7 @@ final class BatchValidator {
     }
 
     private static List<MutableRecordBatch> validate(MemoryRecords records, int maxMessageBytes) {
-        List<MutableRecordBatch> batches = new ArrayList<>();
+        List<MutableRecordBatch> batches = new ArrayList<>(BatchFraming.check(records.buffer()));
         long total = 0;
         for (MutableRecordBatch batch : records.batches()) {
             if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {

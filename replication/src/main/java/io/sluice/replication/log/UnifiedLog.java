@@ -260,9 +260,11 @@ public final class UnifiedLog implements AutoCloseable {
     }
 
     /**
-     * Validates producer batches, assigns offsets from the log end and stamps {@code leaderEpoch}, both in place in
-     * {@code records}, and appends them. A compacted log rejects a batch holding a record without a key with
-     * {@link org.apache.kafka.common.InvalidRecordException} and appends nothing.
+     * Validates producer batches down to every record ({@link BatchValidator}), assigns offsets from the log end and
+     * stamps {@code leaderEpoch}, both in place in {@code records}, and appends them. Malformed batches (and, in a
+     * compacted log, a record without a key) are refused with Kafka's exception
+     * ({@link org.apache.kafka.common.errors.CorruptRecordException}, {@link
+     * org.apache.kafka.common.InvalidRecordException}, ...) and nothing is appended.
      */
     public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) {
         lock.lock();

@@ -412,12 +412,25 @@ public final class ReplicaManager implements AutoCloseable {
         try {
             return partition.appendRecordsToLeader(records, requiredAcks);
         } catch (ApiException e) {
-            LOG.debug("{}Append to {} failed: {}", logPrefix, tp, e.toString());
-            return AppendResult.error(Errors.forException(e), e.getMessage());
+            Errors error = Errors.forException(e);
+            if (isMalformedInput(error)) {
+                LOG.info("{}Refused an append to {} ({}): {}", logPrefix, tp, error, e.getMessage());
+            } else {
+                LOG.debug("{}Append to {} failed: {}", logPrefix, tp, e.toString());
+            }
+            return AppendResult.error(error, e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("{}Append to {} failed", logPrefix, tp, e);
             return AppendResult.error(Errors.KAFKA_STORAGE_ERROR, "append failed: " + e);
         }
+    }
+
+    /** Errors that mean the producer sent bad records (logged once each, without a stack trace). */
+    private static boolean isMalformedInput(Errors error) {
+        return error == Errors.CORRUPT_MESSAGE
+                || error == Errors.INVALID_RECORD
+                || error == Errors.INVALID_TIMESTAMP
+                || error == Errors.MESSAGE_TOO_LARGE;
     }
 
     // ---------------------------------------------------------------- fetch

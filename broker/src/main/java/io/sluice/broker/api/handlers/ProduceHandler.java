@@ -44,9 +44,11 @@ import org.slf4j.LoggerFactory;
  *       {@code UNSUPPORTED_COMPRESSION_TYPE}).
  * </ul>
  *
- * The log then checks CRCs and sizes, and the replica manager reports its exceptions as error codes:
- * {@code CORRUPT_MESSAGE}, {@code MESSAGE_TOO_LARGE} ({@code message.max.bytes}), {@code RECORD_LIST_TOO_LARGE}
- * (larger than a segment), {@code INVALID_RECORD}, {@code NOT_LEADER_OR_FOLLOWER}, {@code NOT_ENOUGH_REPLICAS*},
+ * The log then checks CRCs and sizes and walks every record (the log's {@code BatchValidator}), and the replica
+ * manager reports its exceptions as error codes: {@code CORRUPT_MESSAGE}, {@code MESSAGE_TOO_LARGE} ({@code
+ * message.max.bytes}, or records that decompress beyond its bound), {@code RECORD_LIST_TOO_LARGE} (larger than a
+ * segment), {@code INVALID_RECORD} (malformed records), {@code INVALID_TIMESTAMP} (a producer batch claiming
+ * LogAppendTime), {@code NOT_LEADER_OR_FOLLOWER}, {@code NOT_ENOUGH_REPLICAS*},
  * {@code REQUEST_TIMED_OUT}, {@code OUT_OF_ORDER_SEQUENCE_NUMBER}, {@code INVALID_PRODUCER_EPOCH}; a duplicate
  * idempotent batch succeeds with its original base offset. A replica manager that throws instead of calling back is
  * answered with the retriable {@code NOT_LEADER_OR_FOLLOWER}, never {@code UNKNOWN_SERVER_ERROR}.

@@ -1,5 +1,6 @@
 package io.sluice.broker.api.handlers;
 
+import io.sluice.replication.log.BatchFraming;
 import java.util.Iterator;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -21,8 +22,12 @@ import org.apache.kafka.common.record.RecordBatch;
  *   <li>records missing or not in memory → {@code INVALID_RECORD};
  *   <li>no batch, more than one batch, a batch of magic &lt; 2 or a control batch → {@code INVALID_RECORD};
  *   <li>zstd before Produce v7 → {@code UNSUPPORTED_COMPRESSION_TYPE};
- *   <li>a batch header whose size field is smaller than a batch header → {@code CORRUPT_MESSAGE}.
+ *   <li>bytes that are not whole batches: a length field smaller than a batch header, larger than the bytes present
+ *       (also one near 2^31, whose 32-bit sum with the 12-byte prefix would wrap), an invalid magic, or trailing bytes
+ *       ({@link BatchFraming}) → {@code CORRUPT_MESSAGE}.
  * </ul>
+ *
+ * The framing is checked before kafka-clients iterates the batches, so no length field can make that iteration throw.
  *
  * <p>Concurrency: stateless.
  */
@@ -41,6 +46,7 @@ final class ProduceRecordsValidator {
             return new Verdict(Errors.INVALID_RECORD, "the partition carries no record batch");
         }
         try {
+            BatchFraming.check(memory.buffer());
             Iterator<MutableRecordBatch> batches = memory.batches().iterator();
             if (!batches.hasNext()) {
                 return new Verdict(Errors.INVALID_RECORD, "the partition carries no record batch");
@@ -73,6 +79,7 @@ final class ProduceRecordsValidator {
             for (PartitionProduceData partition : topic.partitionData()) {
                 if (partition.records() instanceof MemoryRecords memory) {
                     try {
+                        BatchFraming.check(memory.buffer());
                         Iterator<MutableRecordBatch> batches = memory.batches().iterator();
                         if (batches.hasNext() && batches.next().isTransactional()) {
                             return true;

@@ -11,6 +11,7 @@ import io.sluice.broker.testing.ControlRequests;
 import io.sluice.broker.testing.LocalReplicaManager;
 import io.sluice.replication.log.LogConfig;
 import io.sluice.replication.log.LogManager;
+import io.sluice.replication.log.MalformedBatches;
 import io.sluice.replication.partition.AppendResult;
 import io.sluice.replication.partition.FetchIsolation;
 import io.sluice.replication.partition.ReplicaManager;
@@ -43,6 +44,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractResponse;
@@ -137,6 +139,33 @@ class ProduceHandlerTest {
 
         assertThat(p.errorCode()).isEqualTo(Errors.CORRUPT_MESSAGE.code());
         assertThat(p.errorMessage()).isNotBlank();
+        assertThat(l.logEndOffset()).isZero();
+    }
+
+    @Test
+    void aBatchLengthNear2To31IsCorruptNotAnInternalError() throws Exception {
+        LocalLeader l = leader(LocalLeader.CONFIG);
+        for (int length : new int[] {0x7fffffff, 0x7ffffff5, Integer.MIN_VALUE}) {
+            ByteBuffer bytes = batch(100L, "payload").buffer();
+            bytes.putInt(8, length);
+
+            PartitionProduceResponse p =
+                    partition(l.produce((short) 11, (short) 1, TP, MemoryRecords.readableRecords(bytes)));
+
+            assertThat(p.errorCode()).as("batch length %d", length).isEqualTo(Errors.CORRUPT_MESSAGE.code());
+        }
+        assertThat(l.logEndOffset()).isZero();
+    }
+
+    @Test
+    void aBatchWhoseRecordsAreMalformedIsInvalidRecord() throws Exception {
+        LocalLeader l = leader(LocalLeader.CONFIG);
+        MemoryRecords lying = MalformedBatches.of(MalformedBatches.Shape.COUNT_1000, CompressionType.LZ4);
+
+        PartitionProduceResponse p = partition(l.produce((short) 11, (short) 1, TP, lying));
+
+        assertThat(p.errorCode()).isEqualTo(Errors.INVALID_RECORD.code());
+        assertThat(p.errorMessage()).contains("declares 1000 records");
         assertThat(l.logEndOffset()).isZero();
     }
 
