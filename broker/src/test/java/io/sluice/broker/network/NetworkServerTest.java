@@ -72,13 +72,18 @@ class NetworkServerTest {
     }
 
     private int start(int ioThreads, int queued, int maxFrame, ApiHandler<?>... handlers) {
+        return start(ConnectionLimits.defaults(), ioThreads, queued, maxFrame, handlers);
+    }
+
+    private int start(ConnectionLimits limits, int ioThreads, int queued, int maxFrame, ApiHandler<?>... handlers) {
         NetworkConfig config = new NetworkConfig(
-                List.of(Endpoint.parse("PLAINTEXT://127.0.0.1:0")),
-                List.of(Endpoint.parse("PLAINTEXT://broker1.example:0")),
-                2,
-                ioThreads,
-                queued,
-                maxFrame);
+                        List.of(Endpoint.parse("PLAINTEXT://127.0.0.1:0")),
+                        List.of(Endpoint.parse("PLAINTEXT://broker1.example:0")),
+                        2,
+                        ioThreads,
+                        queued,
+                        maxFrame)
+                .withLimits(limits);
         server = new NetworkServer(
                 1, config, ApiHandlerRegistry.of(List.of(handlers)), meters, Clock.systemUTC(), Duration.ofSeconds(5));
         server.start();
@@ -177,7 +182,7 @@ class NetworkServerTest {
     }
 
     @Test
-    void oneConnectionsBlockingRequestsRunOneAtATimeInArrivalOrder() throws IOException {
+    void withPipeliningOneConnectionsBlockingRequestsRunOneAtATimeInArrivalOrder() throws IOException {
         List<Integer> invocationOrder = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger maxRunning = new java.util.concurrent.atomic.AtomicInteger();
@@ -196,7 +201,7 @@ class NetworkServerTest {
                     }
                     return CompletableFuture.completedFuture(ApiResponse.of(new HeartbeatResponseData()));
                 });
-        int port = start(4, 64, 1 << 20, ordered);
+        int port = start(ConnectionLimits.defaults().withMaxInFlightPerConnection(10), 4, 64, 1 << 20, ordered);
         try (RawKafkaClient client = new RawKafkaClient(port)) {
             for (int i = 0; i < 10; i++) {
                 client.send(heartbeatRequest(i));
