@@ -50,7 +50,11 @@ import org.slf4j.LoggerFactory;
  * serialized; its completion (an acks=all produce waiting in the purgatory, a long-poll fetch) is not waited for.
  *
  * <p><b>Closing.</b> When the connection closes, the {@link RequestCancellation} of every request not yet answered is
- * cancelled, so delayed operations waiting for it leave their purgatory at once. With an idle timeout configured (an
+ * cancelled, so delayed operations waiting for it leave their purgatory at once. A muted connection notices that the
+ * client went away if the client resets it, or, on the epoll transport, if its FIN arrives (epoll reports it even
+ * while the channel does not read, and Netty then reads up to the end of the stream). A FIN that cannot arrive (the
+ * client's own send buffer still holds requests the broker has not read) or a close on the NIO transport is noticed
+ * when the request in flight is answered; until then the connection holds that one request, as in Kafka. With an idle timeout configured (an
  * {@code IdleStateHandler} between the frame decoder and this handler, so that only whole requests and responses
  * count as activity), a connection that is idle and has nothing in flight is closed: a client trickling a request
  * byte by byte is idle too.
