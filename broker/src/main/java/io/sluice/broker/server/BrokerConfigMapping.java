@@ -82,7 +82,8 @@ final class BrokerConfigMapping {
         return ConnectionLimits.defaults()
                 .withIdleMs(config.connectionsMaxIdleMs())
                 .withMaxConnections(config.maxConnections(), exempt)
-                .withMaxConnectionsPerIp(config.maxConnectionsPerIp(), overrides);
+                .withMaxConnectionsPerIp(config.maxConnectionsPerIp(), overrides)
+                .withMaxInFlightPerConnection(config.maxInFlightRequestsPerConnection());
     }
 
     /** The replica fetchers' settings ({@code num.replica.fetchers}, {@code replica.fetch.*}). */

@@ -67,7 +67,8 @@ class BrokerConfigMappingTest {
                 "connections.max.idle.ms", "-1",
                 "max.connections", "500",
                 "max.connections.per.ip", "20",
-                "max.connections.per.ip.overrides", "client-a:5,127.0.0.1:100");
+                "max.connections.per.ip.overrides", "client-a:5,127.0.0.1:100",
+                "max.in.flight.requests.per.connection", "5");
 
         ConnectionLimits limits = BrokerConfigMapping.connectionLimits(c, BrokerConfigMappingTest::fakeDns);
 
@@ -77,6 +78,7 @@ class BrokerConfigMappingTest {
         assertThat(limits.maxConnectionsFrom(address("10.0.0.7"))).isEqualTo(5);
         assertThat(limits.maxConnectionsFrom(address("127.0.0.1"))).isEqualTo(100);
         assertThat(limits.maxConnectionsFrom(address("10.0.0.8"))).isEqualTo(20);
+        assertThat(limits.maxInFlightPerConnection()).isEqualTo(5);
     }
 
     @Test

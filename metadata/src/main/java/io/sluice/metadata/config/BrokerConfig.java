@@ -412,6 +412,11 @@ public final class BrokerConfig {
         return HostCounts.parse(MAX_CONNECTIONS_PER_IP_OVERRIDES.name(), values.get(MAX_CONNECTIONS_PER_IP_OVERRIDES));
     }
 
+    /** Sluice's {@code max.in.flight.requests.per.connection}: 1 (Kafka's muting) unless set. */
+    public int maxInFlightRequestsPerConnection() {
+        return values.get(MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+    }
+
     public int requestTimeoutMs() {
         return values.get(REQUEST_TIMEOUT_MS);
     }

@@ -332,6 +332,15 @@ public final class BrokerConfigKeys {
                     .validator(Validator.hostCountMap())
                     .doc("Per-IP or per-host limits that replace max.connections.per.ip, as host:count pairs, e.g."
                             + " hostName:100,127.0.0.1:200; host names are resolved at startup."));
+    public static final ConfigKey<Integer> MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION =
+            def(ConfigKey.intKey("max.in.flight.requests.per.connection")
+                    .defaultValue(1)
+                    .validator(between(1, 100))
+                    .doc("Sluice only: requests one client connection may have read and not yet answered; at the"
+                            + " limit the broker stops reading the connection until the oldest is answered. 1 is"
+                            + " Kafka's behaviour; more lets a client's pipelined requests (a producer's"
+                            + " max.in.flight.requests.per.connection) be processed together, and lets a client park"
+                            + " that many delayed fetches or produces per connection."));
     public static final ConfigKey<Integer> SOCKET_SEND_BUFFER_BYTES = def(ConfigKey.intKey("socket.send.buffer.bytes")
             .defaultValue(102400)
             .doc("SO_SNDBUF of server sockets; -1 uses the OS default."));

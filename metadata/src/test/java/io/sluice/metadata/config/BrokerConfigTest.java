@@ -151,6 +151,9 @@ class BrokerConfigTest {
         assertThat(defaults.maxConnections()).isEqualTo(Integer.MAX_VALUE);
         assertThat(defaults.maxConnectionsPerIp()).isEqualTo(Integer.MAX_VALUE);
         assertThat(defaults.maxConnectionsPerIpOverrides()).isEmpty();
+        assertThat(defaults.maxInFlightRequestsPerConnection()).isEqualTo(1);
+        assertThat(config("max.in.flight.requests.per.connection", "5").maxInFlightRequestsPerConnection())
+                .isEqualTo(5);
 
         BrokerConfig c = config(
                 "connections.max.idle.ms", "-1",
@@ -221,6 +224,7 @@ class BrokerConfigTest {
                 "max.connections.per.ip.overrides|host1:-1|must be at least 0",
                 "max.connections.per.ip.overrides|h:1,h:2|named twice",
                 "max.connections.per.ip.overrides|:3|Expected host:count pairs",
+                "max.in.flight.requests.per.connection|0|Value must be at least 1",
                 "not.a.broker.key|1|Unknown configuration not.a.broker.key",
             })
     void badInputNamesTheKey(String key, String value, String message) {
