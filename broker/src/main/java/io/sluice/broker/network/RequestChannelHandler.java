@@ -54,10 +54,11 @@ import org.slf4j.LoggerFactory;
  * client went away if the client resets it, or, on the epoll transport, if its FIN arrives (epoll reports it even
  * while the channel does not read, and Netty then reads up to the end of the stream). A FIN that cannot arrive (the
  * client's own send buffer still holds requests the broker has not read) or a close on the NIO transport is noticed
- * when the request in flight is answered; until then the connection holds that one request, as in Kafka. With an idle timeout configured (an
- * {@code IdleStateHandler} between the frame decoder and this handler, so that only whole requests and responses
- * count as activity), a connection that is idle and has nothing in flight is closed: a client trickling a request
- * byte by byte is idle too.
+ * when the request in flight is answered; until then the connection holds that one request, as in Kafka.
+ *
+ * <p><b>Idle connections.</b> With an idle timeout configured (an {@code IdleStateHandler} between the frame decoder
+ * and this handler, so that only whole requests and responses count as activity), a connection that is idle and has
+ * nothing in flight is closed: a client trickling a request byte by byte is idle too.
  *
  * <p>Concurrency: all state is owned by the channel's event loop. Handler completions arrive on any thread and are
  * moved to the event loop; completions after the connection closed are dropped. Cancellation callbacks run on the
@@ -80,7 +81,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
             boolean zeroCopy,
             int maxInFlight) {}
 
-    /** A frame read while the connection was at its in-flight limit, with the time it was read. */
+    /** A request frame as the decoder split it out, with the time it was read. */
     private record Frame(ByteBuffer bytes, long receiveTimeMs) {}
 
     private record Pending(RequestContext context, ByteBuffer bodyBuffer, AbstractRequest parsed) {
