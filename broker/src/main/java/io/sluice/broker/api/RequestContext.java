@@ -13,18 +13,32 @@ import org.apache.kafka.common.requests.RequestHeader;
  * @param remoteAddress the client's address
  * @param connectionId a stable identifier of the connection, for logs
  * @param receiveTimeMs wall-clock time (from the server's injected clock) when the whole frame had been read
+ * @param cancellation cancelled when the connection closes before the response was written; handlers whose answer
+ *     waits register there what releases the wait
  */
 public record RequestContext(
         RequestHeader header,
         String listenerName,
         SocketAddress remoteAddress,
         String connectionId,
-        long receiveTimeMs) {
+        long receiveTimeMs,
+        RequestCancellation cancellation) {
 
     public RequestContext {
         Objects.requireNonNull(header, "header");
         Objects.requireNonNull(listenerName, "listenerName");
         Objects.requireNonNull(connectionId, "connectionId");
+        Objects.requireNonNull(cancellation, "cancellation");
+    }
+
+    /** A context for a request that is never cancelled. */
+    public RequestContext(
+            RequestHeader header,
+            String listenerName,
+            SocketAddress remoteAddress,
+            String connectionId,
+            long receiveTimeMs) {
+        this(header, listenerName, remoteAddress, connectionId, receiveTimeMs, RequestCancellation.never());
     }
 
     public ApiKeys apiKey() {

@@ -2,6 +2,7 @@ package io.sluice.broker.network;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -16,6 +17,7 @@ import java.util.Set;
  * @param queuedMaxRequests {@code queued.max.requests}: requests queued for the handler pool before connections stop
  *     being read
  * @param socketRequestMaxBytes {@code socket.request.max.bytes}: the largest request frame accepted
+ * @param limits connection limits, idle timeout and requests in flight per connection
  */
 public record NetworkConfig(
         List<Endpoint> listeners,
@@ -23,7 +25,8 @@ public record NetworkConfig(
         int numNetworkThreads,
         int numIoThreads,
         int queuedMaxRequests,
-        int socketRequestMaxBytes) {
+        int socketRequestMaxBytes,
+        ConnectionLimits limits) {
 
     /** Kafka's default for {@code num.network.threads}. */
     public static final int DEFAULT_NUM_NETWORK_THREADS = 3;
@@ -35,6 +38,7 @@ public record NetworkConfig(
     public static final int DEFAULT_SOCKET_REQUEST_MAX_BYTES = 100 * 1024 * 1024;
 
     public NetworkConfig {
+        Objects.requireNonNull(limits, "limits");
         listeners = List.copyOf(listeners);
         advertisedListeners = List.copyOf(advertisedListeners);
         if (listeners.isEmpty()) {
@@ -59,6 +63,36 @@ public record NetworkConfig(
             throw new IllegalArgumentException(
                     "socket.request.max.bytes must be at least 16, got " + socketRequestMaxBytes);
         }
+    }
+
+    /** The configuration with Kafka's default connection limits. */
+    public NetworkConfig(
+            List<Endpoint> listeners,
+            List<Endpoint> advertisedListeners,
+            int numNetworkThreads,
+            int numIoThreads,
+            int queuedMaxRequests,
+            int socketRequestMaxBytes) {
+        this(
+                listeners,
+                advertisedListeners,
+                numNetworkThreads,
+                numIoThreads,
+                queuedMaxRequests,
+                socketRequestMaxBytes,
+                ConnectionLimits.defaults());
+    }
+
+    /** This configuration with other connection limits. */
+    public NetworkConfig withLimits(ConnectionLimits newLimits) {
+        return new NetworkConfig(
+                listeners,
+                advertisedListeners,
+                numNetworkThreads,
+                numIoThreads,
+                queuedMaxRequests,
+                socketRequestMaxBytes,
+                newLimits);
     }
 
     /** The configuration with advertised listeners equal to the bound listeners. */

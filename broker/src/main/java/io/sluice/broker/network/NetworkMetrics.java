@@ -13,7 +13,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
  * Micrometer meters of the network layer: open connections, bytes in and out, requests and their latency per API
- * (receive to response written), connections closed for bad input, backpressure pauses and the handler queue depth.
+ * (receive to response written), connections closed for bad input or by a limit, backpressure pauses, acceptor
+ * pauses and the handler queue depth.
  *
  * <p>Concurrency: thread-safe; meters are registered lazily through concurrent maps.
  */
@@ -26,6 +27,8 @@ public final class NetworkMetrics {
     private final Counter backpressurePauses;
     private final Map<ApiKeys, Timer> latency = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final Map<String, Counter> limited = new ConcurrentHashMap<>();
+    private final Counter acceptorPauses;
 
     public NetworkMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -42,6 +45,9 @@ public final class NetworkMetrics {
                 .register(registry);
         this.backpressurePauses = Counter.builder("sluice.network.backpressure.pauses")
                 .description("Times a connection stopped being read because the request queue was full")
+                .register(registry);
+        this.acceptorPauses = Counter.builder("sluice.network.acceptor.pauses")
+                .description("Times the acceptors stopped accepting because max.connections was reached")
                 .register(registry);
     }
 
@@ -85,6 +91,23 @@ public final class NetworkMetrics {
                                 .tag("reason", r)
                                 .register(registry))
                 .increment();
+    }
+
+    /**
+     * A connection was refused or closed by a limit ({@code reason}: max_connections_per_ip, max_connections, idle).
+     */
+    void connectionLimited(String reason) {
+        limited.computeIfAbsent(
+                        reason,
+                        r -> Counter.builder("sluice.network.limited.connections")
+                                .description("Connections refused or closed by a connection limit or the idle timeout")
+                                .tag("reason", r)
+                                .register(registry))
+                .increment();
+    }
+
+    void acceptorPaused() {
+        acceptorPauses.increment();
     }
 
     /** Registers a gauge of the request handler queue. */

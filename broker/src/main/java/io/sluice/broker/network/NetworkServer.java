@@ -1,5 +1,7 @@
 package io.sluice.broker.network;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -12,6 +14,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -19,6 +22,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.broker.api.ApiHandlerRegistry;
 import java.net.InetSocketAddress;
@@ -47,6 +51,10 @@ import org.slf4j.LoggerFactory;
  *   NEW ──start()──► RUNNING ──close()──► CLOSING ──► CLOSED
  *    └────────────────────close()─────────────────────┘
  * </pre>
+ *
+ * <p>Per connection: {@code connections.max.idle.ms}, the in-flight limit (muting) and the cancellation of delayed
+ * requests on close are described on {@link RequestChannelHandler}; {@code max.connections} and {@code
+ * max.connections.per.ip} are applied at accept time by {@link ConnectionQuotas}.
  *
  * <p>Shutdown order: stop accepting; stop reading every connection; wait (up to the drain timeout) for responses to
  * requests already read; flush and close connections; stop the handler pool; stop the event loops.
@@ -84,6 +92,7 @@ public final class NetworkServer implements AutoCloseable {
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private RequestDispatcher dispatcher;
+    private ConnectionQuotas quotas;
 
     /**
      * @param brokerId used in log lines and thread names
@@ -132,6 +141,7 @@ public final class NetworkServer implements AutoCloseable {
                 new DefaultThreadFactory("sluice-request-handler", true),
                 metrics);
         RequestParser parser = new RequestParser(registry);
+        quotas = new ConnectionQuotas(config.limits(), metrics, logPrefix);
         try {
             for (Endpoint listener : config.listeners()) {
                 bind(listener, channelClass, parser);
@@ -144,13 +154,26 @@ public final class NetworkServer implements AutoCloseable {
     }
 
     private void bind(Endpoint listener, Class<? extends ServerChannel> channelClass, RequestParser parser) {
+        ConnectionLimits limits = config.limits();
         RequestChannelHandler.Shared shared = new RequestChannelHandler.Shared(
-                logPrefix, listener.listenerName(), registry, parser, dispatcher, metrics, inFlight, clock, true);
+                logPrefix,
+                listener.listenerName(),
+                registry,
+                parser,
+                dispatcher,
+                metrics,
+                inFlight,
+                clock,
+                true,
+                limits.maxInFlightPerConnection());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelClass)
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                // One accept per read, so that max.connections stops the acceptor exactly at the limit.
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1))
+                .handler(quotas.gate(listener.listenerName()))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
@@ -168,8 +191,12 @@ public final class NetworkServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(
                                         "frames",
-                                        new RequestFrameDecoder(config.socketRequestMaxBytes(), logPrefix, metrics))
-                                .addLast("requests", handler);
+                                        new RequestFrameDecoder(config.socketRequestMaxBytes(), logPrefix, metrics));
+                        if (limits.idleTimeoutEnabled()) {
+                            // After the decoder: only whole requests (and responses) count as activity.
+                            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, limits.idleMs(), MILLISECONDS));
+                        }
+                        ch.pipeline().addLast("requests", handler);
                     }
                 });
         InetSocketAddress address = listener.host().isEmpty()
@@ -229,6 +256,11 @@ public final class NetworkServer implements AutoCloseable {
     /** Open client connections. */
     public int connectionCount() {
         return connections.size();
+    }
+
+    /** Connections counted by {@code max.connections} and {@code max.connections.per.ip}. */
+    int quotaConnections() {
+        return quotas == null ? 0 : quotas.open();
     }
 
     /** Requests read and not yet answered. */

@@ -2,9 +2,12 @@ package io.sluice.broker.network;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiHandlerRegistry;
 import io.sluice.broker.api.ApiResponse;
+import io.sluice.broker.api.RequestCancellation;
 import io.sluice.broker.api.RequestContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,18 +33,36 @@ import org.slf4j.LoggerFactory;
  * <p>A rejected frame closes this connection only, with a logged reason. A handler that throws, fails its stage,
  * completes with null or answers with another API's message gets the API's error response with
  * {@code UNKNOWN_SERVER_ERROR}; only if the API has no error response (produce with {@code acks=0}) is the
- * connection closed, so the client notices. Reading stops while the handler queue is full, while the socket is not
- * writable (the client is not reading its responses), and during shutdown.
+ * connection closed, so the client notices.
  *
- * <p>Handlers that may block run on the handler pool one at a time per connection, in arrival order, as Kafka
- * processes one request per connection at a time: an idempotent producer pipelines up to five produce requests on
- * one connection, and appending them in any other order is answered with {@code OUT_OF_ORDER_SEQUENCE_NUMBER}. Only
- * the handler's call is serialized; its completion (an acks=all produce waiting in the purgatory, a long-poll
- * fetch) is not waited for. A connection with {@value #MAX_PIPELINED} blocking requests waiting behind each other
- * stops reading until half of them ran.
+ * <p><b>Muting.</b> A connection may have {@code maxInFlight} requests read and not yet answered (1, as Kafka: its
+ * network threads mute a channel from the moment a request is read until its response is sent). At the limit the
+ * connection is muted: its channel stops reading, so further requests wait in the socket buffers, where the client's
+ * own pipelining ({@code max.in.flight.requests.per.connection}) leaves them, and cost the broker nothing. Frames the
+ * decoder had already split out of the last read wait in {@code unread} (at most one socket read, as the read loop
+ * stops as soon as reading is switched off). A client therefore cannot park more than {@code maxInFlight} delayed
+ * operations (long-poll fetches, acks=all produces) per connection. Reading also stops while the handler queue is
+ * full, while the socket is not writable (the client is not reading its responses), and during shutdown.
+ *
+ * <p>Handlers that may block run on the handler pool one at a time per connection, in arrival order (this matters
+ * when {@code maxInFlight} > 1): an idempotent producer pipelines up to five produce requests on one connection, and
+ * appending them in any other order is answered with {@code OUT_OF_ORDER_SEQUENCE_NUMBER}. Only the handler's call is
+ * serialized; its completion (an acks=all produce waiting in the purgatory, a long-poll fetch) is not waited for.
+ *
+ * <p><b>Closing.</b> When the connection closes, the {@link RequestCancellation} of every request not yet answered is
+ * cancelled, so delayed operations waiting for it leave their purgatory at once. A muted connection notices that the
+ * client went away if the client resets it, or, on the epoll transport, if its FIN arrives (epoll reports it even
+ * while the channel does not read, and Netty then reads up to the end of the stream). A FIN that cannot arrive (the
+ * client's own send buffer still holds requests the broker has not read) or a close on the NIO transport is noticed
+ * when the request in flight is answered; until then the connection holds that one request, as in Kafka.
+ *
+ * <p><b>Idle connections.</b> With an idle timeout configured (an {@code IdleStateHandler} between the frame decoder
+ * and this handler, so that only whole requests and responses count as activity), a connection that is idle and has
+ * nothing in flight is closed: a client trickling a request byte by byte is idle too.
  *
  * <p>Concurrency: all state is owned by the channel's event loop. Handler completions arrive on any thread and are
- * moved to the event loop; completions after the connection closed are dropped.
+ * moved to the event loop; completions after the connection closed are dropped. Cancellation callbacks run on the
+ * event loop.
  */
 final class RequestChannelHandler extends ChannelInboundHandlerAdapter implements RequestDispatcher.Backpressured {
 
@@ -57,7 +78,11 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
             NetworkMetrics metrics,
             InFlightRequests inFlight,
             Clock clock,
-            boolean zeroCopy) {}
+            boolean zeroCopy,
+            int maxInFlight) {}
+
+    /** A request frame as the decoder split it out, with the time it was read. */
+    private record Frame(ByteBuffer bytes, long receiveTimeMs) {}
 
     private record Pending(RequestContext context, ByteBuffer bodyBuffer, AbstractRequest parsed) {
         RequestHeader header() {
@@ -75,9 +100,6 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
 
     private record Unsupported(Pending request) implements Outcome {}
 
-    /** Blocking requests one connection may have queued behind its running one before it stops reading. */
-    static final int MAX_PIPELINED = 32;
-
     private final Shared shared;
     private final String connectionId;
     /** This connection's blocking requests not yet handed to the pool, in arrival order (event loop only). */
@@ -85,7 +107,14 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
     /** Whether one of this connection's blocking requests is on the pool (event loop only). */
     private boolean blockingRunning;
 
-    private boolean pausedByPipeline;
+    /** Frames decoded while muted, in arrival order (event loop only). */
+    private final ArrayDeque<Frame> unread = new ArrayDeque<>();
+    /** The cancellations of the requests registered and not yet released, in request order (event loop only). */
+    private final ArrayDeque<RequestCancellation> cancellations = new ArrayDeque<>();
+    /** Whether {@link #processUnread()} is on the stack (a request answered inline re-enters it). */
+    private boolean processing;
+
+    private boolean muted;
     private final ResponseSequencer<Outcome> sequencer = new ResponseSequencer<>();
     private ChannelHandlerContext ctx;
     /** Written on the event loop; read by pool threads to skip requests of closed connections. */
@@ -126,30 +155,62 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
         if (closed) {
             return;
         }
-        long receiveTimeMs = shared.clock().millis();
-        ParsedRequest parsed = shared.parser().parse(frame);
+        unread.add(new Frame(frame, shared.clock().millis()));
+        processUnread();
+    }
+
+    /** Handles unread frames while the connection is under its in-flight limit, then mutes or unmutes it. */
+    private void processUnread() {
+        if (processing) {
+            return;
+        }
+        processing = true;
+        try {
+            Frame frame;
+            while (!closed && sequencer.pending() < shared.maxInFlight() && (frame = unread.poll()) != null) {
+                handle(frame);
+            }
+        } finally {
+            processing = false;
+        }
+        if (!closed) {
+            muted = sequencer.pending() >= shared.maxInFlight();
+            updateAutoRead();
+        }
+    }
+
+    private void handle(Frame frame) {
+        ParsedRequest parsed = shared.parser().parse(frame.bytes());
         if (parsed instanceof ParsedRequest.Rejected rejected) {
             closeConnection(rejected.reason(), rejected.metricReason());
         } else if (parsed instanceof ParsedRequest.Supported supported) {
-            long sequence = register();
-            RequestContext rc = context(supported.header(), receiveTimeMs);
+            RequestCancellation cancellation = RequestCancellation.create();
+            long sequence = register(cancellation);
+            RequestContext rc = context(supported.header(), frame.receiveTimeMs(), cancellation);
             dispatch(sequence, new Pending(rc, supported.bodyBuffer(), null), supported.body());
         } else if (parsed instanceof ParsedRequest.UnsupportedVersion unsupported) {
-            long sequence = register();
-            RequestContext rc = context(unsupported.header(), receiveTimeMs);
+            RequestCancellation cancellation = RequestCancellation.never();
+            long sequence = register(cancellation);
+            RequestContext rc = context(unsupported.header(), frame.receiveTimeMs(), cancellation);
             log.debug("{} Unsupported version in {}", shared.logPrefix(), rc);
             complete(sequence, new Unsupported(new Pending(rc, null, unsupported.request())));
         }
     }
 
-    private long register() {
+    private long register(RequestCancellation cancellation) {
         shared.inFlight().add();
+        cancellations.add(cancellation);
         return sequencer.register();
     }
 
-    private RequestContext context(RequestHeader header, long receiveTimeMs) {
+    private RequestContext context(RequestHeader header, long receiveTimeMs, RequestCancellation cancellation) {
         return new RequestContext(
-                header, shared.listenerName(), ctx.channel().remoteAddress(), connectionId, receiveTimeMs);
+                header,
+                shared.listenerName(),
+                ctx.channel().remoteAddress(),
+                connectionId,
+                receiveTimeMs,
+                cancellation);
     }
 
     @SuppressWarnings("unchecked")
@@ -162,10 +223,6 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         blockingBacklog.add(() -> invoke(handler, sequence, pending, body));
-        if (blockingBacklog.size() >= MAX_PIPELINED && !pausedByPipeline) {
-            pausedByPipeline = true;
-            updateAutoRead();
-        }
         if (!blockingRunning) {
             runNextBlocking();
         }
@@ -179,10 +236,6 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         blockingRunning = true;
-        if (pausedByPipeline && blockingBacklog.size() <= MAX_PIPELINED / 2) {
-            pausedByPipeline = false;
-            updateAutoRead();
-        }
         try {
             shared.dispatcher().submit(this, () -> {
                 try {
@@ -253,13 +306,19 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
         }
         sequencer.complete(sequence, outcome);
         boolean wrote = false;
+        boolean released = false;
         Outcome next;
         while (!closed && (next = sequencer.pollNext()) != null) {
             shared.inFlight().release(1);
+            cancellations.poll();
+            released = true;
             wrote |= send(next);
         }
         if (wrote && !closed) {
             ctx.flush();
+        }
+        if (released) {
+            processUnread();
         }
     }
 
@@ -379,7 +438,32 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
             closed = true;
             shared.inFlight().release(sequencer.clear());
             shared.dispatcher().forget(this);
+            unread.clear();
+            RequestCancellation cancellation;
+            while ((cancellation = cancellations.poll()) != null) {
+                cancellation.cancel();
+            }
         }
+    }
+
+    /** Closes an idle connection (see the class comment); a connection with a request in flight is not idle. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object event) {
+        if (event instanceof IdleStateEvent idle && idle.state() == IdleState.ALL_IDLE) {
+            if (!closed && sequencer.pending() == 0) {
+                shared.metrics().connectionLimited("idle");
+                log.debug(
+                        "{} Closing connection {} from {}: no complete request and no response within"
+                                + " connections.max.idle.ms",
+                        shared.logPrefix(),
+                        connectionId,
+                        remote());
+                markClosed();
+                context.close();
+            }
+            return;
+        }
+        context.fireUserEventTriggered(event);
     }
 
     @Override
@@ -443,7 +527,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void updateAutoRead() {
-        boolean read = !(pausedByQueue || pausedByWritability || pausedByShutdown || pausedByPipeline);
+        boolean read = !(pausedByQueue || pausedByWritability || pausedByShutdown || muted);
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

@@ -1,15 +1,21 @@
 package io.sluice.broker.server;
 
+import io.sluice.broker.network.ConnectionLimits;
 import io.sluice.broker.network.NetworkConfig;
 import io.sluice.broker.network.NetworkServer;
 import io.sluice.metadata.config.BrokerConfig;
+import io.sluice.metadata.config.BrokerConfigKeys;
 import io.sluice.metadata.config.ConfigException;
 import io.sluice.metadata.model.Endpoint;
 import io.sluice.metadata.model.SecurityProtocol;
 import io.sluice.replication.fetcher.FetcherConfig;
 import io.sluice.replication.log.LogManagerConfig;
 import io.sluice.replication.partition.ReplicaManagerConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Maps the broker configuration onto the settings of the network layer, the log and replica managers and the replica
@@ -41,7 +47,43 @@ final class BrokerConfigMapping {
                 config.numNetworkThreads(),
                 config.numIoThreads(),
                 config.queuedMaxRequests(),
-                config.socketRequestMaxBytes());
+                config.socketRequestMaxBytes(),
+                connectionLimits(config));
+    }
+
+    /**
+     * {@code connections.max.idle.ms}, {@code max.connections} (the inter-broker listener exempt when there is more
+     * than one listener, as in Kafka) and {@code max.connections.per.ip} with its overrides, whose host names are
+     * resolved here; fails with a {@link ConfigException} naming {@code max.connections.per.ip.overrides} for a host
+     * that does not resolve.
+     */
+    static ConnectionLimits connectionLimits(BrokerConfig config) {
+        return connectionLimits(config, InetAddress::getByName);
+    }
+
+    /** Resolves host names of the overrides through {@code resolver}. */
+    interface Resolver {
+        InetAddress resolve(String host) throws UnknownHostException;
+    }
+
+    static ConnectionLimits connectionLimits(BrokerConfig config, Resolver resolver) {
+        Map<InetAddress, Integer> overrides = new LinkedHashMap<>();
+        config.maxConnectionsPerIpOverrides().forEach((host, limit) -> {
+            try {
+                overrides.put(resolver.resolve(host), limit);
+            } catch (UnknownHostException e) {
+                throw new ConfigException(
+                        BrokerConfigKeys.MAX_CONNECTIONS_PER_IP_OVERRIDES.name(),
+                        host + ":" + limit,
+                        "Cannot resolve host " + host + ": " + e.getMessage());
+            }
+        });
+        String exempt = config.listeners().size() > 1 ? config.interBrokerListenerName() : null;
+        return ConnectionLimits.defaults()
+                .withIdleMs(config.connectionsMaxIdleMs())
+                .withMaxConnections(config.maxConnections(), exempt)
+                .withMaxConnectionsPerIp(config.maxConnectionsPerIp(), overrides)
+                .withMaxInFlightPerConnection(config.maxInFlightRequestsPerConnection());
     }
 
     /** The replica fetchers' settings ({@code num.replica.fetchers}, {@code replica.fetch.*}). */

@@ -2,6 +2,7 @@ package io.sluice.broker.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,11 +14,15 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,6 +122,68 @@ class MetricsHttpServerTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.body()).isEmpty();
+    }
+
+    @Test
+    void healthAnswersPromptlyWhileAHundredSlowClientsHoldConnections() throws Exception {
+        healthy.set(true);
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100; i++) {
+                Socket socket = new Socket();
+                slow.add(socket);
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 5_000);
+                // an unfinished request line: the server must not wait for the rest of it
+                socket.getOutputStream().write("GET /hea".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 100);
+
+            for (int i = 0; i < 5; i++) {
+                long start = System.nanoTime();
+                HttpResponse<String> health = http.send(
+                        HttpRequest.newBuilder(uri("/health"))
+                                .timeout(Duration.ofSeconds(1))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).isEqualTo(200);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+            }
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void aConnectionThatDoesNotCompleteARequestInTimeIsClosed() throws Exception {
+        try (MetricsHttpServer strict =
+                        new MetricsHttpServer(10, loopback(0), registry, () -> true, () -> "", Duration.ofMillis(300));
+                Socket trickler = new Socket()) {
+            strict.start();
+            trickler.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), strict.port()), 5_000);
+            trickler.setSoTimeout(10_000);
+            trickler.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            trickler.getOutputStream().flush();
+
+            assertThat(trickler.getInputStream().read())
+                    .as("closed without an answer")
+                    .isEqualTo(-1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> strict.openConnections() == 0);
+        }
+    }
+
+    @Test
+    void keepAliveConnectionsServeSeveralRequests() throws Exception {
+        healthy.set(true);
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/health").statusCode()).isEqualTo(200);
+            assertThat(get("/metrics").statusCode()).isEqualTo(200);
+        }
+        assertThat(server.openConnections())
+                .as("the client reuses its connection")
+                .isEqualTo(1);
     }
 
     @Test

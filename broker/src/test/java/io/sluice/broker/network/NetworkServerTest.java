@@ -3,8 +3,10 @@ package io.sluice.broker.network;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.epoll.Epoll;
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiHandlerRegistry;
 import io.sluice.broker.api.ApiResponse;
@@ -72,13 +74,18 @@ class NetworkServerTest {
     }
 
     private int start(int ioThreads, int queued, int maxFrame, ApiHandler<?>... handlers) {
+        return start(ConnectionLimits.defaults(), ioThreads, queued, maxFrame, handlers);
+    }
+
+    private int start(ConnectionLimits limits, int ioThreads, int queued, int maxFrame, ApiHandler<?>... handlers) {
         NetworkConfig config = new NetworkConfig(
-                List.of(Endpoint.parse("PLAINTEXT://127.0.0.1:0")),
-                List.of(Endpoint.parse("PLAINTEXT://broker1.example:0")),
-                2,
-                ioThreads,
-                queued,
-                maxFrame);
+                        List.of(Endpoint.parse("PLAINTEXT://127.0.0.1:0")),
+                        List.of(Endpoint.parse("PLAINTEXT://broker1.example:0")),
+                        2,
+                        ioThreads,
+                        queued,
+                        maxFrame)
+                .withLimits(limits);
         server = new NetworkServer(
                 1, config, ApiHandlerRegistry.of(List.of(handlers)), meters, Clock.systemUTC(), Duration.ofSeconds(5));
         server.start();
@@ -177,7 +184,7 @@ class NetworkServerTest {
     }
 
     @Test
-    void oneConnectionsBlockingRequestsRunOneAtATimeInArrivalOrder() throws IOException {
+    void withPipeliningOneConnectionsBlockingRequestsRunOneAtATimeInArrivalOrder() throws IOException {
         List<Integer> invocationOrder = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger maxRunning = new java.util.concurrent.atomic.AtomicInteger();
@@ -196,7 +203,7 @@ class NetworkServerTest {
                     }
                     return CompletableFuture.completedFuture(ApiResponse.of(new HeartbeatResponseData()));
                 });
-        int port = start(4, 64, 1 << 20, ordered);
+        int port = start(ConnectionLimits.defaults().withMaxInFlightPerConnection(10), 4, 64, 1 << 20, ordered);
         try (RawKafkaClient client = new RawKafkaClient(port)) {
             for (int i = 0; i < 10; i++) {
                 client.send(heartbeatRequest(i));
@@ -213,6 +220,39 @@ class NetworkServerTest {
         }
         assertThat(invocationOrder).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
         assertThat(maxRunning.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aClientThatClosesWhileMutedHasItsRequestCancelled() throws IOException {
+        assumeTrue(Epoll.isAvailable(), "epoll reports the client's FIN even while a channel does not read");
+        java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger cancelled = new java.util.concurrent.atomic.AtomicInteger();
+        ApiHandler<HeartbeatRequestData> parking =
+                new TestHandler<HeartbeatRequestData>(ApiKeys.HEARTBEAT, (short) 0, (short) 4, false, (ctx, req) -> {
+                    handled.incrementAndGet();
+                    ctx.cancellation().onCancel(cancelled::incrementAndGet);
+                    return new CompletableFuture<>();
+                });
+        int port = start(1, 16, 1 << 20, parking);
+        RawKafkaClient client = new RawKafkaClient(port);
+        // About 50 KB of pipelined requests: more than the first read takes, little enough for the broker's receive
+        // buffer, so the client's FIN arrives while the broker still has unread requests and reads nothing.
+        List<ByteBuffer> pipelined = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            pipelined.add(heartbeatRequest(i));
+        }
+        int size = pipelined.stream().mapToInt(ByteBuffer::remaining).sum();
+        ByteBuffer all = ByteBuffer.allocate(size);
+        pipelined.forEach(all::put);
+        client.send(all.flip());
+        await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 1);
+
+        client.close();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> cancelled.get() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 0);
+        assertThat(handled).as("the rest stayed unread").hasValue(1);
+        assertThat(server.inFlightRequests()).isZero();
     }
 
     @Test

@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 /** A blocking socket speaking framed Kafka requests, with kafka-clients doing the serialization. */
 final class RawKafkaClient implements AutoCloseable {
@@ -60,6 +62,27 @@ final class RawKafkaClient implements AutoCloseable {
             return in.read() < 0;
         } catch (EOFException | SocketException e) {
             return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Whether nothing (no byte, no end of stream) arrives within {@code wait}; for asserting silence only, as a byte
+     * that does arrive is consumed.
+     */
+    boolean nothingWithin(Duration wait) {
+        try {
+            int previous = socket.getSoTimeout();
+            socket.setSoTimeout((int) wait.toMillis());
+            try {
+                in.read();
+                return false;
+            } catch (SocketTimeoutException e) {
+                return true;
+            } finally {
+                socket.setSoTimeout(previous);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

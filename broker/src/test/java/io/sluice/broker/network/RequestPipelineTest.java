@@ -131,8 +131,8 @@ class RequestPipelineTest {
     }
 
     @Test
-    void responsesLeaveInRequestOrderWhenALaterRequestCompletesFirst() {
-        connection = new EmbeddedConnection(List.of(deferredHeartbeat()));
+    void withPipeliningResponsesLeaveInRequestOrderWhenALaterRequestCompletesFirst() {
+        connection = new EmbeddedConnection(1024 * 1024, true, List.of(deferredHeartbeat()), 3, 0);
         connection.send(concat(heartbeat((short) 4, 1), heartbeat((short) 4, 2), heartbeat((short) 4, 3)));
         assertThat(heartbeats).hasSize(3);
 

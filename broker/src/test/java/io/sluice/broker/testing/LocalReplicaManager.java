@@ -32,9 +32,10 @@ public final class LocalReplicaManager implements AutoCloseable {
     public final ScheduledExecutorService scheduler;
     public final LogManager logManager;
     public final ReplicaManager replicaManager;
+    /** The replica manager's meters (purgatory sizes among them). */
+    public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     public LocalReplicaManager(int brokerId, Path dir, LogConfig config) {
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "local-replica-manager-" + brokerId);
             t.setDaemon(true);

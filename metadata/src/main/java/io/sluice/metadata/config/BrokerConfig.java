@@ -399,6 +399,29 @@ public final class BrokerConfig {
         return values.get(SOCKET_REQUEST_MAX_BYTES);
     }
 
+    /** {@code connections.max.idle.ms}; -1 means idle connections are never closed. */
+    public long connectionsMaxIdleMs() {
+        return values.get(CONNECTIONS_MAX_IDLE_MS);
+    }
+
+    public int maxConnections() {
+        return values.get(MAX_CONNECTIONS);
+    }
+
+    public int maxConnectionsPerIp() {
+        return values.get(MAX_CONNECTIONS_PER_IP);
+    }
+
+    /** {@code max.connections.per.ip.overrides} as host (name or address, unresolved) → limit, in the order written. */
+    public Map<String, Integer> maxConnectionsPerIpOverrides() {
+        return HostCounts.parse(MAX_CONNECTIONS_PER_IP_OVERRIDES.name(), values.get(MAX_CONNECTIONS_PER_IP_OVERRIDES));
+    }
+
+    /** Sluice's {@code max.pipelined.requests.per.connection}: 1 (Kafka's muting) unless set. */
+    public int maxPipelinedRequestsPerConnection() {
+        return values.get(MAX_PIPELINED_REQUESTS_PER_CONNECTION);
+    }
+
     public int requestTimeoutMs() {
         return values.get(REQUEST_TIMEOUT_MS);
     }
@@ -490,6 +513,12 @@ public final class BrokerConfig {
                         "Must not exceed " + MAX_PARTITIONS_PER_REQUEST.name() + "="
                                 + values.get(MAX_PARTITIONS_PER_REQUEST) + ", or every such topic creation is refused");
             }
+        }
+        if (maxConnectionsPerIp() == 0 && maxConnectionsPerIpOverrides().isEmpty()) {
+            throw new ConfigException(
+                    MAX_CONNECTIONS_PER_IP.name(),
+                    0,
+                    "Can be set to zero only if " + MAX_CONNECTIONS_PER_IP_OVERRIDES.name() + " is set");
         }
         if (replicaLagTimeMaxMs() <= zookeeperSessionTimeoutMs()) {
             w.add(REPLICA_LAG_TIME_MAX_MS.name() + "=" + replicaLagTimeMaxMs() + " should be greater than "

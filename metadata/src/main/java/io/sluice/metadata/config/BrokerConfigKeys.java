@@ -338,6 +338,38 @@ public final class BrokerConfigKeys {
             .defaultValue(104857600)
             .validator(atLeast(1))
             .doc("Largest request frame accepted."));
+    public static final ConfigKey<Long> CONNECTIONS_MAX_IDLE_MS = def(ConfigKey.longKey("connections.max.idle.ms")
+            .defaultValue(600000L)
+            .validator(Validator.offOrAtLeastOne())
+            .doc("A client connection with no request in flight that has neither completed a request nor been sent a"
+                    + " response for this long is closed (a client trickling a request byte by byte counts as idle);"
+                    + " -1 turns it off."));
+    public static final ConfigKey<Integer> MAX_CONNECTIONS = def(ConfigKey.intKey("max.connections")
+            .defaultValue(Integer.MAX_VALUE)
+            .validator(atLeast(0))
+            .doc("Open client connections across all listeners above which the broker stops accepting (new"
+                    + " connections wait in the listen backlog); the inter-broker listener is exempt when there is"
+                    + " more than one listener."));
+    public static final ConfigKey<Integer> MAX_CONNECTIONS_PER_IP = def(ConfigKey.intKey("max.connections.per.ip")
+            .defaultValue(Integer.MAX_VALUE)
+            .validator(atLeast(0))
+            .doc("Open connections allowed from one IP address, across all listeners; a connection over the limit is"
+                    + " closed at once. 0 is allowed only with max.connections.per.ip.overrides."));
+    public static final ConfigKey<String> MAX_CONNECTIONS_PER_IP_OVERRIDES =
+            def(ConfigKey.stringKey("max.connections.per.ip.overrides")
+                    .defaultValue("")
+                    .validator(Validator.hostCountMap())
+                    .doc("Per-IP or per-host limits that replace max.connections.per.ip, as host:count pairs, e.g."
+                            + " hostName:100,127.0.0.1:200; host names are resolved at startup."));
+    public static final ConfigKey<Integer> MAX_PIPELINED_REQUESTS_PER_CONNECTION =
+            def(ConfigKey.intKey("max.pipelined.requests.per.connection")
+                    .defaultValue(1)
+                    .validator(between(1, 100))
+                    .doc("Sluice only: requests one client connection may have read and not yet answered; at the"
+                            + " limit the broker stops reading the connection until the oldest is answered. 1 is"
+                            + " Kafka's behaviour; more lets a client's pipelined requests (a producer's"
+                            + " max.in.flight.requests.per.connection) be processed together, and lets a client park"
+                            + " that many delayed fetches or produces per connection."));
     public static final ConfigKey<Integer> SOCKET_SEND_BUFFER_BYTES = def(ConfigKey.intKey("socket.send.buffer.bytes")
             .defaultValue(102400)
             .doc("SO_SNDBUF of server sockets; -1 uses the OS default."));

@@ -147,4 +147,38 @@ public interface Validator<T> {
             }
         };
     }
+
+    /** A duration that is {@code -1} (off) or at least 1. */
+    static <N extends Number> Validator<N> offOrAtLeastOne() {
+        return new Validator<>() {
+            @Override
+            public void ensureValid(String name, N value) {
+                if (value != null && value.longValue() != -1 && value.longValue() < 1) {
+                    throw new ConfigException(name, value, "Value must be -1 (off) or at least 1");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "-1 or [1,...]";
+            }
+        };
+    }
+
+    /** Comma-separated {@code host:count} pairs (split at the last colon), counts at least 0, hosts distinct. */
+    static Validator<String> hostCountMap() {
+        return new Validator<>() {
+            @Override
+            public void ensureValid(String name, String value) {
+                if (value != null) {
+                    HostCounts.parse(name, value);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "host:count,...";
+            }
+        };
+    }
 }

@@ -145,6 +145,33 @@ class BrokerConfigTest {
     }
 
     @Test
+    void connectionLimitsDefaultLikeKafkaAndParseOverrides() {
+        BrokerConfig defaults = config();
+        assertThat(defaults.connectionsMaxIdleMs()).isEqualTo(600_000L);
+        assertThat(defaults.maxConnections()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(defaults.maxConnectionsPerIp()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(defaults.maxConnectionsPerIpOverrides()).isEmpty();
+        assertThat(defaults.maxPipelinedRequestsPerConnection()).isEqualTo(1);
+        assertThat(config("max.pipelined.requests.per.connection", "5").maxPipelinedRequestsPerConnection())
+                .isEqualTo(5);
+
+        BrokerConfig c = config(
+                "connections.max.idle.ms", "-1",
+                "max.connections", "1000",
+                "max.connections.per.ip", "0",
+                "max.connections.per.ip.overrides", " hostName:100 , 127.0.0.1:200,::1:7,other:0");
+        assertThat(c.connectionsMaxIdleMs()).isEqualTo(-1L);
+        assertThat(c.maxConnections()).isEqualTo(1000);
+        assertThat(c.maxConnectionsPerIp()).isZero();
+        assertThat(c.maxConnectionsPerIpOverrides())
+                .containsExactly(
+                        Map.entry("hostName", 100),
+                        Map.entry("127.0.0.1", 200),
+                        Map.entry("::1", 7),
+                        Map.entry("other", 0));
+    }
+
+    @Test
     void chrootIsSplitFromTheConnectString() {
         ZkConnect zk =
                 config("zookeeper.connect", "z1:2181,z2:2181/sluice/prod").zookeeperConnect();
@@ -187,6 +214,17 @@ class BrokerConfigTest {
                 "unclean.leader.election.enable|maybe|true or false",
                 "metrics.port|70000|no more than 65535",
                 "group.min.session.timeout.ms|2000000|Must not exceed group.max.session.timeout.ms",
+                "connections.max.idle.ms|0|-1 (off) or at least 1",
+                "connections.max.idle.ms|soon|Not a number of type LONG",
+                "max.connections|-1|Value must be at least 0",
+                "max.connections.per.ip|-5|Value must be at least 0",
+                "max.connections.per.ip|0|only if max.connections.per.ip.overrides is set",
+                "max.connections.per.ip.overrides|host1|Expected host:count pairs",
+                "max.connections.per.ip.overrides|host1:many|not an integer",
+                "max.connections.per.ip.overrides|host1:-1|must be at least 0",
+                "max.connections.per.ip.overrides|h:1,h:2|named twice",
+                "max.connections.per.ip.overrides|:3|Expected host:count pairs",
+                "max.pipelined.requests.per.connection|0|Value must be at least 1",
                 "not.a.broker.key|1|Unknown configuration not.a.broker.key",
             })
     void badInputNamesTheKey(String key, String value, String message) {

@@ -14,13 +14,15 @@ import org.apache.kafka.common.protocol.Errors;
  *
  * <p>Concurrency contract: immutable fields; {@code tryComplete} (under the operation lock) re-reads the partitions
  * without side effects; {@code onComplete} reads once more, updating follower fetch state for follower fetches, and
- * hands the result to the callback on the completing thread.
+ * hands the result to the callback on the completing thread. {@code abandoned} is volatile: set by {@link #abandon()}
+ * on any thread, read by whichever thread completes the fetch.
  */
 final class DelayedFetch extends DelayedOperation {
     private final FetchParams params;
     private final List<PartitionFetch> fetches;
     private final ReplicaManager replicaManager;
     private final Consumer<Map<TopicPartition, ReadResult>> callback;
+    private volatile boolean abandoned;
 
     DelayedFetch(
             FetchParams params,
@@ -57,8 +59,16 @@ final class DelayedFetch extends DelayedOperation {
         // onComplete reads whatever is there
     }
 
+    /** The requester went away: completing it from now on neither reads the logs nor calls the callback. */
+    void abandon() {
+        abandoned = true;
+    }
+
     @Override
     protected void onComplete() {
+        if (abandoned) {
+            return;
+        }
         callback.accept(replicaManager.readFromLocalLogs(params, fetches, true));
     }
 }

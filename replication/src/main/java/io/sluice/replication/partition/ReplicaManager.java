@@ -9,6 +9,7 @@ import io.sluice.replication.fetcher.InitialFetchState;
 import io.sluice.replication.fetcher.ReplicaFetcherManager;
 import io.sluice.replication.log.LogManager;
 import io.sluice.replication.log.UnifiedLog;
+import io.sluice.replication.purgatory.Cancellable;
 import io.sluice.replication.purgatory.DelayedOperationPurgatory;
 import io.sluice.replication.purgatory.Time;
 import java.time.Clock;
@@ -373,8 +374,11 @@ public final class ReplicaManager implements AutoCloseable {
      * Appends to the led partitions. acks must be -1, 0 or 1 (else INVALID_REQUIRED_ACKS). With acks=-1 the callback
      * runs once every appended partition's high watermark passed its records (or at the timeout); otherwise at once.
      * The callback runs exactly once, on the calling thread or on the thread that completes the delayed produce.
+     *
+     * @return cancels the wait for replication (the callback then runs at once, on the cancelling thread, with
+     *     REQUEST_TIMED_OUT for the partitions not yet replicated); {@link Cancellable#NONE} when nothing waits
      */
-    public void appendRecords(
+    public Cancellable appendRecords(
             long timeoutMs,
             short requiredAcks,
             Map<TopicPartition, MemoryRecords> entries,
@@ -385,7 +389,7 @@ public final class ReplicaManager implements AutoCloseable {
                     .forEach(tp -> results.put(
                             tp, AppendResult.error(Errors.INVALID_REQUIRED_ACKS, "acks must be -1, 0 or 1")));
             callback.accept(results);
-            return;
+            return Cancellable.NONE;
         }
         List<TopicPartition> appended = new ArrayList<>();
         entries.forEach((tp, records) -> {
@@ -398,10 +402,13 @@ public final class ReplicaManager implements AutoCloseable {
         appended.forEach(fetchPurgatory::checkAndComplete);
         if (requiredAcks == -1 && !appended.isEmpty()) {
             DelayedProduce op = new DelayedProduce(timeoutMs, results, this::partition, callback);
-            producePurgatory.tryCompleteElseWatch(op, appended);
+            if (!producePurgatory.tryCompleteElseWatch(op, appended)) {
+                return () -> producePurgatory.cancel(op, appended);
+            }
         } else {
             callback.accept(results);
         }
+        return Cancellable.NONE;
     }
 
     private AppendResult appendToLeader(TopicPartition tp, MemoryRecords records, short requiredAcks) {
@@ -439,18 +446,28 @@ public final class ReplicaManager implements AutoCloseable {
      * Reads the partitions; answers at once if {@code minBytes} are there, a partition errs or diverges, or
      * {@code maxWaitMs} is 0; otherwise waits in the fetch purgatory until one of these holds or the wait ends. A
      * follower fetch moves that follower's state (which may grow the ISR, raise the high watermark and complete
-     * delayed produces). The callback runs exactly once.
+     * delayed produces). The callback runs exactly once, unless the fetch is cancelled while it waits.
+     *
+     * @return cancels a waiting fetch: it leaves the purgatory at once and its callback is not called (the fetch
+     *     reads nothing more); {@link Cancellable#NONE} when the fetch was answered at once
      */
-    public void fetchMessages(
+    public Cancellable fetchMessages(
             FetchParams params, List<PartitionFetch> fetches, Consumer<Map<TopicPartition, ReadResult>> callback) {
         Map<TopicPartition, ReadResult> results = readFromLocalLogs(params, fetches, true);
         if (params.maxWaitMs() <= 0 || fetches.isEmpty() || DelayedFetch.satisfied(params, results)) {
             callback.accept(results);
-            return;
+            return Cancellable.NONE;
         }
         List<TopicPartition> keys = new ArrayList<>();
         fetches.forEach(f -> keys.add(f.topicPartition()));
-        fetchPurgatory.tryCompleteElseWatch(new DelayedFetch(params, fetches, this, callback), keys);
+        DelayedFetch op = new DelayedFetch(params, fetches, this, callback);
+        if (fetchPurgatory.tryCompleteElseWatch(op, keys)) {
+            return Cancellable.NONE;
+        }
+        return () -> {
+            op.abandon();
+            fetchPurgatory.cancel(op, keys);
+        };
     }
 
     /** Reads every partition within the response byte budget; the first batch read is always returned. */

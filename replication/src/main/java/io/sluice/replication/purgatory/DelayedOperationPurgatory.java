@@ -209,6 +209,24 @@ public final class DelayedOperationPurgatory<T extends DelayedOperation> impleme
         return completed;
     }
 
+    /**
+     * Completes the operation now unless something else already has ({@link DelayedOperation#forceComplete()}: its
+     * timeout is cancelled and {@code onComplete} runs on this thread), then removes it, and any other completed
+     * operation, from the watcher lists of {@code watchKeys} at once instead of leaving it for the next purge. For an
+     * operation whose requester went away (its connection closed): the purgatory's size and numDelayed drop
+     * immediately. Call it holding no lock an operation may need, as {@link #checkAndComplete}.
+     *
+     * @param watchKeys the keys the operation was submitted with
+     * @return whether this call completed the operation
+     */
+    public boolean cancel(T operation, Collection<?> watchKeys) {
+        boolean completedHere = operation.forceComplete();
+        for (Object key : new LinkedHashSet<>(watchKeys)) {
+            watchers.removeCompleted(key);
+        }
+        return completedHere;
+    }
+
     /** Watcher entries across all keys (an operation counts once per key); Kafka's {@code PurgatorySize}. */
     public long watched() {
         return watchers.watched();

@@ -192,6 +192,40 @@ class DelayedOperationPurgatoryTest {
 
     @Test
     @Timeout(10)
+    void cancelCompletesAtOnceAndLeavesNoWatcherEntryOrTimeoutBehind() {
+        DelayedOperationPurgatory<TestOperation> purgatory = startPurgatory();
+        TestOperation kept = new TestOperation(30_000);
+        purgatory.tryCompleteElseWatch(kept, List.of("t-0"));
+        List<TestOperation> cancelled = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            TestOperation operation = new TestOperation(30_000);
+            purgatory.tryCompleteElseWatch(operation, List.of("t-0", "t-1"));
+            cancelled.add(operation);
+        }
+        assertThat(purgatory.watched()).isEqualTo(201);
+        assertThat(purgatory.numDelayed()).isEqualTo(101);
+
+        for (TestOperation operation : cancelled) {
+            assertThat(purgatory.cancel(operation, List.of("t-0", "t-1"))).isTrue();
+        }
+
+        assertThat(purgatory.watched()).as("no purge needed").isEqualTo(1);
+        assertThat(purgatory.watchedKeys()).isEqualTo(1);
+        assertThat(purgatory.numDelayed()).isEqualTo(1);
+        assertThat(cancelled)
+                .allSatisfy(operation -> assertThat(operation.events).containsExactly("complete"));
+        assertThat(kept.isCompleted()).isFalse();
+        assertThat(purgatory.cancel(cancelled.get(0), List.of("t-0")))
+                .as("completes once")
+                .isFalse();
+
+        kept.satisfied.set(true);
+        assertThat(purgatory.checkAndComplete("t-0")).isEqualTo(1);
+        assertThat(purgatory.watched()).isZero();
+    }
+
+    @Test
+    @Timeout(10)
     void completedOperationsStayListedUntilThePurgeThresholdIsPassed() {
         DelayedOperationPurgatory<TestOperation> purgatory = startPurgatory(time, 2);
         List<TestOperation> operations = new ArrayList<>();

@@ -11,6 +11,7 @@ import io.sluice.replication.partition.FetchIsolation;
 import io.sluice.replication.partition.FetchParams;
 import io.sluice.replication.partition.PartitionFetch;
 import io.sluice.replication.partition.ReadResult;
+import io.sluice.replication.purgatory.Cancellable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,8 @@ import org.slf4j.LoggerFactory;
  *       sessionless request with an epoch other than 0 (initial) or -1 (final) gets
  *       {@code INVALID_FETCH_SESSION_EPOCH}.
  *   <li><b>Long poll</b>: {@code maxWaitMs}/{@code minBytes} wait in the replica manager's purgatory, which calls back
- *       later; {@code maxBytes} and {@code partitionMaxBytes} bound the response (the first batch is always whole).
+ *       later; {@code maxBytes} and {@code partitionMaxBytes} bound the response (the first batch is always whole). A
+ *       fetch still waiting when its connection closes leaves the purgatory at once (its request is cancelled).
  *   <li><b>Per partition</b>: error, high watermark, last stable offset and log start offset (also filled for
  *       {@code OFFSET_OUT_OF_RANGE}, so followers and consumers can reset), diverging epoch (v12+, followers whose
  *       last fetched epoch diverges), preferred read replica -1, no aborted transactions. A partition the metadata
@@ -79,10 +81,13 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private static final long UNKNOWN_BROKER_EPOCH = -1L;
     private static final short DIVERGING_EPOCH_VERSION = 12;
 
-    /** Port onto {@code ReplicaManager#fetchMessages}; the callback runs exactly once, possibly later. */
+    /**
+     * Port onto {@code ReplicaManager#fetchMessages}; the callback runs exactly once, possibly later, unless the
+     * returned handle cancels the waiting fetch.
+     */
     @FunctionalInterface
     public interface Reader {
-        void fetchMessages(
+        Cancellable fetchMessages(
                 FetchParams params, List<PartitionFetch> fetches, Consumer<Map<TopicPartition, ReadResult>> callback);
     }
 
@@ -196,7 +201,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         if (fetches.isEmpty()) {
             respond.accept(Map.of());
         } else {
-            reader.fetchMessages(params, fetches, respond);
+            context.cancellation().onCancel(reader.fetchMessages(params, fetches, respond)::cancel);
         }
         return answer;
     }

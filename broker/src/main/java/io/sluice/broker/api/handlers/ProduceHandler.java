@@ -5,6 +5,7 @@ import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
 import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.replication.partition.AppendResult;
+import io.sluice.replication.purgatory.Cancellable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -69,10 +70,13 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     static final short MIN_VERSION = 3;
     static final short MAX_VERSION = 11;
 
-    /** Port onto {@code ReplicaManager#appendRecords}; the callback runs exactly once, also for acks=0. */
+    /**
+     * Port onto {@code ReplicaManager#appendRecords}; the callback runs exactly once, also for acks=0 (at once when the
+     * returned handle cancels a wait for replication).
+     */
     @FunctionalInterface
     public interface Appender {
-        void appendRecords(
+        Cancellable appendRecords(
                 long timeoutMs,
                 short requiredAcks,
                 Map<TopicPartition, MemoryRecords> entries,
@@ -168,7 +172,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         }
         CompletableFuture<ApiResponse> answer = new CompletableFuture<>();
         try {
-            appender.appendRecords(request.timeoutMs(), acks, toAppend, results -> {
+            Cancellable wait = appender.appendRecords(request.timeoutMs(), acks, toAppend, results -> {
                 Map<TopicPartition, PartitionProduceResponse> all = new LinkedHashMap<>(early);
                 toAppend.forEach((tp, records) -> {
                     AppendResult result = results.get(tp);
@@ -180,6 +184,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                 });
                 answer.complete(respond(context, request, acks, all));
             });
+            context.cancellation().onCancel(wait::cancel);
         } catch (RuntimeException e) {
             log.error("{}Append of {} from client '{}' failed", logPrefix, toAppend.keySet(), context.clientId(), e);
             Map<TopicPartition, PartitionProduceResponse> all = new LinkedHashMap<>(early);

@@ -10,10 +10,13 @@ import static org.awaitility.Awaitility.await;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.FileRegion;
 import io.sluice.broker.api.ApiResponse;
+import io.sluice.broker.api.RequestCancellation;
+import io.sluice.broker.api.RequestContext;
 import io.sluice.broker.api.handlers.ProduceHandlerTest.LocalLeader;
 import io.sluice.broker.network.FileRecordsSlice;
 import io.sluice.broker.network.ResponseWriter;
 import io.sluice.broker.testing.ControlRequests;
+import io.sluice.replication.purgatory.PurgatoryMetrics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -208,6 +211,49 @@ class FetchHandlerTest {
         assertThat(records(partition(response, v)))
                 .extracting(r -> utf8(r.value()))
                 .containsExactly("late");
+    }
+
+    @Test
+    void aLongPollWhoseConnectionClosedLeavesThePurgatoryAtOnce() {
+        LocalLeader l = leader(List.of(BROKER));
+        short v = 12;
+        FetchRequestData request =
+                request(v, CONSUMER, 0L, -1, -1).setMaxWaitMs(600_000).setMinBytes(1024 * 1024);
+        RequestContext plain = ControlRequests.context(ApiKeys.FETCH, v);
+        RequestCancellation cancellation = RequestCancellation.create();
+        RequestContext context = new RequestContext(
+                plain.header(),
+                plain.listenerName(),
+                plain.remoteAddress(),
+                plain.connectionId(),
+                plain.receiveTimeMs(),
+                cancellation);
+
+        CompletableFuture<ApiResponse> answer =
+                l.fetchHandler.handle(context, request).toCompletableFuture();
+        assertThat(answer).isNotDone();
+        assertThat(fetchPurgatorySize(l)).isEqualTo(1.0);
+
+        cancellation.cancel();
+
+        assertThat(fetchPurgatorySize(l)).isZero();
+        assertThat(l.local
+                        .registry
+                        .get(PurgatoryMetrics.DELAYED)
+                        .tag(PurgatoryMetrics.TAG, "Fetch")
+                        .gauge()
+                        .value())
+                .isZero();
+        assertThat(answer).as("nobody waits for the answer").isNotDone();
+    }
+
+    private static double fetchPurgatorySize(LocalLeader l) {
+        return l.local
+                .registry
+                .get(PurgatoryMetrics.SIZE)
+                .tag(PurgatoryMetrics.TAG, "Fetch")
+                .gauge()
+                .value();
     }
 
     @Test

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.sluice.broker.api.ApiResponse;
+import io.sluice.broker.api.RequestCancellation;
+import io.sluice.broker.api.RequestContext;
 import io.sluice.broker.network.ResponseWriter;
 import io.sluice.broker.testing.ControlRequests;
 import io.sluice.broker.testing.LocalReplicaManager;
@@ -16,6 +18,8 @@ import io.sluice.replication.partition.AppendResult;
 import io.sluice.replication.partition.FetchIsolation;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.partition.TopicSettings;
+import io.sluice.replication.purgatory.Cancellable;
+import io.sluice.replication.purgatory.PurgatoryMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -95,6 +99,43 @@ class ProduceHandlerTest {
             assertThat(response.data().throttleTimeMs()).isZero();
         }
         assertThat(l.logEndOffset()).isEqualTo(2L * (ProduceHandler.MAX_VERSION - ProduceHandler.MIN_VERSION + 1));
+    }
+
+    @Test
+    void anAcksAllProduceWhoseConnectionClosedIsAnsweredAtOnceAndLeavesThePurgatory() throws Exception {
+        // follower 2 is in the ISR and never fetches: acks=all waits for it
+        leader = new LocalLeader(dir, LocalLeader.CONFIG, List.of(BROKER, 2));
+        short v = 9;
+        RequestContext plain = ControlRequests.context(ApiKeys.PRODUCE, v);
+        RequestCancellation cancellation = RequestCancellation.create();
+        RequestContext context = new RequestContext(
+                plain.header(),
+                plain.listenerName(),
+                plain.remoteAddress(),
+                plain.connectionId(),
+                plain.receiveTimeMs(),
+                cancellation);
+        CompletableFuture<ApiResponse> answer = leader.produceHandler
+                .handle(context, LocalLeader.produceRequest((short) -1, TP, batch(1L, "a")))
+                .toCompletableFuture();
+        assertThat(answer).isNotDone();
+        assertThat(producePurgatorySize(leader)).isEqualTo(1.0);
+
+        cancellation.cancel();
+
+        assertThat(producePurgatorySize(leader)).isZero();
+        assertThat(partition(LocalLeader.roundTrip(ApiKeys.PRODUCE, v, answer)).errorCode())
+                .isEqualTo(Errors.REQUEST_TIMED_OUT.code());
+        assertThat(leader.logEndOffset()).as("the records stay appended").isEqualTo(1L);
+    }
+
+    private static double producePurgatorySize(LocalLeader l) {
+        return l.local
+                .registry
+                .get(PurgatoryMetrics.SIZE)
+                .tag(PurgatoryMetrics.TAG, "Produce")
+                .gauge()
+                .value();
     }
 
     @Test
@@ -274,6 +315,7 @@ class ProduceHandlerTest {
                 (timeout, acks, entries, callback) -> {
                     appended.add(entries.get(TP));
                     callback.accept(Map.of(TP, new AppendResult(Errors.NONE, "", 41L, 42L, -1L, 0L, false, 5)));
+                    return Cancellable.NONE;
                 },
                 tp -> true,
                 topic -> false);
