@@ -83,7 +83,7 @@ final class BrokerConfigMapping {
                 .withIdleMs(config.connectionsMaxIdleMs())
                 .withMaxConnections(config.maxConnections(), exempt)
                 .withMaxConnectionsPerIp(config.maxConnectionsPerIp(), overrides)
-                .withMaxInFlightPerConnection(config.maxInFlightRequestsPerConnection());
+                .withMaxInFlightPerConnection(config.maxPipelinedRequestsPerConnection());
     }
 
     /** The replica fetchers' settings ({@code num.replica.fetchers}, {@code replica.fetch.*}). */
