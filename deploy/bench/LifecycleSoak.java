@@ -171,9 +171,14 @@ public class LifecycleSoak {
         did.add("read " + read);
 
         admin.createPartitions(Map.of(SAME, NewPartitions.increaseTo(5))).all().get(60, TimeUnit.SECONDS);
+        awaitFullIsr(List.of(SAME), Duration.ofSeconds(60));
         Map<String, String> grown = new HashMap<>();
-        produce(SAME, n, 2_000, grown, null);
-        require(grown.keySet().stream().anyMatch(p -> p.endsWith("-3") || p.endsWith("-4")),
+        // a new producer learns the partitions from one broker's metadata, which may lag the creation briefly
+        for (int attempt = 1; attempt <= 10 && !grown.containsKey(SAME + "-3") && !grown.containsKey(SAME + "-4");
+                attempt++) {
+            produce(SAME, n, 500, grown, null);
+        }
+        require(grown.containsKey(SAME + "-3") || grown.containsKey(SAME + "-4"),
                 "no record of " + SAME + " went to partitions 3 or 4 after adding them: " + grown.keySet());
         did.add("added partitions");
 
@@ -253,14 +258,13 @@ public class LifecycleSoak {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
-        String pad = "x".repeat(100 + random.nextInt(100));
         List<Future<RecordMetadata>> sends = new ArrayList<>(count);
         List<String> values = new ArrayList<>(count);
         try (KafkaProducer<String, String> producer =
                 new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < count; i++) {
                 String key = "k" + random.nextInt(500);
-                String value = "c" + cycle + "-" + i + "-" + pad;
+                String value = "c" + cycle + "-" + i + "-" + randomLetters(100 + random.nextInt(100));
                 values.add(key + "=" + value);
                 sends.add(producer.send(new ProducerRecord<>(topic, key, value)));
             }
@@ -280,6 +284,15 @@ public class LifecycleSoak {
             }
         }
         produced += count;
+    }
+
+    /** Random letters: records lz4 cannot shrink much, so that segments roll and retention deletes. */
+    private String randomLetters(int length) {
+        char[] letters = new char[length];
+        for (int i = 0; i < length; i++) {
+            letters[i] = (char) ('a' + random.nextInt(26));
+        }
+        return new String(letters);
     }
 
     /** Reads the whole topic: every acknowledged record (or, compacted, at least each key's latest value). */
@@ -338,7 +351,19 @@ public class LifecycleSoak {
         return read;
     }
 
+    /** Whether retention advanced the log start of some partition, waiting up to two retention checks (5 s each). */
     private boolean retentionDeleted(String topic) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(12);
+        while (!logStartAdvanced(topic)) {
+            if (System.nanoTime() > until) {
+                return false;
+            }
+            Thread.sleep(500);
+        }
+        return true;
+    }
+
+    private boolean logStartAdvanced(String topic) throws Exception {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         try (KafkaConsumer<String, String> consumer =
@@ -378,8 +403,16 @@ public class LifecycleSoak {
     private Map<String, TopicDescription> awaitFullIsr(Collection<String> topics, Duration limit) throws Exception {
         long until = System.nanoTime() + limit.toNanos();
         while (true) {
-            Map<String, TopicDescription> described =
-                    admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
+            Map<String, TopicDescription> described;
+            try {
+                described = admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                // a topic just created (or deleted) is not in every broker's metadata yet
+                require(e.getCause() instanceof UnknownTopicOrPartitionException && System.nanoTime() < until,
+                        "cannot describe " + topics + ": " + e.getCause());
+                Thread.sleep(200);
+                continue;
+            }
             List<String> short_ = new ArrayList<>();
             for (TopicDescription d : described.values()) {
                 for (TopicPartitionInfo p : d.partitions()) {

@@ -1,5 +1,6 @@
 package io.sluice.replication.log;
 
+import io.sluice.replication.log.index.FileIdentity;
 import io.sluice.replication.log.index.OffsetIndex;
 import io.sluice.replication.log.index.OffsetPosition;
 import io.sluice.replication.log.index.TimeIndex;
@@ -48,6 +49,7 @@ final class LogSegment {
 
     private final long baseOffset;
     private final FileChannel channel;
+    private final FileIdentity logIdentity;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
     private final long createdMs;
@@ -69,6 +71,7 @@ final class LogSegment {
         this.logFile = new File(dir, fileName(baseOffset, LOG_SUFFIX) + fileSuffix);
         this.channel = FileChannel.open(
                 logFile.toPath(), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        this.logIdentity = FileIdentity.of(logFile);
         this.offsetIndex = new OffsetIndex(
                 new File(dir, fileName(baseOffset, INDEX_SUFFIX) + fileSuffix), baseOffset, config.maxIndexSize());
         this.timeIndex = new TimeIndex(
@@ -533,7 +536,10 @@ final class LogSegment {
         channel.close();
         offsetIndex.closeWithoutTrim();
         timeIndex.closeWithoutTrim();
-        Files.deleteIfExists(logFile.toPath());
+        if (logIdentity.isAt(logFile)) {
+            // not when a later segment's .deleted file of the same name replaced this one's: that one is not ours
+            Files.deleteIfExists(logFile.toPath());
+        }
         offsetIndex.deleteIfExists();
         timeIndex.deleteIfExists();
     }

@@ -9,10 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * explicitly (the garbage collector releases it), so a reader holding an old mapping never faults. A reader racing
  * with a truncation may see entries that were just removed; callers validate what they find in the log file.
  *
- * <p>File identity. The index remembers the file it mapped (its {@code fileKey}, the device and inode on Linux) and
+ * <p>File identity. The index remembers the file it mapped ({@link FileIdentity}: the device and inode on Linux) and
  * follows every rename of it or of its directory ({@link #renameTo}, {@link #updateParentDir}). Every change of the
  * file's length first checks that the file at the remembered path is still that file and refuses otherwise, so a
  * stale index can never resize a file that a newer log created under the same name (a topic deleted and re-created,
@@ -57,8 +54,8 @@ public abstract class AbstractIndex implements Closeable {
     private volatile MappedByteBuffer mmap;
     private volatile int entries;
     private volatile int maxEntries;
-    /** The identity of the mapped file, or {@code null} where the file system has none. */
-    private final Object fileKey;
+    /** The identity of the mapped file. */
+    private final FileIdentity identity;
     /** Set once closed; a closed index never changes its file again. Writer only. */
     private volatile boolean closed;
 
@@ -77,7 +74,7 @@ public abstract class AbstractIndex implements Closeable {
                 this.mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, raf.length());
                 this.maxEntries = mmap.limit() / entrySize();
             }
-            this.fileKey = fileKeyOf(file);
+            this.identity = FileIdentity.of(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open index " + file, e);
         }
@@ -216,7 +213,9 @@ public abstract class AbstractIndex implements Closeable {
 
     /** Deletes the file if it is still the mapped one; a file some other index created under this name stays. */
     public boolean deleteIfExists() throws IOException {
-        if (!isSameFile()) {
+        if (!identity.isAt(file)) {
+            // a .deleted file replaced by a later segment's of the same name, or already gone: not ours to delete
+            LOG.debug("Not deleting {}: it is no longer the index's file", file);
             return false;
         }
         return Files.deleteIfExists(file.toPath());
@@ -231,8 +230,10 @@ public abstract class AbstractIndex implements Closeable {
         if (closed) {
             return;
         }
-        if (isSameFile()) {
+        if (identity.isAt(file)) {
             trimToValidSize();
+        } else if (file.exists()) {
+            LOG.warn("Index {} no longer names the file it mapped; closing without trimming it", file);
         }
         closed = true;
     }
@@ -246,37 +247,13 @@ public abstract class AbstractIndex implements Closeable {
         return closed;
     }
 
-    /** Whether the file at the index's path exists and is the file it mapped. */
-    private boolean isSameFile() {
-        try {
-            Object current = fileKeyOf(file);
-            if (fileKey != null && !Objects.equals(fileKey, current)) {
-                LOG.error(
-                        "Index {} no longer names the file mapped at open (file key {} now {}); leaving it alone",
-                        file,
-                        fileKey,
-                        current);
-                return false;
-            }
-            return true;
-        } catch (NoSuchFileException e) {
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the attributes of index " + file, e);
-        }
-    }
-
     /** The index's file, after checking that it is still the mapped one. */
     private File requireSameFile() throws IOException {
         File current = file;
-        if (!isSameFile()) {
+        if (!identity.isAt(current)) {
             throw new IOException("index file " + current + " is missing or was replaced by another file");
         }
         return current;
-    }
-
-    private static Object fileKeyOf(File file) throws IOException {
-        return Files.readAttributes(file.toPath(), BasicFileAttributes.class).fileKey();
     }
 
     private int roundDown(int size) {
