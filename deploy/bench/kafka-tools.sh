@@ -23,10 +23,20 @@ POM
   mvn -B -ntp -q -f "$TOOLS_DIR/pom.xml" dependency:copy-dependencies -DoutputDirectory="$TOOLS_DIR/lib"
 }
 
-# Runs a Java main class or single-file program with the kafka-tools class path.
+# Runs a Java main class or single-file program with the kafka-tools class path; the clients' WARN and ERROR lines
+# go to stderr (kafka-tools logs through reload4j).
 tools() {
   fetch_kafka_tools
-  java -Xmx1g -cp "$TOOLS_DIR/lib/*" "$@"
+  if [[ ! -f $TOOLS_DIR/log4j.properties ]]; then
+    cat >"$TOOLS_DIR/log4j.properties" <<'PROPS'
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=%d{ISO8601} %-5p [%t] %c{1} - %m%n
+PROPS
+  fi
+  java -Xmx1g -Dlog4j.configuration="file:$TOOLS_DIR/log4j.properties" -cp "$TOOLS_DIR/lib/*" "$@"
 }
 
 # Prints the bootstrap servers of the bin/sluice-cluster cluster in directory $1.
