@@ -209,7 +209,7 @@ final class ReplicaLog {
                         Errors.INVALID_RECORD, "an idempotent produce must hold exactly one record batch");
             }
             if (idempotent != null) {
-                ValidationResult validation = producerState.validate(idempotent);
+                ValidationResult validation = producerState.validate(idempotent, log.logEndOffset() == 0);
                 switch (validation.outcome()) {
                     case DUPLICATE -> {
                         return new AppendResult(

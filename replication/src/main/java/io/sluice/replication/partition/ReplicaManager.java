@@ -296,8 +296,10 @@ public final class ReplicaManager implements AutoCloseable {
 
     /**
      * Applies a StopReplica request: stops fetching and serving the partitions (and deletes their logs if
-     * {@code delete}). Controller epoch lower than the last seen → STALE_CONTROLLER_EPOCH for all; a leader epoch not
-     * newer than the current one (other than {@link #EPOCH_DURING_DELETE} or -1) → FENCED_LEADER_EPOCH.
+     * {@code delete}). Controller epoch lower than the last seen → STALE_CONTROLLER_EPOCH for all; a leader epoch older
+     * than the current one (other than {@link #EPOCH_DURING_DELETE} or -1) → FENCED_LEADER_EPOCH. An equal epoch stops
+     * the replica, as in Kafka: the controller stops a follower of a broker in controlled shutdown with the epoch that
+     * moved leadership away.
      */
     public Map<TopicPartition, Errors> stopReplicas(
             int controllerEpoch, Map<TopicPartition, Integer> leaderEpochs, boolean delete) {
@@ -314,12 +316,12 @@ public final class ReplicaManager implements AutoCloseable {
                 if (p == null
                         || epoch == EPOCH_DURING_DELETE
                         || epoch == Partition.NO_EPOCH
-                        || epoch > p.state().leaderEpoch()) {
+                        || epoch >= p.state().leaderEpoch()) {
                     stopped.add(tp);
                     result.put(tp, Errors.NONE);
                 } else {
                     LOG.info(
-                            "{}Ignoring StopReplica for {}: leader epoch {} is not newer than {}",
+                            "{}Ignoring StopReplica for {}: leader epoch {} is older than {}",
                             logPrefix,
                             tp,
                             epoch,

@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * producerId == -1 (not idempotent)           OK, never recorded
- * unknown producer                            OK, whatever the sequence (its state may have gone with retention)
+ * unknown producer, the log never held a record,
+ *   first seq != 0                            OUT_OF_ORDER_SEQUENCE (Kafka 4.5, KAFKA-15591)
+ * unknown producer, otherwise                 OK, whatever the sequence (its state may have gone with retention)
  * epoch &lt; current                             INVALID_PRODUCER_EPOCH
  * epoch == current, [first, last] seq of a
  *   cached batch                              DUPLICATE (original first/last offset and timestamp)
@@ -82,14 +84,36 @@ public final class ProducerStateManager {
         this.maxSnapshots = maxSnapshots;
     }
 
-    /** Decides whether a leader may append {@code batch}; see the class Javadoc for the rules. */
+    /**
+     * Decides whether a leader may append {@code batch} to a log that has held records; see the class Javadoc for the
+     * rules.
+     */
     public ValidationResult validate(RecordBatch batch) {
+        return validate(batch, false);
+    }
+
+    /**
+     * Decides whether a leader may append {@code batch}; see the class Javadoc for the rules.
+     *
+     * @param logNeverHeldARecord whether the partition's log is empty and always was (log end offset 0). An unknown
+     *     producer's first batch there must start at sequence 0: anything else means an earlier batch of it is still
+     *     in flight (refused, for example, by a broker that had not yet become the leader of the new partition), and
+     *     accepting the later one first would leave the earlier one refused as out of order on every retry until its
+     *     delivery timeout, its records lost. In a log that held records the producer's state may have gone with
+     *     retention or DeleteRecords, so any first sequence is accepted there (KIP-360).
+     */
+    public ValidationResult validate(RecordBatch batch, boolean logNeverHeldARecord) {
         if (!batch.hasProducerId()) {
             return ValidationResult.OK;
         }
         long producerId = batch.producerId();
         ProducerStateEntry current = producers.get(producerId);
         if (current == null) {
+            if (logNeverHeldARecord && batch.baseSequence() != 0) {
+                return ValidationResult.outOfOrder("Producer " + producerId + " epoch " + batch.producerEpoch()
+                        + ": the first write to a partition that never held a record must start at sequence 0, got "
+                        + batch.baseSequence());
+            }
             return ValidationResult.OK;
         }
         short epoch = batch.producerEpoch();

@@ -61,6 +61,26 @@ class LeaderAppendTest {
         assertThat(broker.partition(TP).logEndOffset()).isEqualTo(3);
     }
 
+    /**
+     * A producer's two in-flight batches to a new partition, the first refused by a broker that was not its leader
+     * yet: the later batch arriving first is refused, so the first one, retried, lands first and both are kept
+     * (accepting the later one first left the earlier one out of order on every retry until it expired).
+     */
+    @Test
+    void aNewPartitionTakesAProducersBatchesOnlyFromItsFirstSequence() {
+        lead(List.of(1), List.of(1), 1);
+        AppendResult later = broker.produceNow(TP, idempotent(7L, (short) 0, 2, "c"), 1);
+        AppendResult earlier = broker.produceNow(TP, idempotent(7L, (short) 0, 0, "a", "b"), 1);
+        AppendResult laterRetried = broker.produceNow(TP, idempotent(7L, (short) 0, 2, "c"), 1);
+
+        assertThat(later.error()).isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(earlier.error()).isEqualTo(Errors.NONE);
+        assertThat(earlier.baseOffset()).isZero();
+        assertThat(laterRetried.error()).isEqualTo(Errors.NONE);
+        assertThat(laterRetried.baseOffset()).isEqualTo(2);
+        assertThat(broker.partition(TP).logEndOffset()).isEqualTo(3);
+    }
+
     @Test
     void sequenceGapIsRejectedWithOutOfOrderAndNothingIsWritten() {
         lead(List.of(1), List.of(1), 1);

@@ -203,7 +203,7 @@ class LeaderEpochTest {
         produce("a");
         ReplicaManager rm = broker.replicaManager;
 
-        assertThat(rm.stopReplicas(1, Map.of(TP, 3), true)).containsEntry(TP, Errors.FENCED_LEADER_EPOCH);
+        assertThat(rm.stopReplicas(1, Map.of(TP, 2), true)).containsEntry(TP, Errors.FENCED_LEADER_EPOCH);
         assertThat(rm.stopReplicas(0, Map.of(TP, 4), true)).containsEntry(TP, Errors.STALE_CONTROLLER_EPOCH);
         assertThat(rm.partition(TP)).isPresent();
 
@@ -212,5 +212,21 @@ class LeaderEpochTest {
         assertThat(rm.partition(TP)).isEmpty();
         assertThat(broker.logManager.getLog(TP)).isEmpty();
         assertThat(broker.produceNow(TP, plain("b"), 1).error()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+    }
+
+    /**
+     * The controller stops a follower of a broker in controlled shutdown with the partition's current leader epoch
+     * (the LeaderAndIsr that moved leadership away already carried it): as in Kafka, an epoch equal to the current
+     * one stops the replica; only an older one is fenced.
+     */
+    @Test
+    void stopReplicaWithTheCurrentLeaderEpochStopsTheReplica() {
+        broker.leaderAndIsr(TP, 1, 3, List.of(1), List.of(1), 0, 1);
+        produce("a");
+        ReplicaManager rm = broker.replicaManager;
+
+        assertThat(rm.stopReplicas(1, Map.of(TP, 3), false)).containsEntry(TP, Errors.NONE);
+        assertThat(rm.partition(TP)).isEmpty();
+        assertThat(broker.logManager.getLog(TP)).isPresent();
     }
 }

@@ -50,6 +50,27 @@ class ProducerStateManagerTest {
         assertThat(manager.producerCount()).isZero();
     }
 
+    /**
+     * Two in-flight batches of a producer to a new partition, the first refused by a broker that was not yet its
+     * leader: the second must not be appended first, or the first is out of order on every retry (KAFKA-15591).
+     */
+    @Test
+    void aLogThatNeverHeldARecordTakesAnUnknownProducerOnlyFromSequenceZero() {
+        ValidationResult later = manager.validate(idempotent(PID, EPOCH, 17, 5, 0), true);
+        assertThat(later.outcome()).isEqualTo(Outcome.OUT_OF_ORDER_SEQUENCE);
+        assertThat(later.error()).isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(later.message()).contains("never held a record").contains("got 17");
+
+        assertThat(manager.validate(idempotent(PID, EPOCH, 0, 17, 0), true).outcome())
+                .isEqualTo(Outcome.OK);
+        append(idempotent(PID, EPOCH, 0, 17, 0));
+        assertThat(manager.validate(idempotent(PID, EPOCH, 17, 5, 17), false).outcome())
+                .isEqualTo(Outcome.OK);
+        // a log that held records (then emptied by retention or DeleteRecords) takes any first sequence
+        assertThat(manager.validate(idempotent(PID + 1, EPOCH, 17, 5, 0), false).outcome())
+                .isEqualTo(Outcome.OK);
+    }
+
     @Test
     void nextSequenceIsAcceptedAndRecorded() {
         append(idempotent(PID, EPOCH, 0, 3, 10));
