@@ -21,23 +21,26 @@ import org.apache.kafka.common.TopicPartitionInfo;
  *   <li>{@code wait DEAD_BROKER KILL_NANOS}: polls Admin.describeTopics until every partition has a live leader other
  *       than DEAD_BROKER and prints the time since KILL_NANOS (CLOCK_MONOTONIC, e.g.
  *       {@code python3 -c 'import time; print(time.monotonic_ns())'} taken right before {@code kill -9} of that
- *       broker's pid).
+ *       broker's pid);
+ *   <li>{@code kill DEAD_BROKER PID}: sends SIGKILL to process PID (broker DEAD_BROKER) itself, then waits as
+ *       {@code wait} does and also prints {@code RESULT failover_ms=N}.
  * </ul>
  *
- * Both phases give up after 5 minutes. Run with the kafka-tools classpath fetched by kafka-perf.sh:
+ * The topics' count and partitions come from the system properties {@code failover.topics} (default 10) and
+ * {@code failover.partitions} (default 300). Every phase gives up after 5 minutes. Run with the kafka-tools classpath fetched by kafka-perf.sh:
  * {@code java -cp "deploy/bench/target/kafka-tools-3.9.2/lib/*" deploy/bench/ControllerFailover.java HOST:PORT create}
  */
 public class ControllerFailover {
-    private static final int TOPICS = 10;
-    private static final int PARTITIONS = 300;
+    private static final int TOPICS = Integer.getInteger("failover.topics", 10);
+    private static final int PARTITIONS = Integer.getInteger("failover.partitions", 300);
     private static final Duration GIVE_UP = Duration.ofMinutes(5);
     /** Between two describeTopics rounds: the measurement's resolution, small against the seconds measured. */
     private static final long POLL_MS = 100;
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || (args[1].equals("wait") && args.length < 4)) {
+        if (args.length < 2 || ((args[1].equals("wait") || args[1].equals("kill")) && args.length < 4)) {
             System.err.println("usage: ControllerFailover BOOTSTRAP create | BOOTSTRAP wait DEAD_BROKER KILL_NANOS"
-                    + " | BOOTSTRAP settle | BOOTSTRAP controller");
+                    + " | BOOTSTRAP kill DEAD_BROKER PID | BOOTSTRAP settle | BOOTSTRAP controller");
             System.exit(2);
         }
         Properties props = new Properties();
@@ -53,17 +56,31 @@ public class ControllerFailover {
                 for (String name : names) {
                     topics.add(new NewTopic(name, PARTITIONS, (short) 3));
                 }
-                admin.createTopics(topics).all().get(120, TimeUnit.SECONDS);
+                long requested = System.nanoTime();
+                admin.createTopics(topics).all().get(GIVE_UP.toSeconds(), TimeUnit.SECONDS);
                 long start = System.nanoTime();
                 awaitAllLed(admin, names, -1, start);
                 System.out.printf("created; all led after %d ms%n", (System.nanoTime() - start) / 1_000_000);
+                System.out.println("RESULT create_ms=" + (System.nanoTime() - requested) / 1_000_000);
                 System.out.println("controller " + admin.describeCluster().controller().get().id());
             } else if (args[1].equals("settle")) {
                 long start = System.nanoTime();
                 awaitFullIsr(admin, names, start);
-                System.out.printf("every ISR full after %d ms%n", (System.nanoTime() - start) / 1_000_000);
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                System.out.printf("every ISR full after %d ms%n", ms);
+                System.out.println("RESULT settle_ms=" + ms);
             } else if (args[1].equals("controller")) {
                 System.out.println("controller " + admin.describeCluster().controller().get().id());
+            } else if (args[1].equals("kill")) {
+                int dead = Integer.parseInt(args[2]);
+                ProcessHandle broker = ProcessHandle.of(Long.parseLong(args[3]))
+                        .orElseThrow(() -> new IllegalStateException("no process " + args[3]));
+                long killedAt = System.nanoTime();
+                broker.destroyForcibly();
+                awaitAllLed(admin, names, dead, killedAt);
+                long ms = (System.nanoTime() - killedAt) / 1_000_000;
+                System.out.printf("all %d partitions led by live brokers %d ms after the kill%n", TOPICS * PARTITIONS, ms);
+                System.out.println("RESULT failover_ms=" + ms);
             } else {
                 int dead = Integer.parseInt(args[2]);
                 long killedAt = Long.parseLong(args[3]);
