@@ -36,11 +36,14 @@ public class JfrSummary {
         Map<String, Double> allocClasses = new HashMap<>();
         Map<String, Double> allocSites = new HashMap<>();
         long cpuSamples = 0;
+        long nativeSamples = 0;
         double allocBytes = 0;
         for (int i = 2; i < args.length; i++) {
             for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[i]))) {
                 String type = e.getEventType().getName();
-                if (type.equals("jdk.ExecutionSample")) {
+                if (type.equals("jdk.NativeMethodSample")) {
+                    nativeSamples++;
+                } else if (type.equals("jdk.ExecutionSample")) {
                     cpuSamples++;
                     add(cpuThreads, threadGroup(e.getThread("sampledThread")), 1);
                     List<RecordedFrame> frames = frames(e.getStackTrace());
@@ -63,7 +66,10 @@ public class JfrSummary {
                 }
             }
         }
-        System.out.printf("==== %s: %d CPU samples, %.1f MB of sampled allocation weight%n", title, cpuSamples, allocBytes / 1e6);
+        System.out.printf(
+                "==== %s: %d samples of threads running Java code (%d more in native code, mostly waiting, not"
+                        + " counted), %.1f MB of sampled allocation weight%n",
+                title, cpuSamples, nativeSamples, allocBytes / 1e6);
         print("CPU samples by thread group", cpuThreads, cpuSamples, top);
         print("Hottest frames (self: top of stack)", self, cpuSamples, top);
         print("Hottest frames (total: anywhere on the stack)", total, cpuSamples, top);

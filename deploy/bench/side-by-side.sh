@@ -18,7 +18,7 @@
 #
 # Usage: deploy/bench/side-by-side.sh [--steps a,b,c,d,e,f,g,h] [--passes 3] [--only sluice|kafka] [--out DIR]
 #          [--profile STEP[,STEP]] [--records 1000000] [--small-records 5000000] [--latency-records 10000]
-#          [--many-records 1000000] [--idle-partitions 10000] [--idle-seconds 30] [--scale F]
+#          [--many-records 500000] [--idle-partitions 10000] [--idle-seconds 30] [--scale F]
 #          [--base-port 29092] [--zk-port 22181] [--no-build]
 # --records: 1 KiB records of a, b, d, f; --small-records: 100 B records of c; --latency-records: e; --many-records:
 # g (all producers together); --scale F multiplies all four. --profile records JFR on every broker during an extra
@@ -39,7 +39,7 @@ profile=""
 records=1000000
 small_records=5000000
 latency_records=10000
-many_records=1000000
+many_records=500000
 idle_partitions=10000
 idle_seconds=30
 scale=1
@@ -518,25 +518,62 @@ bytes_of_step() { # STEP
   esac
 }
 
-# JFR on every broker of SYSTEM during the measured window of a profiled pass.
-jfr_start() { # SYSTEM
-  local id
+# CPU clock ticks (user + system) of every thread of the SYSTEM's brokers: lines "broker|tid|name|ticks".
+thread_ticks() { # SYSTEM
+  local id pid t stat rest f
   for ((id = 1; id <= brokers; id++)); do
-    jcmd "$(broker_pid "$1" "$id")" JFR.start name=side-by-side settings=profile >/dev/null ||
-      die "jcmd JFR.start failed on $1 broker $id"
+    pid=$(broker_pid "$1" "$id")
+    for t in /proc/"$pid"/task/*; do
+      stat=$(<"$t/stat") 2>/dev/null || continue
+      rest=${stat##*) }
+      read -r -a f <<<"$rest"
+      echo "$id|${t##*/}|$(<"$t/comm")|$((f[11] + f[12]))"
+    done 2>/dev/null
   done
 }
-jfr_stop() { # SYSTEM STEP
-  local id files=()
+
+# The share of the brokers' CPU (user + system, from /proc) each group of threads used between two thread_ticks
+# snapshots; thread names (the first 15 characters of the Java name) grouped with their digits replaced by #.
+thread_cpu_table() { # BEFORE AFTER
+  awk -F'|' -v hz="$hz" 'NR == FNR { before[$1 "|" $2] = $4; next }
+    { d = $4 - before[$1 "|" $2]; name = $3; gsub(/[0-9]+/, "#", name); cpu[name] += d; total += d }
+    END {
+      printf "==== CPU of the broker threads (user + system, from /proc): %.1f s in all\n", total / hz; fflush()
+      for (n in cpu) if (cpu[n] > 0) printf "%6.1f%%  %7.2f s  %s\n", 100 * cpu[n] / total, cpu[n] / hz, n | "sort -rn | head -n 25"
+    }' "$1" "$2"
+}
+
+# JFR on every broker of SYSTEM during the measured window of a profiled pass: the JDK's "profile" settings with
+# Java method samples every millisecond (its 10 ms gives too few samples for a pass of seconds).
+jfr_start() { # SYSTEM
+  local id jdk_home
   mkdir -p "$out/profile"
+  jdk_home=$(dirname "$(dirname "$(readlink -f "$(command -v "$java_bin")")")")
+  sed '/<event name="jdk.ExecutionSample">/,/<\/event>/ s#<setting name="period"[^>]*>[^<]*<#<setting name="period">1 ms<#' \
+    "$jdk_home/lib/jfr/profile.jfc" >"$out/profile/sampling.jfc"
+  for ((id = 1; id <= brokers; id++)); do
+    jcmd "$(broker_pid "$1" "$id")" JFR.start name=side-by-side settings="$out/profile/sampling.jfc" >/dev/null ||
+      die "jcmd JFR.start failed on $1 broker $id"
+  done
+  thread_ticks "$1" >"$out/profile/threads-before"
+}
+jfr_stop() { # SYSTEM STEP
+  local id files=() summary=$out/profile/$1-$2.txt
+  thread_ticks "$1" >"$out/profile/threads-after"
   for ((id = 1; id <= brokers; id++)); do
     jcmd "$(broker_pid "$1" "$id")" JFR.dump name=side-by-side filename="$out/profile/$1-$2-broker-$id.jfr" >/dev/null
     jcmd "$(broker_pid "$1" "$id")" JFR.stop name=side-by-side >/dev/null
     files+=("$out/profile/$1-$2-broker-$id.jfr")
   done
-  client JfrSummary "$1, step $2, all $brokers brokers" 25 "${files[@]}" >"$out/profile/$1-$2.txt" 2>&1 ||
-    log "JfrSummary failed: see $out/profile/$1-$2.txt"
-  cat "$out/profile/$1-$2.txt"
+  {
+    echo "Profile of $1, step $2 (all $brokers brokers)"
+    echo
+    thread_cpu_table "$out/profile/threads-before" "$out/profile/threads-after"
+    echo
+    client JfrSummary "JFR of $1, step $2" 25 "${files[@]}" 2>&1 || echo "JfrSummary failed"
+  } >"$summary"
+  rm -f "$out/profile/threads-before" "$out/profile/threads-after"
+  cat "$summary"
 }
 
 is_profiled() { [[ ,$profile, == *,$1,* ]]; }
