@@ -112,6 +112,11 @@ public class SideBySideReport {
         }
     }
 
+    /** Columns every row is read with; absent ones count as empty. */
+    private static final List<String> REQUIRED = List.of(
+            "system", "step", "pass", "kind", "flag", "idle_before", "others_share", "records_per_s", "mb_per_s",
+            "lat_p99_ms", "cpu_s_total", "cpu_s_per_gib", "gc_pauses", "gc_pause_ms");
+
     private final Path dir;
     private final List<Map<String, String>> rows = new ArrayList<>();
     private final Map<String, String> meta = new LinkedHashMap<>();
@@ -125,6 +130,9 @@ public class SideBySideReport {
             Map<String, String> row = new LinkedHashMap<>();
             for (int i = 0; i < header.length; i++) {
                 row.put(header[i], i < cells.length ? cells[i] : "");
+            }
+            for (String column : REQUIRED) {
+                row.putIfAbsent(column, "");
             }
             rows.add(row);
         }
@@ -156,10 +164,11 @@ public class SideBySideReport {
             if (!row.get("system").equals(system) || !row.get("step").equals(step)) {
                 continue;
             }
-            if (row.get("flag").equals("failed") || row.get(metric.column()).isEmpty()) {
+            String value = row.getOrDefault(metric.column(), "");
+            if (row.get("flag").equals("failed") || value.isEmpty()) {
                 continue;
             }
-            double v = Double.parseDouble(row.get(metric.column())) * metric.scale();
+            double v = Double.parseDouble(value) * metric.scale();
             if (row.get("kind").equals("cold")) {
                 cold = v;
             } else if (row.get("kind").equals("warm")) {
@@ -209,8 +218,8 @@ public class SideBySideReport {
         md.append(String.format(
                 "Sizes: %s records of 1 KiB (a, b, d, f), %s of 100 B (c), %s for latency (e), %s in step g,"
                         + " %s idle partitions (h, %s s at rest). One cold pass and %s warm passes per system;"
-                        + " **warm** = median of the warm passes [min–max]; **ratio** = Sluice ÷ Kafka of the warm"
-                        + " medians (↑: more is better, ↓: less is better). MB = 2^20 bytes, as the Kafka tools"
+                        + " **warm** = median of the warm passes [min\u2013max]; **ratio** = Sluice \u00f7 Kafka of the warm"
+                        + " medians (\u2191: more is better, \u2193: less is better). MB = 2^20 bytes, as the Kafka tools"
                         + " count. CPU = user + system seconds of the three broker processes (from /proc) per GiB"
                         + " of payload produced (d: consumed; g: produced + consumed).%n%n",
                 meta.getOrDefault("records", "?"),
@@ -239,7 +248,7 @@ public class SideBySideReport {
                     continue;
                 }
                 String name = m.label() + (m.unit().isEmpty() ? "" : " (" + m.unit() + ")")
-                        + (m.higherIsBetter() ? " ↑" : " ↓");
+                        + (m.higherIsBetter() ? " \u2191" : " \u2193");
                 String ratio = ratio(s, k);
                 String[] cells = {name, num(s.cold()), warm(s), num(k.cold()), warm(k), ratio};
                 table.add(cells);
@@ -258,7 +267,7 @@ public class SideBySideReport {
                                 plain(k.median()),
                                 plain(k.min()),
                                 plain(k.max()),
-                                ratio.replace("×", "")))
+                                ratio.replace("\u00d7", "")))
                         .append('\n');
             }
             String conditions = conditions(step.id());
@@ -364,25 +373,25 @@ public class SideBySideReport {
 
     private static String ratio(Figures s, Figures k) {
         if (s.median().isEmpty() || k.median().isEmpty() || k.median().getAsDouble() == 0) {
-            return "–";
+            return "\u2013";
         }
-        return String.format("%.2f×", s.median().getAsDouble() / k.median().getAsDouble());
+        return String.format("%.2f\u00d7", s.median().getAsDouble() / k.median().getAsDouble());
     }
 
     private static String warm(Figures f) {
         if (f.median().isEmpty()) {
-            return "–";
+            return "\u2013";
         }
         if (f.warm().length == 1) {
             return num(f.median().getAsDouble());
         }
-        return num(f.median().getAsDouble()) + " [" + num(f.min().getAsDouble()) + "–" + num(f.max().getAsDouble())
+        return num(f.median().getAsDouble()) + " [" + num(f.min().getAsDouble()) + "\u2013" + num(f.max().getAsDouble())
                 + "]";
     }
 
     private static String num(Double v) {
         if (v == null) {
-            return "–";
+            return "\u2013";
         }
         double a = Math.abs(v);
         if (v == Math.rint(v) && a < 1000) {
@@ -409,11 +418,11 @@ public class SideBySideReport {
     }
 
     private static String cell(String v) {
-        return v == null || v.isEmpty() ? "–" : num(Double.parseDouble(v));
+        return v == null || v.isEmpty() ? "\u2013" : num(Double.parseDouble(v));
     }
 
     private static String share(String v) {
-        return v == null || v.isEmpty() ? "–" : share(Double.parseDouble(v));
+        return v == null || v.isEmpty() ? "\u2013" : share(Double.parseDouble(v));
     }
 
     private static String share(double v) {
@@ -459,8 +468,8 @@ public class SideBySideReport {
         svg.append(text(LEFT, 30, 20, "bold", "#222", "start",
                 "Sluice beside Apache Kafka " + meta.getOrDefault("kafka_version", "") + " (ZooKeeper mode)"));
         svg.append(text(LEFT, 50, 12, "normal", "#555", "start",
-                meta.getOrDefault("date", "") + " · " + meta.getOrDefault("cpus", "?") + " CPUs · 3 brokers per system,"
-                        + " same heap and GC flags · bars: median of the warm passes; dots: each warm pass,"
+                meta.getOrDefault("date", "") + " \u00b7 " + meta.getOrDefault("cpus", "?") + " CPUs \u00b7 3 brokers per system,"
+                        + " same heap and GC flags \u00b7 bars: median of the warm passes; dots: each warm pass,"
                         + " hollow red when the machine was busy"));
         svg.append(text(LEFT, 66, 12, "normal", "#555", "start", busyNote().replace("**", "")));
         svg.append(String.format(
@@ -485,9 +494,9 @@ public class SideBySideReport {
         String unit = m.unit().isEmpty() ? "" : " (" + m.unit() + ")";
         svg.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f7f7f7\"/>%n",
                 x, y, PANEL_W, PANEL_H - 10));
-        svg.append(text(x + 8, y + 17, 13, "bold", "#222", "start", step.id() + " · " + m.label() + unit));
+        svg.append(text(x + 8, y + 17, 13, "bold", "#222", "start", step.id() + " \u00b7 " + m.label() + unit));
         svg.append(text(x + 8, y + 32, 11, "normal", "#666", "start",
-                title(step) + (m.higherIsBetter() ? " · higher is better" : " · lower is better")));
+                title(step) + (m.higherIsBetter() ? " \u00b7 higher is better" : " \u00b7 lower is better")));
         double max = 0;
         for (Figures f : List.of(s, k)) {
             for (double v : f.warm()) {
@@ -522,7 +531,7 @@ public class SideBySideReport {
             svg.append(text((int) (barX + w) + 6, by + 13, 12, "bold", "#222", "start", num(median.getAsDouble())));
         }
         String ratio = ratio(s, k);
-        if (!ratio.equals("–")) {
+        if (!ratio.equals("\u2013")) {
             double r = s.median().getAsDouble() / k.median().getAsDouble();
             boolean better = m.higherIsBetter() ? r >= 1 : r <= 1;
             String colour = Math.abs(r - 1) < 0.05 ? "#444" : better ? "#1a7f37" : "#b42318";
