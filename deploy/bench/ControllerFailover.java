@@ -27,13 +27,14 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * </ul>
  *
  * The topics' count and partitions come from the system properties {@code failover.topics} (default 10) and
- * {@code failover.partitions} (default 300). Every phase gives up after 5 minutes. Run with the kafka-tools classpath fetched by kafka-perf.sh:
+ * {@code failover.partitions} (default 300). Every phase gives up after {@code failover.giveUpSeconds} (default 300).
+ * Run with the kafka-tools classpath fetched by kafka-perf.sh:
  * {@code java -cp "deploy/bench/target/kafka-tools-3.9.2/lib/*" deploy/bench/ControllerFailover.java HOST:PORT create}
  */
 public class ControllerFailover {
     private static final int TOPICS = Integer.getInteger("failover.topics", 10);
     private static final int PARTITIONS = Integer.getInteger("failover.partitions", 300);
-    private static final Duration GIVE_UP = Duration.ofMinutes(5);
+    private static final Duration GIVE_UP = Duration.ofSeconds(Long.getLong("failover.giveUpSeconds", 300));
     /** Between two describeTopics rounds: the measurement's resolution, small against the seconds measured. */
     private static final long POLL_MS = 100;
 
@@ -112,22 +113,30 @@ public class ControllerFailover {
 
     private static void awaitFullIsr(Admin admin, List<String> names, long since) throws Exception {
         long deadline = since + GIVE_UP.toNanos();
+        String last = "";
         while (System.nanoTime() - deadline < 0) {
-            int shrunk = 0;
-            for (TopicDescription d :
-                    admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
-                for (TopicPartitionInfo p : d.partitions()) {
-                    if (p.isr().size() < p.replicas().size()) {
-                        shrunk++;
+            try {
+                int shrunk = 0;
+                for (TopicDescription d : admin.describeTopics(names)
+                        .allTopicNames()
+                        .get(30, TimeUnit.SECONDS)
+                        .values()) {
+                    for (TopicPartitionInfo p : d.partitions()) {
+                        if (p.isr().size() < p.replicas().size()) {
+                            shrunk++;
+                        }
                     }
                 }
-            }
-            if (shrunk == 0) {
-                return;
+                if (shrunk == 0) {
+                    return;
+                }
+                last = shrunk + " partitions with a shrunk ISR";
+            } catch (Exception e) { // a busy cluster may answer slowly: poll again
+                last = e.toString();
             }
             Thread.sleep(POLL_MS);
         }
-        throw new IllegalStateException("gave up after " + GIVE_UP + " waiting for full ISRs");
+        throw new IllegalStateException("gave up after " + GIVE_UP + " waiting for full ISRs: " + last);
     }
 
     private static int leaderless(Admin admin, List<String> names, int dead) throws Exception {

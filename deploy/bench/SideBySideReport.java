@@ -359,6 +359,7 @@ public class SideBySideReport {
             }
             long busy = ps.stream().filter(r -> r.get("flag").equals("busy")).count();
             long failed = ps.stream().filter(r -> r.get("flag").equals("failed")).count();
+            long unsettled = ps.stream().filter(r -> r.get("flag").equals("unsettled")).count();
             String idle = ps.stream().map(r -> share(r.get("idle_before"))).collect(Collectors.joining(" "));
             String others = ps.stream().map(r -> share(r.get("others_share"))).collect(Collectors.joining(" "));
             if (sb.length() > 0) {
@@ -367,6 +368,11 @@ public class SideBySideReport {
             sb.append(String.format(
                     "%s: idle before each pass %s, others during %s, %d busy, %d failed",
                     system.equals(SLUICE) ? "Sluice" : "Kafka", idle, others, busy, failed));
+            if (unsettled > 0) {
+                sb.append(String.format(
+                        ", %d with the restarted broker not back in every ISR in time (later passes skipped)",
+                        unsettled));
+            }
         }
         return sb.append('.').toString();
     }
