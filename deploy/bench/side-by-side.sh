@@ -124,7 +124,8 @@ hz=$(getconf CLK_TCK)
 ncpu=$(nproc)
 
 # The JVM flags of both systems' brokers: the heap and performance options of Kafka's kafka-run-class /
-# kafka-server-start, which bin/sluice-broker uses by default. Checked on every broker's command line.
+# kafka-server-start, which bin/sluice-broker uses by default (less kafka-run-class's -server: 64-bit JVMs have no
+# other VM). Checked on every broker's command line.
 KAFKA_HEAP_OPTS="-Xmx1G -Xms1G"
 KAFKA_JVM_PERFORMANCE_OPTS="-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true"
 # Busy flag: less idle than this before a pass, or more than this share used by other processes during it.
