@@ -5,6 +5,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -46,7 +47,9 @@ public class ControllerFailover {
         }
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 120_000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) GIVE_UP.toMillis());
+        // creating thousands of partitions can take a busy controller longer than the default 30 s
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) GIVE_UP.toMillis());
         List<String> names = new ArrayList<>();
         for (int t = 0; t < TOPICS; t++) {
             names.add("scale-" + t);
@@ -58,7 +61,9 @@ public class ControllerFailover {
                     topics.add(new NewTopic(name, PARTITIONS, (short) 3));
                 }
                 long requested = System.nanoTime();
-                admin.createTopics(topics).all().get(GIVE_UP.toSeconds(), TimeUnit.SECONDS);
+                admin.createTopics(topics, new CreateTopicsOptions().timeoutMs((int) GIVE_UP.toMillis()))
+                        .all()
+                        .get(GIVE_UP.toSeconds(), TimeUnit.SECONDS);
                 long start = System.nanoTime();
                 awaitAllLed(admin, names, -1, start);
                 System.out.printf("created; all led after %d ms%n", (System.nanoTime() - start) / 1_000_000);
