@@ -508,6 +508,9 @@ public class SideBySideReport {
             for (double v : f.warm()) {
                 max = Math.max(max, v);
             }
+            if (shown(f).isPresent()) {
+                max = Math.max(max, shown(f).getAsDouble());
+            }
         }
         int barX = x + 60;
         int barW = PANEL_W - 150;
@@ -517,7 +520,7 @@ public class SideBySideReport {
         for (int i = 0; i < 2; i++) {
             int by = y + 42 + i * 22;
             svg.append(text(x + 8, by + 13, 12, "normal", "#222", "start", names[i]));
-            OptionalDouble median = figs[i].median();
+            OptionalDouble median = shown(figs[i]);
             if (median.isEmpty()) {
                 svg.append(text(barX, by + 13, 12, "normal", "#999", "start", "not run"));
                 continue;
@@ -534,16 +537,25 @@ public class SideBySideReport {
                         barX + (max == 0 ? 0 : barW * v / max),
                         by + 8));
             }
-            svg.append(text((int) (barX + w) + 6, by + 13, 12, "bold", "#222", "start", num(median.getAsDouble())));
+            svg.append(text((int) (barX + w) + 6, by + 13, 12, "bold", "#222", "start",
+                    num(median.getAsDouble()) + (figs[i].median().isEmpty() ? " (cold)" : "")));
         }
-        String ratio = ratio(s, k);
-        if (!ratio.equals("\u2013")) {
-            double r = s.median().getAsDouble() / k.median().getAsDouble();
+        if (shown(s).isPresent() && shown(k).isPresent() && shown(k).getAsDouble() != 0) {
+            double r = shown(s).getAsDouble() / shown(k).getAsDouble();
+            String ratio = String.format("%.2f\u00d7", r);
             boolean better = m.higherIsBetter() ? r >= 1 : r <= 1;
             String colour = Math.abs(r - 1) < 0.05 ? "#444" : better ? "#1a7f37" : "#b42318";
             svg.append(text(x + PANEL_W - 8, y + 17, 13, "bold", colour, "end",
                     "Sluice " + ratio + " Kafka"));
         }
+    }
+
+    /** What a chart bar shows: the warm median, else the cold pass. */
+    private static OptionalDouble shown(Figures f) {
+        if (f.median().isPresent()) {
+            return f.median();
+        }
+        return f.cold() == null ? OptionalDouble.empty() : OptionalDouble.of(f.cold());
     }
 
     private static String text(int x, int y, int size, String weight, String colour, String anchor, String s) {

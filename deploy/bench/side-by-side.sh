@@ -131,8 +131,9 @@ KAFKA_JVM_PERFORMANCE_OPTS="-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingH
 # Busy flag: less idle than this before a pass, or more than this share used by other processes during it.
 BUSY_IDLE_BELOW=0.80
 BUSY_OTHERS_ABOVE=0.20
-# How long h waits for the restarted broker to be back in every ISR before it gives up on the remaining passes.
-SETTLE_SECONDS=180
+# How long h waits for the restarted broker to register, then to be back in every ISR, before it gives up on the
+# remaining passes.
+SETTLE_SECONDS=300
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
@@ -276,6 +277,16 @@ await_registered() { # SYSTEM ID...
 }
 
 broker_pid() { cat "$work/$1/broker-$2.pid"; }
+
+# Waits up to SETTLE_SECONDS for a restarted broker (which loads every log first) to register again.
+await_restarted() { # SYSTEM ID
+  local deadline=$((SECONDS + SETTLE_SECONDS))
+  until [[ " $(registered_ids | tr '\n' ' ') " == *" $2 "* ]]; do
+    alive "$(broker_pid "$1" "$2")" || { log_tail "$work/$1/broker-$2.log"; die "broker $2 exited while restarting"; }
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
 
 # The heap, GC and performance flags on a process's command line, normalised (sizes in lower case, the GC log's
 # file name left out), one per line, sorted.
@@ -664,11 +675,17 @@ run_idle_pass() { # SYSTEM PASS KIND
   fi
   while alive "$(broker_pid "$sys" "$controller")"; do sleep 0.1; done
   start_broker "$sys" "$controller"
-  await_registered "$sys" "$controller"
+  if ! await_restarted "$sys" "$controller"; then
+    log "  h: the restarted $sys broker $controller did not register within $SETTLE_SECONDS s (loading its logs)"
+    R[flag]=unsettled
+    log "  $sys h pass $pass ($kind): $(pass_summary)"
+    write_row
+    return 1
+  fi
   if failover_tool -Dfailover.giveUpSeconds=$SETTLE_SECONDS settle >"$prefix.settle.out" 2>"$prefix.settle.err"; then
     parse_result "$prefix.settle.out"
   else
-    log "  h: the ISRs of the $sys h topics were not full again $SETTLE_SECONDS s after broker $controller restarted:"
+    log "  h: the ISRs of the $sys h topics were not full again $SETTLE_SECONDS s after broker $controller registered:"
     grep -v '^[[:space:]]*at ' "$prefix.settle.err" | tail -n 3 | sed 's/^/    /' >&2
     R[flag]=unsettled
   fi
