@@ -69,8 +69,8 @@ class BenchScriptsTest {
         Files.write(dir.resolve("passes.csv"), lines);
         Files.writeString(dir.resolve("meta.env"), "kafka_version=3.9.2\ncpus=2\npasses=3\n");
 
-        RepoFiles.Run run = RepoFiles.run(
-                List.of("java", "deploy/bench/SideBySideReport.java", dir.toString()), Map.of(), 120);
+        RepoFiles.Run run =
+                RepoFiles.run(List.of("java", "deploy/bench/SideBySideReport.java", dir.toString()), Map.of(), 120);
         assertThat(run.exitCode()).as(run.stderr()).isZero();
 
         String md = Files.readString(dir.resolve("results.md"));
