@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A fault injected ({@link Op#START}) or healed ({@link Op#STOP}); both carry the same {@code id}.
+ * A fault injected ({@link Op#START}), undone ({@link Op#STOP}: the process restarted, the proxy passes traffic
+ * again) and healed ({@link Op#HEALED}: after the stop, every partition had a leader and a full ISR again, as the
+ * harness saw it); all three carry the same {@code id}. A run cut short may lack the stop or the healed event.
  *
  * @param id unique in the run ({@code f1}, {@code f2}, ...)
  * @param name the fault kind (e.g. {@code kill-leader}, {@code pause-controller}, {@code partition-majority})
@@ -19,6 +21,7 @@ public record Fault(
     /** Injection or healing. */
     public enum Op {
         START,
-        STOP
+        STOP,
+        HEALED
     }
 }
