@@ -1,0 +1,8 @@
+/**
+ * The checker of a chaos run: {@link io.sluice.chaos.check.Checker#check} turns a recorded history
+ * ({@link io.sluice.chaos.history}) into a {@link io.sluice.chaos.check.CheckResult} (anomalies, counts, availability
+ * per fault), a pure function with a constant number of linear passes over the history. {@link
+ * io.sluice.chaos.check.CheckMain} is the command line around it. Depends on the history model, Jackson annotations
+ * and picocli; the report ({@link io.sluice.chaos.report}) depends on this package, never the reverse.
+ */
+package io.sluice.chaos.check;
