@@ -29,47 +29,38 @@ public record Anomaly(
 
     /** The kinds of anomaly; docs/chaos-checker.md says what each one means. */
     public enum Kind {
-        /** An acknowledged write is absent from the final read. */
-        LOST,
-        /** A value was read at another partition or offset than the one its write was acknowledged at. */
-        WRONG_OFFSET,
-        /** Two different values were read at the same (partition, offset). */
-        INCONSISTENT_OFFSET,
-        /** One value was read at two different (partition, offset) positions. */
-        DUPLICATE,
-        /** A write that definitely failed (Send FAIL) was read. */
-        FAILED_WRITE_READ,
-        /** A value was read that no producer ever sent. */
-        UNKNOWN_VALUE,
-        /** A producer's writes were acknowledged, or are stored, out of the order it sent them. */
-        PRODUCER_ORDER,
-        /** A consumer read a value that the final read does not contain. */
-        PHANTOM,
-        /** A consumer read an offset below the one it had already read up to, without a seek. */
-        POLL_BACKWARDS,
-        /** A consumer jumped over offsets that hold records, without a seek. */
-        POLL_SKIP,
-        /** A group's committed offset of a partition went down without a seek of one of its members. */
-        COMMIT_BACKWARDS,
-        /** A group committed an offset beyond the records its members had read. */
-        COMMIT_AHEAD,
-        /** A partition's sampled high watermark went down. */
-        HW_DECREASED,
-        /** A partition's sampled leader epoch went down. */
-        LEADER_EPOCH_DECREASED,
-        /** The sampled controller epoch went down. */
-        CONTROLLER_EPOCH_DECREASED,
-        /** Two different brokers were sampled as controller in the same controller epoch. */
-        TWO_CONTROLLERS_IN_EPOCH,
-        /** A sampled leader that is not in the partition's ISR. */
-        LEADER_NOT_IN_ISR,
-        /** A sampled ISR member that is not a replica of the partition. */
-        ISR_NOT_IN_REPLICAS,
-        /** After the HEALED phase, a partition without a leader or a full ISR. */
-        NOT_HEALED,
-        /** The final read does not cover a partition from its start up to its high watermark. */
-        FINAL_READ_INCOMPLETE,
-        /** After a fault healed, with no fault active, a partition went longer than the limit without an ack. */
-        UNAVAILABLE_AFTER_HEAL
+        LOST("An acknowledged write is absent from the final read."),
+        WRONG_OFFSET("A value was read at another partition or offset than the one its write was acknowledged at."),
+        INCONSISTENT_OFFSET("Two different values were read at the same (partition, offset)."),
+        DUPLICATE("One value was read at two different (partition, offset) positions."),
+        FAILED_WRITE_READ("A write that definitely failed (Send FAIL) was read."),
+        UNKNOWN_VALUE("A value was read that no producer ever sent."),
+        PRODUCER_ORDER("A producer's writes were acknowledged, or are stored, out of the order it sent them."),
+        PHANTOM("A consumer read a value that the final read does not contain."),
+        POLL_BACKWARDS("A consumer read an offset below the one it had already read up to, without a seek."),
+        POLL_SKIP("A consumer jumped over offsets that hold records, without a seek."),
+        COMMIT_BACKWARDS("A group's committed offset of a partition went down without a seek of one of its members."),
+        COMMIT_AHEAD("A group committed an offset beyond the records its members had read."),
+        HW_DECREASED("A partition's sampled high watermark went down."),
+        LEADER_EPOCH_DECREASED("A partition's sampled leader epoch went down."),
+        CONTROLLER_EPOCH_DECREASED("The sampled controller epoch went down."),
+        TWO_CONTROLLERS_IN_EPOCH("Two different brokers were sampled as controller in the same controller epoch."),
+        LEADER_NOT_IN_ISR("A sampled leader that is not in the partition's ISR."),
+        ISR_NOT_IN_REPLICAS("A sampled ISR member that is not a replica of the partition."),
+        NOT_HEALED("After the HEALED phase, a partition without a leader or a full ISR."),
+        FINAL_READ_INCOMPLETE("The final read does not cover a partition from its start up to its high watermark."),
+        UNAVAILABLE_AFTER_HEAL(
+                "After a fault healed, with no fault active, a partition went longer than the limit without an ack.");
+
+        private final String description;
+
+        Kind(String description) {
+            this.description = description;
+        }
+
+        /** What this kind of anomaly says, in one sentence. */
+        public String description() {
+            return description;
+        }
     }
 }
