@@ -24,7 +24,8 @@ import java.util.Set;
  * is one of its targets; when there is none (ZooKeeper, a controller leading nothing, a network fault on clients of a
  * broker leading nothing, no sample yet) every partition. For each: the ms from START to the first acknowledgement of
  * a write <em>sent</em> at or after START (an ack of an older write may have been in flight before the fault bit), and
- * to the first non-empty poll of a workload consumer at or after START.
+ * to the first poll of a workload consumer that returned a value sent at or after START (the whole path, produce,
+ * replicate, consume, works again; a poll of older records may have been fetched before the fault bit).
  *
  * <p><b>Liveness</b>: a window opens when a fault heals (or the run's HEALED phase begins) while no other fault is
  * active (a fault is active from START to HEALED), and closes at the next START or at the final read. A partition is
@@ -40,13 +41,9 @@ final class Availability {
     private Availability() {}
 
     static List<FaultAvailability> run(HistoryIndex index, Anomalies out) {
-        Map<String, AckTimes> acks = ackTimes(index);
-        Map<String, long[]> reads = new HashMap<>();
-        index.consumerReadTimes.forEach((p, times) -> {
-            long[] sorted = times.toArray();
-            Arrays.sort(sorted);
-            reads.put(p, sorted);
-        });
+        Map<String, FirstAfter> acks = ackTimes(index);
+        Map<String, FirstAfter> reads = new HashMap<>();
+        index.consumerReads.forEach((p, l) -> reads.put(p, new FirstAfter(l[0].toArray(), l[1].toArray())));
         List<Window> windows = windows(index);
         longestWaits(index, windows, out);
 
@@ -82,10 +79,11 @@ final class Availability {
                 long msToAck = -1;
                 long msToRead = -1;
                 if (f.start >= 0) {
-                    AckTimes a = acks.get(p);
+                    FirstAfter a = acks.get(p);
                     long ackT = a == null ? -1 : a.firstAckOfSendFrom(f.start);
                     msToAck = ackT < 0 ? -1 : ackT - f.start;
-                    long readT = firstFrom(reads.get(p), f.start);
+                    FirstAfter r = reads.get(p);
+                    long readT = r == null ? -1 : r.firstAckOfSendFrom(f.start);
                     msToRead = readT < 0 ? -1 : readT - f.start;
                 }
                 partitions.add(new PartitionAvailability(p, msToAck, msToRead));
@@ -295,7 +293,7 @@ final class Availability {
         return List.copyOf(producers);
     }
 
-    private static Map<String, AckTimes> ackTimes(HistoryIndex index) {
+    private static Map<String, FirstAfter> ackTimes(HistoryIndex index) {
         Map<String, LongList[]> lists = new HashMap<>();
         for (List<ValueInfo> values : index.producers.values()) {
             for (ValueInfo v : values) {
@@ -307,17 +305,9 @@ final class Availability {
                 }
             }
         }
-        Map<String, AckTimes> result = new HashMap<>();
-        lists.forEach((p, l) -> result.put(p, new AckTimes(l[0].toArray(), l[1].toArray())));
+        Map<String, FirstAfter> result = new HashMap<>();
+        lists.forEach((p, l) -> result.put(p, new FirstAfter(l[0].toArray(), l[1].toArray())));
         return result;
-    }
-
-    private static long firstFrom(long[] sorted, long from) {
-        if (sorted == null) {
-            return -1;
-        }
-        int i = lowerBound(sorted, from);
-        return i < sorted.length ? sorted[i] : -1;
     }
 
     private static int lowerBound(long[] sorted, long key) {
@@ -334,12 +324,16 @@ final class Availability {
         return lo;
     }
 
-    /** A partition's acknowledged writes sorted by send time, with the earliest ack of every suffix. */
-    private static final class AckTimes {
+    /**
+     * Events that each carry a send time and a completion time (acks of writes; polls, with the newest send time of
+     * the values they returned), sorted by send time with the earliest completion of every suffix: the first
+     * completion of something sent at or after a time, in O(log n).
+     */
+    private static final class FirstAfter {
         private final long[] sent;
         private final long[] earliestAckFrom;
 
-        AckTimes(long[] sent, long[] acked) {
+        FirstAfter(long[] sent, long[] acked) {
             int n = sent.length;
             Integer[] order = new Integer[n];
             for (int i = 0; i < n; i++) {
@@ -358,7 +352,7 @@ final class Availability {
             }
         }
 
-        /** The earliest ack of a write sent at or after {@code t}, -1 if none. */
+        /** The earliest completion of something sent at or after {@code t}, -1 if none. */
         long firstAckOfSendFrom(long t) {
             int i = lowerBound(sent, t);
             return i < sent.length ? earliestAckFrom[i] : -1;

@@ -41,8 +41,8 @@ public record FaultAvailability(
      * @param partition the partition
      * @param msToAck ms from the fault's start to the first acknowledgement of a write sent at or after the start, -1
      *     if none before the end of the run
-     * @param msToRead ms from the fault's start to the first non-empty poll of the partition by a workload consumer,
-     *     -1 if none
+     * @param msToRead ms from the fault's start to the first poll of the partition by a workload consumer that
+     *     returned a value sent at or after the start, -1 if none
      */
     public record PartitionAvailability(String partition, long msToAck, long msToRead) {}
 

@@ -46,8 +46,11 @@ final class HistoryIndex {
     final Map<String, LongList> sendSteps = new HashMap<>();
     /** Per partition: the value of each entry of {@link #sendSteps}. */
     final Map<String, List<ValueInfo>> sendStepValues = new HashMap<>();
-    /** Per partition: the times of the workload consumers' non-empty polls, in history order. */
-    final Map<String, LongList> consumerReadTimes = new HashMap<>();
+    /**
+     * Per partition: the workload consumers' non-empty polls, in history order, as two lists: the newest send time of
+     * the values a poll returned, and the poll's time.
+     */
+    final Map<String, LongList[]> consumerReads = new HashMap<>();
     /** Per partition: the final read; absent for a partition the final read returned nothing of. */
     final Map<String, FinalRead> finalReads = new TreeMap<>(HistoryIndex::comparePartitions);
 
@@ -162,10 +165,18 @@ final class HistoryIndex {
             }
         } else {
             recordsRead += r.records().size();
-            if (!r.records().isEmpty()) {
-                consumerReadTimes
-                        .computeIfAbsent(r.partition(), k -> new LongList())
-                        .add(r.t());
+            long newestSent = -1;
+            for (ReadBatch.OffsetValue record : r.records()) {
+                ValueInfo v = record.value() == null ? null : values.get(record.value());
+                if (v != null) {
+                    newestSent = Math.max(newestSent, v.invokeT);
+                }
+            }
+            if (newestSent >= 0) {
+                LongList[] reads = consumerReads.computeIfAbsent(
+                        r.partition(), k -> new LongList[] {new LongList(), new LongList()});
+                reads[0].add(newestSent);
+                reads[1].add(r.t());
             }
         }
     }

@@ -96,7 +96,7 @@ final class SummaryText {
         StringBuilder out = new StringBuilder();
         out.append(
                         "\navailability per fault (ms from the fault's start; ack: first ack of a write sent after the start;"
-                                + " read: first non-empty consumer poll; gap: longest time without an ack after it healed, limit ")
+                                + " read: first consumer poll returning a value sent after the start; gap: longest time without an ack after it healed, limit ")
                 .append(result.livenessLimitMs())
                 .append(" ms):\n");
         List<String[]> rows = new ArrayList<>();

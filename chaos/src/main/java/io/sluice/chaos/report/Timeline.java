@@ -34,7 +34,7 @@ final class Timeline {
     static final int MAX_MARKERS = 500;
     static final int MAX_BINS = 600;
     private static final String[] BROKER_COLOURS = {
-        "#4e79a7", "#59a14f", "#9c755f", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#bab0ac", "#86bcb6", "#8cd17d"
+        "#4e79a7", "#b07aa1", "#9c755f", "#76b7b2", "#edc948", "#ff9da7", "#bab0ac", "#499894", "#d4a6c8", "#79706e"
     };
 
     private Timeline() {}
@@ -98,6 +98,9 @@ final class Timeline {
                 + "<span style=\"background:#ff9900\"></span>ISR shrunk"
                 + "<span style=\"background:#b00000\"></span>no leader"
                 + "<span style=\"background:#c00;border-radius:6px\"></span>anomaly (hover for records)"
+                + "<span style=\"background:#4e79a7\"></span>leader 1"
+                + "<span style=\"background:#b07aa1\"></span>leader 2"
+                + "<span style=\"background:#9c755f\"></span>leader 3"
                 + "<br>Lanes: one per partition, coloured and numbered by leader; black tick = leader change."
                 + " Hover anything for details.</p>\n";
     }
@@ -142,25 +145,30 @@ final class Timeline {
     }
 
     private static void phases(StringBuilder svg, Map<Phase.Name, Long> phases, Scale x, int top, int bottom) {
-        phases.forEach((name, t) -> {
+        int row = 0;
+        for (Map.Entry<Phase.Name, Long> phase : phases.entrySet()) {
+            Phase.Name name = phase.getKey();
+            long t = phase.getValue();
             if (name == Phase.Name.WORKLOAD) {
-                return;
+                continue;
             }
+            boolean nearRightEdge = x.at(t) > LEFT + PLOT_WIDTH - 80;
             svg.append(String.format(
                     Locale.ROOT,
                     "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#555\" stroke-dasharray=\"4 3\"/>"
-                            + "<text x=\"%.1f\" y=\"%d\" fill=\"#555\" font-size=\"9\">%s<title>phase %s at %s</title>"
-                            + "</text>%n",
+                            + "<text x=\"%.1f\" y=\"%d\" fill=\"#555\" font-size=\"9\" text-anchor=\"%s\">%s"
+                            + "<title>phase %s at %s</title></text>%n",
                     x.at(t),
                     top,
                     x.at(t),
                     bottom,
-                    x.at(t) + 2,
-                    top + 9,
+                    nearRightEdge ? x.at(t) - 2 : x.at(t) + 2,
+                    top + 9 + 10 * row++,
+                    nearRightEdge ? "end" : "start",
                     name,
                     name,
                     SummaryText.seconds(t)));
-        });
+        }
     }
 
     private static void chart(StringBuilder svg, Collected data, Scale x, int top) {
@@ -243,7 +251,8 @@ final class Timeline {
                 double x0 = x.at(s.from);
                 double w = Math.max(0.5, x.at(s.to) - x0);
                 boolean leaderless = s.leader < 0;
-                String fill = leaderless ? "#b00000" : BROKER_COLOURS[Math.floorMod(s.leader, BROKER_COLOURS.length)];
+                String fill =
+                        leaderless ? "#b00000" : BROKER_COLOURS[Math.floorMod(s.leader - 1, BROKER_COLOURS.length)];
                 boolean full = s.isr != null && s.replicas != null && s.isr.size() >= s.replicas.size();
                 String strip =
                         leaderless || s.isr == null || s.isr.isEmpty() ? "#b00000" : full ? "#2ca02c" : "#ff9900";
