@@ -2,6 +2,7 @@ package io.sluice.chaos.report;
 
 import io.sluice.chaos.check.Anomaly;
 import io.sluice.chaos.check.CheckResult;
+import io.sluice.chaos.check.FaultAvailability;
 import io.sluice.chaos.history.Event;
 import io.sluice.chaos.history.Fault;
 import io.sluice.chaos.history.Phase;
@@ -19,7 +20,8 @@ import java.util.Objects;
  * The page {@code timeline.html}: one inline SVG over the run's time, top to bottom: fault labels, producer acks and
  * errors per second, one lane per partition (leader as colour and number, ISR as the strip under it: green full,
  * orange shrunk, red leaderless), a lane for anomalies of no partition, the time axis. Faults are bands over all of it
- * (START..STOP dark, STOP..HEALED light), phases dashed lines, anomalies red dots; everything has a tooltip. The
+ * (START..STOP dark, STOP..HEALED light), phases dashed lines, anomalies red dots, a wait for an ack after a heal
+ * longer than the limit a red bar on its lane; everything has a tooltip. The
  * summary text follows the picture. No script, no external resource. Stateless.
  */
 final class Timeline {
@@ -32,6 +34,7 @@ final class Timeline {
     static final int LANE_GAP = 4;
     static final int ISR_STRIP = 5;
     static final int MAX_MARKERS = 500;
+    static final int MAX_MARKERS_PER_KIND = 100;
     static final int MAX_BINS = 600;
     private static final String[] BROKER_COLOURS = {
         "#4e79a7", "#b07aa1", "#9c755f", "#76b7b2", "#edc948", "#ff9da7", "#bab0ac", "#499894", "#d4a6c8", "#79706e"
@@ -72,6 +75,7 @@ final class Timeline {
         phases(svg, data.phases, x, chartTop, axisY);
         chart(svg, data, x, chartTop);
         lanes(svg, data, partitions, laneY, runLaneY, x);
+        gaps(svg, result, laneY, x);
         markers(svg, result.anomalies(), laneY, runLaneY, x);
         axis(svg, x, axisY);
         svg.append("</svg>\n");
@@ -98,6 +102,7 @@ final class Timeline {
                 + "<span style=\"background:#ff9900\"></span>ISR shrunk"
                 + "<span style=\"background:#b00000\"></span>no leader"
                 + "<span style=\"background:#c00;border-radius:6px\"></span>anomaly (hover for records)"
+                + "<span style=\"background:#c00;opacity:.6;height:6px\"></span>no ack after a heal, over the limit"
                 + "<span style=\"background:#4e79a7\"></span>leader 1"
                 + "<span style=\"background:#b07aa1\"></span>leader 2"
                 + "<span style=\"background:#9c755f\"></span>leader 3"
@@ -313,13 +318,37 @@ final class Timeline {
                 LANE_HEIGHT));
     }
 
+    /** A red bar over each fault's longest wait for an ack after it healed, when longer than the limit. */
+    private static void gaps(StringBuilder svg, CheckResult result, Map<String, Integer> laneY, Scale x) {
+        for (FaultAvailability f : result.availability()) {
+            Integer y = f.longestGapPartition() == null ? null : laneY.get(f.longestGapPartition());
+            if (y == null || f.longestGapAfterHealMs() <= result.livenessLimitMs()) {
+                continue;
+            }
+            double x0 = x.at(f.longestGapStart());
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<rect class=\"gap\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#c00\""
+                            + " fill-opacity=\"0.6\"><title>%s</title></rect>%n",
+                    x0,
+                    y + 3,
+                    Math.max(1, x.at(f.longestGapStart() + f.longestGapAfterHealMs()) - x0),
+                    LANE_HEIGHT - ISR_STRIP - 6,
+                    esc(f.longestGapPartition() + ": no ack for " + f.longestGapAfterHealMs() + " ms from "
+                            + SummaryText.seconds(f.longestGapStart()) + " after " + f.id() + " " + f.name()
+                            + " healed")));
+        }
+    }
+
     private static void markers(
             StringBuilder svg, List<Anomaly> anomalies, Map<String, Integer> laneY, int runLaneY, Scale x) {
         int drawn = 0;
+        Map<Anomaly.Kind, Integer> perKind = new HashMap<>();
         for (Anomaly a : anomalies) {
-            if (drawn++ >= MAX_MARKERS) {
-                break;
+            if (drawn >= MAX_MARKERS || perKind.merge(a.kind(), 1, Integer::sum) > MAX_MARKERS_PER_KIND) {
+                continue;
             }
+            drawn++;
             Integer y = a.partition() == null ? null : laneY.get(a.partition());
             int cy = (y == null ? runLaneY : y) + LANE_HEIGHT / 2;
             svg.append(String.format(

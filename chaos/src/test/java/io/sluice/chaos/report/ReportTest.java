@@ -12,6 +12,7 @@ import io.sluice.chaos.history.Fault;
 import io.sluice.chaos.history.HistoryReader;
 import io.sluice.chaos.history.HistoryWriter;
 import io.sluice.chaos.history.ReadBatch;
+import io.sluice.chaos.history.Send;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,6 +54,7 @@ class ReportTest {
                 .doesNotContain("http://www.w3.org/1999");
         assertThat(count(html, "class=\"leader-change\"")).isEqualTo(2);
         assertThat(count(html, "class=\"anomaly\"")).isZero();
+        assertThat(count(html, "class=\"gap\"")).isZero();
         assertThat(html).contains("polyline class=\"acks\"").contains("class=\"errors\"");
     }
 
@@ -89,6 +91,27 @@ class ReportTest {
                 .contains("[b&lt;&amp;&gt;]")
                 .contains("p0");
         assertThat(html).doesNotContain("b<&>");
+    }
+
+    @Test
+    void aLongSilenceAfterAHealIsABarOnItsLane() throws Exception {
+        Histories h = Histories.start(1).write("p0", "t-0", "a");
+        h.fault(Fault.Op.START, "f1", "kill-leader", 1).fault(Fault.Op.STOP, "f1", "kill-leader", 1);
+        h.fault(Fault.Op.HEALED, "f1", "kill-leader", 1);
+        long sentAt = h.now();
+        h.add(Send.invoke(sentAt, "p0", "t-0", "slow"));
+        h.at(sentAt + 5_000)
+                .add(Send.ok(sentAt + 5_000, "p0", "t-0", "slow", 1))
+                .store("t-0", 1, "slow");
+        List<Event> events = roundTrip(h.heal().finalReadAll().events());
+        CheckResult result = Checker.check(events);
+        Report.write(dir, events, result);
+
+        String html = Files.readString(dir.resolve(Report.TIMELINE));
+        assertThat(count(html, "class=\"gap\"")).isEqualTo(1);
+        assertThat(html).contains("t-0: no ack for 5000 ms");
+        assertThat(count(html, "class=\"anomaly\"")).isEqualTo(1);
+        assertThat(Files.readString(dir.resolve(Report.SUMMARY))).contains("UNAVAILABLE_AFTER_HEAL (1)");
     }
 
     private List<Event> roundTrip(List<Event> events) throws Exception {
