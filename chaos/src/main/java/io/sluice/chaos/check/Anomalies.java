@@ -36,6 +36,17 @@ final class Anomalies {
         add(new Anomaly(kind, partition, offset, values, t, processes, explanation));
     }
 
+    /** The non-null names among these (a history may lack a process or a value here and there). */
+    static List<String> names(String... items) {
+        List<String> list = new ArrayList<>(items.length);
+        for (String item : items) {
+            if (item != null) {
+                list.add(item);
+            }
+        }
+        return list;
+    }
+
     Map<Anomaly.Kind, Long> counts() {
         return counts;
     }

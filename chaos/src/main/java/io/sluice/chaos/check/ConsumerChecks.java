@@ -46,7 +46,7 @@ final class ConsumerChecks {
                                     offset,
                                     listOf(record.value()),
                                     r.t(),
-                                    List.of(r.process()),
+                                    Anomalies.names(r.process()),
                                     r.process() + " read " + r.partition() + "@" + offset + " after reading up to "
                                             + (expected - 1) + " without a seek");
                         } else if (offset > expected && recordsIn(index, r.partition(), expected, offset)) {
@@ -56,7 +56,7 @@ final class ConsumerChecks {
                                     offset,
                                     listOf(record.value()),
                                     r.t(),
-                                    List.of(r.process()),
+                                    Anomalies.names(r.process()),
                                     r.process() + " read " + r.partition() + "@" + offset + " next, skipping offsets "
                                             + expected + ".." + (offset - 1) + " that hold records");
                         }
@@ -87,7 +87,7 @@ final class ConsumerChecks {
                             c.offset(),
                             List.of(),
                             c.t(),
-                            List.of(c.process()),
+                            Anomalies.names(c.process()),
                             "group " + c.group() + " committed " + c.partition() + "@" + c.offset() + " after " + floor
                                     + " with no seek of a member in between (by " + c.process() + ")");
                 }
@@ -99,7 +99,7 @@ final class ConsumerChecks {
                             c.offset(),
                             List.of(),
                             c.t(),
-                            List.of(c.process()),
+                            Anomalies.names(c.process()),
                             "group " + c.group() + " committed " + c.partition() + "@" + c.offset() + " but its members"
                                     + " had read only up to " + (readUpTo - 1) + " (by " + c.process() + ")");
                 }
@@ -121,6 +121,6 @@ final class ConsumerChecks {
     }
 
     private static List<String> listOf(String value) {
-        return value == null ? List.of() : List.of(value);
+        return value == null ? List.of() : Anomalies.names(value);
     }
 }

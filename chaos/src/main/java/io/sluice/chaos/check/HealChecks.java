@@ -61,7 +61,7 @@ final class HealChecks {
                         -1,
                         List.of(),
                         healedAt,
-                        List.of("sampler"),
+                        Anomalies.names("sampler"),
                         partition + " was never sampled after the HEALED phase (t=" + healedAt + ")");
             } else if (p.leader() < 0
                     || p.isr() == null
@@ -74,7 +74,7 @@ final class HealChecks {
                         -1,
                         List.of(),
                         sampledAt.get(partition),
-                        List.of("sampler"),
+                        Anomalies.names("sampler"),
                         partition + " after the HEALED phase: leader " + p.leader() + ", ISR " + p.isr() + ", replicas "
                                 + p.replicas());
             }
@@ -91,7 +91,7 @@ final class HealChecks {
                     -1,
                     List.of(),
                     t,
-                    List.of(FINAL),
+                    Anomalies.names(FINAL),
                     "the history has no final read: lost writes and phantoms cannot be checked");
             return;
         }
@@ -123,7 +123,7 @@ final class HealChecks {
                             0,
                             List.of(),
                             t,
-                            List.of(FINAL),
+                            Anomalies.names(FINAL),
                             "the final read returned no record of " + partition + ", which holds offsets up to "
                                     + (mustReach - 1));
                 }
@@ -136,7 +136,7 @@ final class HealChecks {
                         0,
                         List.of(),
                         t,
-                        List.of(FINAL),
+                        Anomalies.names(FINAL),
                         "the final read of " + partition + " starts at " + fin.logStart() + ", not at 0");
             }
             if (index.settings.denseOffsets()) {
@@ -148,7 +148,7 @@ final class HealChecks {
                                 fin.offsets[i - 1] + 1,
                                 List.of(),
                                 t,
-                                List.of(FINAL),
+                                Anomalies.names(FINAL),
                                 "the final read of " + partition + " has no record at offsets "
                                         + (fin.offsets[i - 1] + 1) + ".." + (fin.offsets[i] - 1));
                     }
@@ -161,7 +161,7 @@ final class HealChecks {
                         fin.lastOffset() + 1,
                         List.of(),
                         t,
-                        List.of(FINAL),
+                        Anomalies.names(FINAL),
                         "the final read of " + partition + " ends at " + fin.lastOffset()
                                 + " but the partition's high watermark or an acknowledged offset reached "
                                 + (mustReach - 1));

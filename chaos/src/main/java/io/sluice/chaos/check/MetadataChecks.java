@@ -34,7 +34,7 @@ final class MetadataChecks {
                             -1,
                             List.of(),
                             s.t(),
-                            List.of(SAMPLER),
+                            Anomalies.names(SAMPLER),
                             "controller epoch went from " + controllerEpoch + " down to " + s.controllerEpoch()
                                     + " (controller " + s.controller() + ")");
                 }
@@ -48,7 +48,7 @@ final class MetadataChecks {
                                 -1,
                                 List.of(),
                                 s.t(),
-                                List.of(SAMPLER),
+                                Anomalies.names(SAMPLER),
                                 "brokers " + before + " and " + s.controller() + " were both controller in epoch "
                                         + s.controllerEpoch());
                     }
@@ -82,7 +82,7 @@ final class MetadataChecks {
                         p.highWatermark(),
                         List.of(),
                         t,
-                        List.of(SAMPLER),
+                        Anomalies.names(SAMPLER),
                         partition + " high watermark went from " + highest[0] + " down to " + p.highWatermark()
                                 + " (leader " + p.leader() + ", epoch " + p.leaderEpoch() + ")");
             }
@@ -97,7 +97,7 @@ final class MetadataChecks {
                         -1,
                         List.of(),
                         t,
-                        List.of(SAMPLER),
+                        Anomalies.names(SAMPLER),
                         partition + " leader epoch went from " + highest[1] + " down to " + p.leaderEpoch()
                                 + " (leader " + p.leader() + ")");
             }
@@ -114,7 +114,7 @@ final class MetadataChecks {
                     -1,
                     List.of(),
                     t,
-                    List.of(SAMPLER),
+                    Anomalies.names(SAMPLER),
                     partition + " leader " + p.leader() + " (epoch " + p.leaderEpoch() + ") is not in its ISR " + isr);
         }
         if (isr != null
@@ -127,7 +127,7 @@ final class MetadataChecks {
                     -1,
                     List.of(),
                     t,
-                    List.of(SAMPLER),
+                    Anomalies.names(SAMPLER),
                     partition + " ISR " + isr + " is not within its replicas " + p.replicas());
         }
     }

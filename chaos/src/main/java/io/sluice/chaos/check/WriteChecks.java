@@ -61,9 +61,9 @@ final class WriteChecks {
                             Kind.INCONSISTENT_OFFSET,
                             partition,
                             offset,
-                            List.of(there, value),
+                            Anomalies.names(there, value),
                             r.t(),
-                            List.of(r.process()),
+                            Anomalies.names(r.process()),
                             r.process() + " read " + value + " at " + partition + "@" + offset + " where " + there
                                     + " was read");
                 }
@@ -77,9 +77,9 @@ final class WriteChecks {
                             Kind.DUPLICATE,
                             partition,
                             offset,
-                            List.of(value),
+                            Anomalies.names(value),
                             r.t(),
-                            List.of(r.process()),
+                            Anomalies.names(r.process()),
                             value + " read at " + partition + "@" + offset + " and at " + v.readPartition + "@"
                                     + v.readOffset);
                 }
@@ -89,9 +89,9 @@ final class WriteChecks {
                                 Kind.UNKNOWN_VALUE,
                                 partition,
                                 offset,
-                                List.of(value),
+                                Anomalies.names(value),
                                 r.t(),
-                                List.of(r.process()),
+                                Anomalies.names(r.process()),
                                 r.process() + " read " + value + " at " + partition + "@" + offset
                                         + ", a value no producer sent");
                     }
@@ -102,9 +102,9 @@ final class WriteChecks {
                             Kind.FAILED_WRITE_READ,
                             partition,
                             offset,
-                            List.of(value),
+                            Anomalies.names(value),
                             r.t(),
-                            List.of(v.process, r.process()),
+                            Anomalies.names(v.process, r.process()),
                             r.process() + " read " + value + " at " + partition + "@" + offset + ", whose send by "
                                     + v.process + " failed definitely at t=" + v.outcomeT);
                 }
@@ -118,9 +118,9 @@ final class WriteChecks {
                             Kind.WRONG_OFFSET,
                             partition,
                             offset,
-                            List.of(value),
+                            Anomalies.names(value),
                             r.t(),
-                            List.of(v.process, r.process()),
+                            Anomalies.names(v.process, r.process()),
                             r.process() + " read " + value + " at " + partition + "@" + offset + ", " + written);
                 }
                 if (!finalMode && haveFinal && v.finalPartition == null) {
@@ -131,9 +131,9 @@ final class WriteChecks {
                                 Kind.PHANTOM,
                                 partition,
                                 offset,
-                                List.of(value),
+                                Anomalies.names(value),
                                 r.t(),
-                                List.of(r.process(), v.process),
+                                Anomalies.names(r.process(), v.process),
                                 r.process() + " read " + value + " at " + partition + "@" + offset
                                         + ", which the final read does not contain (sent by " + v.process + ", "
                                         + outcome(v) + ")");
@@ -155,9 +155,9 @@ final class WriteChecks {
                             Kind.LOST,
                             v.partition,
                             v.ackOffset,
-                            List.of(v.value),
+                            Anomalies.names(v.value),
                             v.outcomeT,
-                            List.of(v.process),
+                            Anomalies.names(v.process),
                             v.value + " acknowledged to " + v.process + " at " + v.partition + "@" + v.ackOffset
                                     + " is not in the final read");
                 }
@@ -181,9 +181,9 @@ final class WriteChecks {
                             Kind.PRODUCER_ORDER,
                             v.partition,
                             v.ackOffset,
-                            List.of(previous.value, v.value),
+                            Anomalies.names(previous.value, v.value),
                             v.outcomeT,
-                            List.of(v.process),
+                            Anomalies.names(v.process),
                             v.process + " sent " + previous.value + " before " + v.value + " but they were acknowledged"
                                     + " at offsets " + previous.ackOffset + " and " + v.ackOffset);
                 }
@@ -205,9 +205,9 @@ final class WriteChecks {
                             Kind.PRODUCER_ORDER,
                             partition,
                             fin.offsets[i],
-                            List.of(v.value, last.value),
+                            Anomalies.names(v.value, last.value),
                             v.invokeT,
-                            List.of(v.process),
+                            Anomalies.names(v.process),
                             v.process + " sent " + v.value + " before " + last.value + " but the final read stores it"
                                     + " after, at " + partition + "@" + fin.offsets[i]);
                 } else {

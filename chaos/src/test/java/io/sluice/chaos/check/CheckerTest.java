@@ -400,6 +400,27 @@ class CheckerTest {
         assertThat(f.partitions()).allSatisfy(p -> assertThat(p.msToAck()).isEqualTo(-1));
     }
 
+    @Test
+    void missingFieldsAreSkippedNotFatal() {
+        Histories h = writes(Histories.start(1), 2);
+        h.add(new io.sluice.chaos.history.ReadBatch(
+                h.now(),
+                null,
+                Mode.ASSIGN,
+                "t-0",
+                List.of(
+                        new io.sluice.chaos.history.ReadBatch.OffsetValue(0, "v0"),
+                        new io.sluice.chaos.history.ReadBatch.OffsetValue(5, "ghost"))));
+        h.add(new io.sluice.chaos.history.ReadBatch(h.now(), "c2", Mode.ASSIGN, null, null));
+        h.sample("t-0", new PartitionSample(-1, -1, null, null, -1));
+        h.add(new io.sluice.chaos.history.Fault(h.now(), null, null, null, null, null, null));
+
+        CheckResult result = Checker.check(h.heal().finalReadAll().events());
+
+        assertThat(result.anomalyCounts()).containsOnlyKeys(Kind.UNKNOWN_VALUE, Kind.POLL_SKIP);
+        assertThat(result.anomalies()).allSatisfy(a -> assertThat(a.processes()).isEmpty());
+    }
+
     private static Histories writes(Histories h, int n) {
         for (int i = 0; i < n; i++) {
             h.write("p0", "t-0", "v" + i);
