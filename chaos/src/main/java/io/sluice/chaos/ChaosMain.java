@@ -128,6 +128,12 @@ public final class ChaosMain implements Callable<Integer> {
         @Option(names = "--keep-cluster", description = "Leave a started cluster running.")
         boolean keep;
 
+        @Option(
+                names = "--max-faults",
+                defaultValue = "0",
+                description = "Stop injecting after N faults (0: the" + " duration alone bounds the schedule).")
+        int maxFaults;
+
         @Option(names = "--partitions", defaultValue = "3", description = "Partitions (one producer each).")
         int partitions;
 
@@ -163,26 +169,11 @@ public final class ChaosMain implements Callable<Integer> {
             RunOptions options = RunOptions.defaults(home(), s, durationMs, names, outDir.toAbsolutePath())
                     .withOverlap(overlap)
                     .withKeepCluster(keep)
-                    .withWorkload(partitions, rate, members);
+                    .withWorkload(partitions, rate, members)
+                    .withMaxFaults(maxFaults);
             if (cluster != null) {
                 options = options.withCluster(cluster.toAbsolutePath());
-                options = new RunOptions(
-                        options.home(),
-                        options.seed(),
-                        options.durationMs(),
-                        options.faults(),
-                        options.overlap(),
-                        options.clusterDir(),
-                        options.startDir(),
-                        options.outDir(),
-                        options.partitions(),
-                        options.ratePerProducer(),
-                        options.groupMembers(),
-                        attachedSettings(cluster),
-                        options.healBoundMs(),
-                        options.gapRangeMs(),
-                        options.afterHealedMs(),
-                        options.keepCluster());
+                options = options.withClusterSettings(attachedSettings(cluster));
             }
             out.printf(
                     "sluice-chaos run: seed %d, duration %d ms, faults %s, output %s%n",

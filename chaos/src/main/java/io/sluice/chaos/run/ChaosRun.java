@@ -158,10 +158,12 @@ public final class ChaosRun {
 
     private void runSequential(FaultRunner runner, List<FaultPlan> plans, RunClock clock, long end)
             throws InterruptedException {
+        int done = 0;
         for (FaultPlan plan : plans) {
-            if (clock.now() >= end) {
+            if (clock.now() >= end || (options.maxFaults() > 0 && done >= options.maxFaults())) {
                 return;
             }
+            done++;
             if (runner.execute(plan)) {
                 Thread.sleep(plan.gapMs());
             }
@@ -180,7 +182,7 @@ public final class ChaosRun {
         try {
             for (FaultPlan plan : plans) {
                 long at = start + plan.atMs();
-                if (at >= end) {
+                if (at >= end || (options.maxFaults() > 0 && running.size() >= options.maxFaults())) {
                     break;
                 }
                 long wait = at - clock.now();

@@ -23,6 +23,7 @@ import java.util.List;
  * @param gapRangeMs quiet gap between faults, {min, max}
  * @param afterHealedMs how long producers keep writing after the final HEALED
  * @param keepCluster leave a started cluster running after the run
+ * @param maxFaults stop injecting after this many faults (0: only the duration bounds the schedule)
  */
 public record RunOptions(
         Path home,
@@ -40,7 +41,8 @@ public record RunOptions(
         long healBoundMs,
         long[] gapRangeMs,
         long afterHealedMs,
-        boolean keepCluster) {
+        boolean keepCluster,
+        int maxFaults) {
 
     public RunOptions {
         faults = List.copyOf(faults);
@@ -64,7 +66,8 @@ public record RunOptions(
                 90_000,
                 new long[] {3_000, 5_000},
                 5_000,
-                false);
+                false,
+                0);
     }
 
     public RunOptions withCluster(Path dir) {
@@ -84,7 +87,8 @@ public record RunOptions(
                 healBoundMs,
                 gapRangeMs,
                 afterHealedMs,
-                keepCluster);
+                keepCluster,
+                maxFaults);
     }
 
     public RunOptions withOverlap(boolean value) {
@@ -104,7 +108,8 @@ public record RunOptions(
                 healBoundMs,
                 gapRangeMs,
                 afterHealedMs,
-                keepCluster);
+                keepCluster,
+                maxFaults);
     }
 
     public RunOptions withKeepCluster(boolean value) {
@@ -124,7 +129,8 @@ public record RunOptions(
                 healBoundMs,
                 gapRangeMs,
                 afterHealedMs,
-                value);
+                value,
+                maxFaults);
     }
 
     public RunOptions withWorkload(int partitionCount, int rate, int members) {
@@ -144,6 +150,70 @@ public record RunOptions(
                 healBoundMs,
                 gapRangeMs,
                 afterHealedMs,
-                keepCluster);
+                keepCluster,
+                maxFaults);
+    }
+
+    public RunOptions withMaxFaults(int value) {
+        return new RunOptions(
+                home,
+                seed,
+                durationMs,
+                faults,
+                overlap,
+                clusterDir,
+                startDir,
+                outDir,
+                partitions,
+                ratePerProducer,
+                groupMembers,
+                cluster,
+                healBoundMs,
+                gapRangeMs,
+                afterHealedMs,
+                keepCluster,
+                value);
+    }
+
+    public RunOptions withClusterSettings(io.sluice.chaos.cluster.ClusterSettings value) {
+        return new RunOptions(
+                home,
+                seed,
+                durationMs,
+                faults,
+                overlap,
+                clusterDir,
+                startDir,
+                outDir,
+                partitions,
+                ratePerProducer,
+                groupMembers,
+                value,
+                healBoundMs,
+                gapRangeMs,
+                afterHealedMs,
+                keepCluster,
+                maxFaults);
+    }
+
+    public RunOptions withGapRangeMs(long min, long max) {
+        return new RunOptions(
+                home,
+                seed,
+                durationMs,
+                faults,
+                overlap,
+                clusterDir,
+                startDir,
+                outDir,
+                partitions,
+                ratePerProducer,
+                groupMembers,
+                cluster,
+                healBoundMs,
+                new long[] {min, max},
+                afterHealedMs,
+                keepCluster,
+                maxFaults);
     }
 }
