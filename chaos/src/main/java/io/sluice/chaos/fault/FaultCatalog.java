@@ -285,11 +285,31 @@ public final class FaultCatalog {
                         params.putAll(SegmentTail.cut(ctx, targets.get(0), partitionChoice, bytesChoice));
                     }
                 },
-                () -> {
-                    for (int b : targets) {
-                        ctx.cluster().startBroker(b);
-                    }
-                });
+                () -> startAll(ctx, targets));
+    }
+
+    /** Restarts the brokers in parallel (each restart waits for its old session to end and a JVM to start). */
+    private static void startAll(FaultContext ctx, List<Integer> brokers) throws Exception {
+        if (brokers.size() == 1) {
+            ctx.cluster().startBroker(brokers.get(0));
+            return;
+        }
+        List<java.util.concurrent.CompletableFuture<Void>> starts = new ArrayList<>();
+        for (int b : brokers) {
+            starts.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    ctx.cluster().startBroker(b);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(starts.toArray(new java.util.concurrent.CompletableFuture[0]))
+                    .get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     private static Injection processFault(

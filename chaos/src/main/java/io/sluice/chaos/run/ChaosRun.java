@@ -85,6 +85,36 @@ public final class ChaosRun {
 
     /** Runs against {@code cluster} (started or attached by the caller, who stops it). */
     public Outcome run(Cluster cluster) throws Exception {
+        // Interrupted (Ctrl-C) or failed: a cluster must not stay paused or cut off.
+        Thread hook = new Thread(() -> releaseAll(cluster), "chaos-release");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return runChecked(cluster);
+        } catch (Exception | Error e) {
+            releaseAll(cluster);
+            throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs
+            }
+        }
+    }
+
+    /** Opens every link and resumes every paused process (best effort; stopped brokers stay stopped). */
+    private static void releaseAll(Cluster cluster) {
+        cluster.network().ifPresent(net -> net.healAll());
+        for (int b : cluster.brokers()) {
+            try {
+                cluster.signal(b, "CONT");
+            } catch (IOException e) {
+                log.warn("cannot resume broker {}", b, e);
+            }
+        }
+    }
+
+    private Outcome runChecked(Cluster cluster) throws Exception {
         Files.createDirectories(options.outDir());
         List<FaultType> types = resolve(options.faults(), cluster.network().isPresent());
         Path historyFile = options.outDir().resolve(HISTORY_FILE);
