@@ -252,7 +252,16 @@ public final class FaultCatalog {
                             + " the other replicas hold everything acknowledged",
                     false,
                     fixed(1_000, 3_000),
-                    (ctx, r, hold) -> killRestart(ctx, List.of(ctx.randomFreeBroker(r)), true, r)));
+                    (ctx, r, hold) -> {
+                        // Only one replica may lose its unflushed tail, and only while the others hold everything
+                        // acknowledged: with a broker down or out of the ISR, the truncated one could be the last
+                        // ISR member, and losing acknowledged writes would then be expected, not a defect.
+                        int b = ctx.randomFreeBroker(r);
+                        if (!ctx.freeBrokers().containsAll(ctx.cluster().brokers()) || !ctx.healedNow()) {
+                            return null;
+                        }
+                        return killRestart(ctx, List.of(b), true, r);
+                    }));
 
     /** The fault named {@code name}. */
     public static FaultType byName(String name) {

@@ -52,6 +52,11 @@ public final class FaultContext {
         return replicaLagTimeMaxMs;
     }
 
+    /** Whether the latest sample shows every partition with a leader and a full ISR and every broker registered. */
+    public boolean healedNow() {
+        return MetadataSampler.healed(sampler.latest(), cluster.brokers());
+    }
+
     /** Brokers no active fault holds, in id order. */
     public synchronized List<Integer> freeBrokers() {
         List<Integer> out = new ArrayList<>();

@@ -34,6 +34,8 @@ final class FaultRunner {
     record Pending(
             String id, String name, Map<String, String> params, List<Integer> targets, String expected, long stopT) {}
 
+    static final long UNDO_BOUND_MS = 180_000;
+
     private final FaultContext ctx;
     private final MetadataSampler sampler;
     private final HistoryWriter history;
@@ -109,7 +111,12 @@ final class FaultRunner {
         return true;
     }
 
+    /**
+     * Undoes the fault, retrying for up to {@link #UNDO_BOUND_MS} (with overlapping faults an undo can fail until
+     * another is undone: a broker cannot restart while ZooKeeper is down).
+     */
     private void undo(FaultPlan plan, Injection injection) throws InterruptedException {
+        long deadline = System.nanoTime() + UNDO_BOUND_MS * 1_000_000;
         for (int attempt = 1; ; attempt++) {
             try {
                 injection.stop().run();
@@ -117,7 +124,7 @@ final class FaultRunner {
             } catch (Exception e) {
                 log.warn("[fault {}] undo attempt {} failed", plan.id(), attempt, e);
                 note("fault " + plan.id() + " " + plan.fault() + " undo attempt " + attempt + " failed: " + e);
-                if (attempt >= 3) {
+                if (System.nanoTime() > deadline) {
                     return;
                 }
                 Thread.sleep(2_000);

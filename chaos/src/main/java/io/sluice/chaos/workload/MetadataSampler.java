@@ -153,7 +153,7 @@ public final class MetadataSampler implements Runnable, AutoCloseable {
         } catch (Exception e) {
             log.debug("no broker registrations read", e);
         }
-        Map<TopicPartition, Long> hws = highWatermarks();
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> hws = highWatermarks();
         for (TopicPartition tp : partitions) {
             int leader = -1;
             int leaderEpoch = -1;
@@ -174,9 +174,17 @@ public final class MetadataSampler implements Runnable, AutoCloseable {
             } catch (Exception e) {
                 log.debug("no state read for {}", tp, e);
             }
+            // Only a high watermark answered by the leader of the epoch ZooKeeper shows: a deposed leader that has
+            // not heard of its successor still answers ListOffsets with its own, older high watermark.
+            ListOffsetsResult.ListOffsetsResultInfo hw = hws.get(tp);
+            long highWatermark = hw != null
+                            && leaderEpoch >= 0
+                            && hw.leaderEpoch().isPresent()
+                            && hw.leaderEpoch().get() == leaderEpoch
+                    ? hw.offset()
+                    : -1L;
             states.put(
-                    Partitions.name(tp),
-                    new Sample.PartitionSample(leader, leaderEpoch, isr, replicas, hws.getOrDefault(tp, -1L)));
+                    Partitions.name(tp), new Sample.PartitionSample(leader, leaderEpoch, isr, replicas, highWatermark));
         }
         Sample sample = new Sample(t, controller, controllerEpoch, states);
         history.append(sample);
@@ -185,15 +193,15 @@ public final class MetadataSampler implements Runnable, AutoCloseable {
         return view;
     }
 
-    private Map<TopicPartition, Long> highWatermarks() {
+    private Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> highWatermarks() {
         Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
         partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
-        Map<TopicPartition, Long> out = new HashMap<>();
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> out = new HashMap<>();
         ListOffsetsResult result =
                 admin.listOffsets(request, new org.apache.kafka.clients.admin.ListOffsetsOptions().timeoutMs(1_500));
         for (TopicPartition tp : partitions) {
             try {
-                out.put(tp, result.partitionResult(tp).get(2, TimeUnit.SECONDS).offset());
+                out.put(tp, result.partitionResult(tp).get(2, TimeUnit.SECONDS));
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
