@@ -4,12 +4,17 @@ import io.sluice.chaos.cluster.Cluster;
 import io.sluice.chaos.net.Link;
 import io.sluice.chaos.net.LinkRule;
 import io.sluice.chaos.net.ProxyNetwork;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -105,7 +110,7 @@ public final class FaultCatalog {
                         if (free.size() < 2) {
                             return null;
                         }
-                        java.util.Collections.shuffle(free, r);
+                        Collections.shuffle(free, r);
                         return killRestart(ctx, List.copyOf(free.subList(0, 2)), false, r);
                     }),
             spec(
@@ -303,20 +308,19 @@ public final class FaultCatalog {
             ctx.cluster().startBroker(brokers.get(0));
             return;
         }
-        List<java.util.concurrent.CompletableFuture<Void>> starts = new ArrayList<>();
+        List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (int b : brokers) {
-            starts.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+            starts.add(CompletableFuture.runAsync(() -> {
                 try {
                     ctx.cluster().startBroker(b);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             }));
         }
         try {
-            java.util.concurrent.CompletableFuture.allOf(starts.toArray(new java.util.concurrent.CompletableFuture[0]))
-                    .get();
-        } catch (java.util.concurrent.ExecutionException e) {
+            CompletableFuture.allOf(starts.toArray(new CompletableFuture[0])).get();
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
