@@ -1,8 +1,14 @@
 package io.sluice.chaos;
 
+import io.sluice.chaos.check.CheckMain;
+import io.sluice.chaos.check.CheckResult;
+import io.sluice.chaos.check.Checker;
 import io.sluice.chaos.cluster.ClusterSettings;
 import io.sluice.chaos.fault.FaultCatalog;
 import io.sluice.chaos.fault.FaultType;
+import io.sluice.chaos.history.Event;
+import io.sluice.chaos.history.HistoryReader;
+import io.sluice.chaos.report.Report;
 import io.sluice.chaos.run.ChaosRun;
 import io.sluice.chaos.run.RunOptions;
 import java.io.IOException;
@@ -18,7 +24,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code bin/sluice-chaos}: {@code run} a seeded chaos run, {@code check} a recorded history, list the {@code faults}.
@@ -28,7 +33,7 @@ import picocli.CommandLine.Parameters;
         name = "sluice-chaos",
         mixinStandardHelpOptions = true,
         description = "Seeded faults on a Sluice cluster, a checked workload, a report.",
-        subcommands = {ChaosMain.Run.class, ChaosMain.Check.class, ChaosMain.Faults.class})
+        subcommands = {ChaosMain.Run.class, CheckMain.class, ChaosMain.Faults.class})
 public final class ChaosMain implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -187,23 +192,13 @@ public final class ChaosMain implements Callable<Integer> {
                     outcome.acked(),
                     outcome.healed(),
                     outcome.finalReadComplete());
+            List<Event> events = HistoryReader.read(outcome.history());
+            CheckResult result = Checker.check(events);
+            Report.write(options.outDir(), events, result);
+            out.print(Report.summary(result));
+            out.println("report: " + options.outDir().resolve(Report.TIMELINE));
             out.flush();
-            return outcome.healed() && outcome.finalReadComplete() ? 0 : 1;
-        }
-    }
-
-    @Command(name = "check", mixinStandardHelpOptions = true, description = "Check a recorded history.")
-    static final class Check implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Parameters(paramLabel = "HISTORY", description = "A history.jsonl of a run.")
-        Path history;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().getErr().println("sluice-chaos check: the checker is not part of this build yet");
-            return 1;
+            return result.valid() && outcome.healed() && outcome.finalReadComplete() ? 0 : 1;
         }
     }
 
