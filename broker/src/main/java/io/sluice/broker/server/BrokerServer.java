@@ -52,6 +52,7 @@ import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.purgatory.Time;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -65,6 +66,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -224,6 +226,7 @@ public final class BrokerServer implements AutoCloseable {
                     ? 0L
                     : replicas.partition(tp).map(Partition::highWatermark).orElse(0L);
         });
+        logs.failureChannel().setListener(this::onLogDirFailure);
         logs.startup();
         logManager = logs;
 
@@ -563,6 +566,26 @@ public final class BrokerServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("{} stopping the {} failed", logPrefix, what, e);
         }
+    }
+
+    /**
+     * A log directory failed (a write to it threw an {@link java.io.IOException}): the broker stops at once, without
+     * a controlled shutdown or a flush, so its ZooKeeper session ends and the controller elects the other replicas;
+     * the next start recovers the logs. Kafka does the same when the last of a broker's log directories fails; with
+     * several directories it keeps serving from the others, which needs per-directory offline state that Sluice does
+     * not have yet, so any failed directory stops the broker (the safe side: no write is acknowledged from a disk
+     * that failed).
+     */
+    private void onLogDirFailure(Path dir, String what, Throwable cause) {
+        log.error(
+                "{} stopping: log directory {} failed ({}); the controller moves leadership to the other replicas",
+                logPrefix,
+                dir,
+                what);
+        fatalError.compareAndSet(null, new KafkaStorageException("log directory " + dir + " failed: " + what, cause));
+        Thread stopper = new Thread(this::halt, "sluice-log-dir-failure-" + brokerId);
+        stopper.setDaemon(false);
+        stopper.start();
     }
 
     private void onFatalError(Throwable error) {

@@ -26,4 +26,9 @@ public interface FollowerPartition {
     void truncateTo(long offset);
     /** Removes the whole log and starts it at {@code offset} (after OFFSET_OUT_OF_RANGE below the leader's start). */
     void truncateFullyAndStartAt(long offset);
+    /**
+     * The fetcher's work on this partition threw {@code cause} while {@code what}: the partition reports it to its log
+     * directory's failure handling, which takes the directory offline when it was a failed write to the disk.
+     */
+    default void reportStorageFault(String what, Throwable cause) {}
 }

@@ -516,9 +516,8 @@ final class ReplicaFetcherThread {
     /**
      * Excludes a partition whose work threw, until it is added again (a new LeaderAndIsr). Holds {@link #lock}.
      *
-     * <p>A storage fault ({@link StorageFaults}) is only logged as such: the broker has no log-directory failure
-     * handling yet. That handling plugs in here: take the partition's log directory offline and report it, so the
-     * controller moves leadership and replicas off it (Kafka's {@code LogDirFailureChannel}).
+     * <p>A storage fault ({@link StorageFaults}) is logged as such and reported to the partition, whose log
+     * directory goes offline when the fault was a failed write to the disk (see {@code LogDirFailureChannel}).
      */
     private void markFailed(TopicPartition tp, PartitionFetchState state, String what, Throwable e) {
         state.fail();
@@ -534,6 +533,13 @@ final class ReplicaFetcherThread {
                 StorageFaults.isStorageFault(e) ? " (storage fault)" : "",
                 e.toString(),
                 e);
+        if (StorageFaults.isStorageFault(e)) {
+            try {
+                state.partition().reportStorageFault(what, e);
+            } catch (RuntimeException reportFailed) {
+                log.error("{}Reporting the storage fault of {} failed", logPrefix, tp, reportFailed);
+            }
+        }
     }
 
     @Override

@@ -92,6 +92,7 @@ public final class LogManager implements AutoCloseable {
     private final Object checkpointLock = new Object();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private final LogCleaner cleaner;
+    private final LogDirFailureChannel failureChannel = new LogDirFailureChannel("");
 
     public LogManager(
             List<Path> logDirs,
@@ -331,6 +332,29 @@ public final class LogManager implements AutoCloseable {
         return logDirs.stream()
                 .min(Comparator.comparingInt((Path d) -> counts.get(d)).thenComparingInt(logDirs::indexOf))
                 .orElseThrow();
+    }
+
+    /** Where failed writes to a log directory are reported; the broker listens to it. */
+    public LogDirFailureChannel failureChannel() {
+        return failureChannel;
+    }
+
+    /**
+     * Reports that {@code what} of {@code tp}'s log failed with {@code cause}: when the cause is a failed write to
+     * the disk ({@link LogDirFailureChannel#isLogDirFault}) and the log still exists, its log directory goes offline.
+     * A log deleted meanwhile (its files closed under the writer) is no fault of the directory. Returns whether the
+     * directory went offline by this report.
+     */
+    public boolean reportStorageFault(TopicPartition tp, String what, Throwable cause) {
+        if (!LogDirFailureChannel.isLogDirFault(cause)) {
+            return false;
+        }
+        UnifiedLog log = logs.get(tp);
+        if (log == null) {
+            LOG.debug("{} of {} failed after its log was removed: {}", what, tp, cause.toString());
+            return false;
+        }
+        return failureChannel.fail(log.dir().toPath().getParent(), what + " of " + tp, cause);
     }
 
     public Optional<UnifiedLog> getLog(TopicPartition tp) {

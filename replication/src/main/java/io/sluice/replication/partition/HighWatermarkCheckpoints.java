@@ -66,6 +66,7 @@ final class HighWatermarkCheckpoints {
                 file(e.getKey()).write(e.getValue());
                 known.put(e.getKey(), e.getValue());
             } catch (IOException ex) {
+                logManager.failureChannel().fail(e.getKey(), "writing the high-watermark checkpoint", ex);
                 throw new KafkaStorageException("cannot write the high-watermark checkpoint of " + e.getKey(), ex);
             }
         }

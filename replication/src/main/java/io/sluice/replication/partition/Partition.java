@@ -131,6 +131,11 @@ public final class Partition implements FollowerPartition {
         followerAppendFault = fault;
     }
 
+    @Override
+    public void reportStorageFault(String what, Throwable cause) {
+        listener.onStorageFault(tp, what, cause);
+    }
+
     /** Sets {@code min.insync.replicas} for this partition's topic. */
     public void minInsyncReplicas(int value) {
         this.minInsyncReplicas = Math.max(1, value);

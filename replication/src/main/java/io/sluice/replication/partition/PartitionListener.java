@@ -16,4 +16,7 @@ public interface PartitionListener {
 
     /** The controller committed an ISR change this leader proposed. */
     default void onIsrCommitted(TopicPartition tp, Set<Integer> oldIsr, Set<Integer> newIsr) {}
+
+    /** {@code what} of this partition's log threw {@code cause}, which may be a failure of its log directory. */
+    default void onStorageFault(TopicPartition tp, String what, Throwable cause) {}
 }

@@ -34,6 +34,7 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.message.LeaderAndIsrRequestData.LeaderAndIsrPartitionState;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -427,6 +428,9 @@ public final class ReplicaManager implements AutoCloseable {
             return partition.appendRecordsToLeader(records, requiredAcks);
         } catch (ApiException e) {
             Errors error = Errors.forException(e);
+            if (e instanceof KafkaStorageException) {
+                logManager.reportStorageFault(tp, "an append", e);
+            }
             if (isMalformedInput(error)) {
                 LOG.info("{}Refused an append to {} ({}): {}", logPrefix, tp, error, e.getMessage());
             } else {
@@ -435,6 +439,7 @@ public final class ReplicaManager implements AutoCloseable {
             return AppendResult.error(error, e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("{}Append to {} failed", logPrefix, tp, e);
+            logManager.reportStorageFault(tp, "an append", e);
             return AppendResult.error(Errors.KAFKA_STORAGE_ERROR, "append failed: " + e);
         }
     }
@@ -659,6 +664,11 @@ public final class ReplicaManager implements AutoCloseable {
         @Override
         public void onIsrCommitted(TopicPartition tp, Set<Integer> oldIsr, Set<Integer> newIsr) {
             metrics.recordIsrChange(oldIsr.size(), newIsr.size());
+        }
+
+        @Override
+        public void onStorageFault(TopicPartition tp, String what, Throwable cause) {
+            logManager.reportStorageFault(tp, what, cause);
         }
     }
 
