@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * {@code replica.high.watermark.checkpoint.interval.ms} and on shutdown.
  *
  * <p>Lifecycle (compare-and-set on {@link State}): {@code NEW ─startup()─► RUNNING ─shutdown()─► SHUT_DOWN}; shutdown
- * is idempotent and closes, in order: the periodic tasks, the fetcher manager (owned), the high-watermark checkpoint,
+ * is idempotent and closes, in order: the periodic tasks, the fetcher manager (owned), the AlterPartition manager
+ * (queued ISR changes are dropped), the high-watermark checkpoint,
  * the leader-epoch checkpoints not yet written, producer snapshots, the purgatories, the meters. The log manager and the scheduler belong to the caller.
  *
  * <p>Concurrency contract: request paths (produce, fetch, ListOffsets) run on any number of request threads and take
@@ -77,6 +78,9 @@ public final class ReplicaManager implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
     private final String logPrefix;
+    /** Batches every leader partition's ISR changes into one outstanding AlterPartition request. */
+    private final AlterPartitionManager alterPartitionManager;
+
     private final IsrProposer.Factory proposers;
     private final PartitionListener listener = new Listener();
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
@@ -124,8 +128,10 @@ public final class ReplicaManager implements AutoCloseable {
         this.scheduler = scheduler;
         this.clock = clock;
         this.logPrefix = "[ReplicaManager broker=" + brokerId + "] ";
-        this.proposers = IsrProposer.factory(
+        this.alterPartitionManager = new AlterPartitionManager(
                 brokerId, alterPartition, brokerEpoch, scheduler, config.alterPartitionRetryBackoffMs());
+        this.proposers =
+                IsrProposer.factory(brokerId, alterPartitionManager, scheduler, config.alterPartitionRetryBackoffMs());
         int purge = DelayedOperationPurgatory.DEFAULT_PURGE_INTERVAL;
         this.producePurgatory =
                 new DelayedOperationPurgatory<>("Produce", brokerId, time, registry, purge, reaperPollInterval);
@@ -575,6 +581,7 @@ public final class ReplicaManager implements AutoCloseable {
             tasks.clear();
         }
         fetcherManager.close();
+        alterPartitionManager.close();
         try {
             checkpointHighWatermarks();
         } catch (RuntimeException e) {
