@@ -478,6 +478,32 @@ public final class ReplicaManager implements AutoCloseable {
         };
     }
 
+    /**
+     * Whether a fetch waiting in the purgatory may be answered now ({@link DelayedFetch#tryComplete}). Runs at every
+     * append to one of its partitions and twice when the fetch starts waiting, so it reads no log unless it has to:
+     * a partition that is gone, lost leadership, or has records past the fetch offset settles it when
+     * {@code minBytes} is at most 1 (the default of followers and consumers); only a larger {@code minBytes} with
+     * some partition changed counts the bytes with a read. A follower fetch of thousands of idle partitions thus costs
+     * a few field reads per partition instead of a log read.
+     */
+    boolean delayedFetchSatisfied(FetchParams params, List<PartitionFetch> fetches) {
+        boolean changed = false;
+        FetchIsolation isolation = params.effectiveIsolation();
+        for (PartitionFetch f : fetches) {
+            Partition partition = partitions.get(f.topicPartition());
+            if (partition == null) {
+                return true;
+            }
+            if (partition.mayAnswerWaitingFetch(f.fetchOffset(), isolation, f.currentLeaderEpoch())) {
+                if (params.minBytes() <= 1) {
+                    return true;
+                }
+                changed = true;
+            }
+        }
+        return changed && DelayedFetch.satisfied(params, readFromLocalLogs(params, fetches, false));
+    }
+
     /** Reads every partition within the response byte budget; the first batch read is always returned. */
     Map<TopicPartition, ReadResult> readFromLocalLogs(
             FetchParams params, List<PartitionFetch> fetches, boolean updateFollowerState) {
