@@ -60,7 +60,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * partition; and the files on disk match the logs: each broker holds a directory for exactly the partitions assigned
  * to it (a deleted topic's directory and a {@code -delete} directory may linger only for file.delete.delay.ms plus a
  * minute), every segment has both indexes, the active segment's indexes have their preallocated size, closed
- * segments' indexes hold whole entries, and no {@code .cleaned}/{@code .swap} file stays. The first failed check
+ * segments' indexes hold whole entries, and no {@code .cleaned}/{@code .swap} file stays (a clean in progress has
+ * them; seen for 30 s they are leftovers). The first failed check
  * stops the soak with its evidence (exit code 1).
  *
  * <p>Usage: java LifecycleSoak.java CLUSTER_DIR MINUTES RECORDS_PER_CYCLE RESTART_EVERY SEED
@@ -70,6 +71,8 @@ public class LifecycleSoak {
     private static final int INDEX_BYTES = 10 * 1024 * 1024;
     private static final int TIME_INDEX_BYTES = INDEX_BYTES / 12 * 12;
     private static final Duration LINGER_ALLOWED = Duration.ofSeconds(60 + 60);
+    /** How long a .cleaned or .swap file may be seen: a clean of the soak's few MB takes well under a second. */
+    private static final Duration CLEAN_FILES_ALLOWED = Duration.ofSeconds(30);
     private static final Pattern SEGMENT = Pattern.compile("(\\d{20})\\.(log|index|timeindex)(\\..+)?");
     private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(\\d+)");
 
@@ -549,7 +552,7 @@ public class LifecycleSoak {
                     continue;
                 }
                 present.add(name);
-                checkSegments(b, child);
+                checkSegments(b, child, now, seenNow);
                 dirs++;
             }
             Set<String> missing = new HashSet<>(assigned);
@@ -560,7 +563,7 @@ public class LifecycleSoak {
         return "disk ok (" + dirs + " partition dirs, " + lingering + " awaiting removal)";
     }
 
-    private void checkSegments(int broker, Path partitionDir) throws IOException {
+    private void checkSegments(int broker, Path partitionDir, long now, Set<String> seenNow) throws IOException {
         Map<Long, Map<String, Long>> segments = new TreeMap<>();
         try (Stream<Path> files = Files.list(partitionDir)) {
             for (Path f : files.toList()) {
@@ -569,8 +572,16 @@ public class LifecycleSoak {
                     continue;
                 }
                 String suffix = m.group(3);
-                require(suffix == null || suffix.equals(".deleted"),
-                        "broker " + broker + ": leftover " + partitionDir.getFileName() + "/" + f.getFileName());
+                if (suffix != null && !suffix.equals(".deleted")) {
+                    // a clean in progress has its .cleaned and .swap files; they must not outlive it
+                    String key = broker + "/" + partitionDir.getFileName() + "/" + f.getFileName();
+                    seenNow.add(key);
+                    long since = lingeringSince.computeIfAbsent(key, k -> now);
+                    require(now - since < CLEAN_FILES_ALLOWED.toNanos(), "broker " + broker + ": leftover "
+                            + partitionDir.getFileName() + "/" + f.getFileName() + " for "
+                            + CLEAN_FILES_ALLOWED.toSeconds() + " s");
+                    continue;
+                }
                 if (suffix == null) {
                     segments.computeIfAbsent(Long.parseLong(m.group(1)), k -> new HashMap<>())
                             .put(m.group(2), Files.size(f));

@@ -359,6 +359,7 @@ final class ControllerEventHandler {
             return;
         }
         Set<TopicPartition> offlineReplicas = new HashSet<>();
+        Map<Errors, List<TopicPartition>> refused = new TreeMap<>();
         for (LeaderAndIsrResponseData.LeaderAndIsrTopicError topic : response.topics()) {
             Optional<String> name = ctx.topicName(topic.topicId());
             for (LeaderAndIsrResponseData.LeaderAndIsrPartitionError p : topic.partitionErrors()) {
@@ -367,17 +368,13 @@ final class ControllerEventHandler {
                 }
                 TopicPartition tp = new TopicPartition(name.get(), p.partitionIndex());
                 Errors error = Errors.forCode(p.errorCode());
-                log.warn(
-                        "[Controller epoch={}] broker {} could not apply LeaderAndIsr for {}: {}",
-                        ctx.epoch(),
-                        brokerId,
-                        tp,
-                        error);
+                refused.computeIfAbsent(error, e -> new ArrayList<>()).add(tp);
                 if (error == Errors.KAFKA_STORAGE_ERROR) {
                     offlineReplicas.add(tp);
                 }
             }
         }
+        refused.forEach((error, partitions) -> logRefused(brokerId, error, partitions));
         if (offlineReplicas.isEmpty()) {
             return;
         }
@@ -389,6 +386,33 @@ final class ControllerEventHandler {
                 offlineReplicas,
                 (tp, assignment, current) -> LeaderElection.offlinePartitionLeader(
                         assignment, current, usable, unclean.computeIfAbsent(tp.topic(), leadership::uncleanEnabled)));
+    }
+
+    /**
+     * One line per error of a LeaderAndIsr response. STALE_CONTROLLER_EPOCH per partition is the broker ignoring a
+     * state whose leader epoch it already has (a request resent to every replica when one of them restarts), as
+     * Kafka's brokers do: logged at DEBUG. Any other error is a WARN naming how many partitions and the first few.
+     */
+    private void logRefused(int brokerId, Errors error, List<TopicPartition> partitions) {
+        String shown = partitions.size() <= 5
+                ? partitions.toString()
+                : partitions.subList(0, 5) + " and " + (partitions.size() - 5) + " more";
+        if (error == Errors.STALE_CONTROLLER_EPOCH) {
+            log.debug(
+                    "[Controller epoch={}] broker {} already had the leader epochs of {} partitions: {}",
+                    ctx.epoch(),
+                    brokerId,
+                    partitions.size(),
+                    shown);
+        } else {
+            log.warn(
+                    "[Controller epoch={}] broker {} could not apply LeaderAndIsr for {} partitions ({}): {}",
+                    ctx.epoch(),
+                    brokerId,
+                    partitions.size(),
+                    error,
+                    shown);
+        }
     }
 
     // ---- topics

@@ -144,6 +144,11 @@ final class LeaderRequests {
                 result.setErrorCode(error.code()).setErrorMessage(reason);
             }
         }
+        if (request.topicPartitions() == null) {
+            // asked for every partition: answer for those where an election was needed, as Kafka does (KIP-460), so
+            // kafka-leader-election.sh --all-topic-partitions on a balanced cluster reports nothing
+            results.values().removeIf(r -> r.errorCode() == Errors.ELECTION_NOT_NEEDED.code());
+        }
         Map<String, ElectLeadersResponseData.ReplicaElectionResult> byTopic = new TreeMap<>();
         results.forEach((tp, r) -> byTopic.computeIfAbsent(
                         tp.topic(), t -> new ElectLeadersResponseData.ReplicaElectionResult().setTopic(t))

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.metadata.model.LeaderAndIsr;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -31,7 +32,9 @@ class BrokerFailureTest {
 
     static void awaitState(ControllerTestCluster cluster, TopicPartition tp, int leader, List<Integer> isr, int epoch) {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            LeaderAndIsr s = cluster.state(tp).orElseThrow();
+            Optional<LeaderAndIsr> state = cluster.state(tp);
+            assertThat(state).as("state of %s", tp).isPresent();
+            LeaderAndIsr s = state.get();
             assertThat(s.leader()).as("leader of %s", tp).isEqualTo(leader);
             assertThat(s.isr()).as("ISR of %s", tp).isEqualTo(isr);
             assertThat(s.leaderEpoch()).as("leader epoch of %s", tp).isEqualTo(epoch);

@@ -115,6 +115,17 @@ class LeadershipMovesTest {
             assertThat(perPartition.get(2).errorCode()).isEqualTo(Errors.ELECTION_NOT_NEEDED.code());
             assertThat(cluster.leaderOf(P0)).isEqualTo(x);
             assertThat(cluster.leaderOf(P1)).isEqualTo(x);
+
+            // every partition asked for (topicPartitions null) on a balanced cluster: nothing to report
+            ElectLeadersResponseData all = cluster.awaitController()
+                    .controller
+                    .electLeaders(new ElectLeadersRequestData()
+                            .setElectionType((byte) 0)
+                            .setTopicPartitions(null))
+                    .toCompletableFuture()
+                    .join();
+            assertThat(all.errorCode()).isZero();
+            assertThat(all.replicaElectionResults()).isEmpty();
         }
     }
 

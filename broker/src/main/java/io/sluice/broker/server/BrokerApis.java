@@ -7,6 +7,7 @@ import io.sluice.broker.api.handlers.AutoTopicCreator;
 import io.sluice.broker.api.handlers.ControlledShutdownHandler;
 import io.sluice.broker.api.handlers.CreatePartitionsHandler;
 import io.sluice.broker.api.handlers.CreateTopicsHandler;
+import io.sluice.broker.api.handlers.DeleteRecordsHandler;
 import io.sluice.broker.api.handlers.DeleteTopicsHandler;
 import io.sluice.broker.api.handlers.DescribeClusterHandler;
 import io.sluice.broker.api.handlers.DescribeConfigsHandler;
@@ -125,6 +126,7 @@ final class BrokerApis {
                         hostedOrKnown,
                         c.topicMetrics()),
                 new ListOffsetsHandler(replicas::listOffsets, known),
+                new DeleteRecordsHandler(replicas::deleteRecords, known),
                 // consumer groups
                 new FindCoordinatorHandler(cache, offsetsTopic::create),
                 // fronting the controller

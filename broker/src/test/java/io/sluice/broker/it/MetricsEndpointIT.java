@@ -95,8 +95,9 @@ class MetricsEndpointIT {
         assertThat(value(scrape, "sluice_controller_active", "")).isEqualTo(1);
         assertThat(value(scrape, "sluice_controller_epoch", "")).isGreaterThanOrEqualTo(1);
         assertThat(value(scrape, "sluice_controller_offline_partitions", "")).isZero();
+        // one reaper per purgatory: Produce, Fetch, DeleteRecords
         assertThat(value(scrape, "sluice_thread_alive", "kind=\"purgatory_reaper\""))
-                .isEqualTo(2);
+                .isEqualTo(3);
         assertThat(value(scrape, "sluice_thread_alive", "kind=\"controller_event\""))
                 .isEqualTo(1);
         assertThat(value(scrape, "sluice_thread_alive", "kind=\"scheduler\"")).isGreaterThanOrEqualTo(2);

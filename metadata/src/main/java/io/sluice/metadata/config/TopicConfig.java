@@ -41,6 +41,28 @@ public final class TopicConfig {
     public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
     public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
     public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
+    public static final String SEGMENT_JITTER_MS = "segment.jitter.ms";
+    public static final String PREALLOCATE = "preallocate";
+    public static final String MESSAGE_TIMESTAMP_DIFFERENCE_MAX_MS = "message.timestamp.difference.max.ms";
+    public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
+    public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
+    public static final String LEADER_REPLICATION_THROTTLED_REPLICAS = "leader.replication.throttled.replicas";
+    public static final String FOLLOWER_REPLICATION_THROTTLED_REPLICAS = "follower.replication.throttled.replicas";
+    public static final String MESSAGE_DOWNCONVERSION_ENABLE = "message.downconversion.enable";
+    public static final String MESSAGE_FORMAT_VERSION = "message.format.version";
+    public static final String COMPRESSION_GZIP_LEVEL = "compression.gzip.level";
+    public static final String COMPRESSION_LZ4_LEVEL = "compression.lz4.level";
+    public static final String COMPRESSION_ZSTD_LEVEL = "compression.zstd.level";
+    public static final String REMOTE_STORAGE_ENABLE = "remote.storage.enable";
+    public static final String LOCAL_RETENTION_MS = "local.retention.ms";
+    public static final String LOCAL_RETENTION_BYTES = "local.retention.bytes";
+    public static final String REMOTE_LOG_COPY_DISABLE = "remote.log.copy.disable";
+    public static final String REMOTE_LOG_DELETE_ON_DISABLE = "remote.log.delete.on.disable";
+
+    /** The doc of a key Sluice accepts and stores, as Kafka does, but does not act on yet. */
+    private static String noEffect(String what, String why) {
+        return what + " Accepted and stored for compatibility; no effect in Sluice: " + why + ".";
+    }
 
     /** A topic key, the broker keys it defaults from (in precedence order) and how to read that default. */
     private record Def<T>(ConfigKey<T> key, List<ConfigKey<?>> synonyms, Function<BrokerConfig, T> brokerDefault) {}
@@ -141,6 +163,101 @@ public final class TopicConfig {
                 ConfigKey.longKey(FILE_DELETE_DELAY_MS).validator(atLeast(0)).doc("Delay before files are deleted."),
                 BrokerConfig::logSegmentDeleteDelayMs,
                 BrokerConfigKeys.LOG_SEGMENT_DELETE_DELAY_MS);
+        def(
+                ConfigKey.longKey(SEGMENT_JITTER_MS)
+                        .validator(atLeast(0))
+                        .doc(noEffect("Random jitter subtracted from segment.ms.", "segments roll at segment.ms")),
+                b -> 0L);
+        def(
+                ConfigKey.booleanKey(PREALLOCATE)
+                        .doc(noEffect("Preallocate segment files.", "segment files grow as records arrive")),
+                b -> false);
+        def(
+                ConfigKey.longKey(MESSAGE_TIMESTAMP_DIFFERENCE_MAX_MS)
+                        .validator(atLeast(0))
+                        .doc(noEffect(
+                                "Deprecated: largest difference between a CreateTime timestamp and the broker's clock.",
+                                "record timestamps are not range-checked")),
+                b -> Long.MAX_VALUE);
+        def(
+                ConfigKey.longKey(MESSAGE_TIMESTAMP_BEFORE_MAX_MS)
+                        .validator(atLeast(0))
+                        .doc(noEffect(
+                                "How far a CreateTime timestamp may lie in the past.",
+                                "record timestamps are not range-checked")),
+                b -> Long.MAX_VALUE);
+        def(
+                ConfigKey.longKey(MESSAGE_TIMESTAMP_AFTER_MAX_MS)
+                        .validator(atLeast(0))
+                        .doc(noEffect(
+                                "How far a CreateTime timestamp may lie in the future.",
+                                "record timestamps are not range-checked")),
+                b -> Long.MAX_VALUE);
+        def(
+                ConfigKey.listKey(LEADER_REPLICATION_THROTTLED_REPLICAS)
+                        .validator(Validator.throttledReplicas())
+                        .doc(noEffect(
+                                "Replicas (partition:broker, or *) whose leader-side replication is throttled.",
+                                "replication is not throttled")),
+                b -> List.of());
+        def(
+                ConfigKey.listKey(FOLLOWER_REPLICATION_THROTTLED_REPLICAS)
+                        .validator(Validator.throttledReplicas())
+                        .doc(noEffect(
+                                "Replicas (partition:broker, or *) whose follower-side replication is throttled.",
+                                "replication is not throttled")),
+                b -> List.of());
+        def(
+                ConfigKey.booleanKey(MESSAGE_DOWNCONVERSION_ENABLE)
+                        .doc(noEffect(
+                                "Whether fetches of old consumers may down-convert records.",
+                                "Fetch is answered from v4, whose consumers read the current format")),
+                b -> true);
+        def(
+                ConfigKey.stringKey(MESSAGE_FORMAT_VERSION)
+                        .doc(noEffect(
+                                "Deprecated: the on-disk message format.",
+                                "records are always stored in the current format, as Kafka 3.x does")),
+                b -> "3.0-IV1");
+        def(
+                ConfigKey.intKey(COMPRESSION_GZIP_LEVEL)
+                        .validator(Validator.gzipLevel())
+                        .doc(noEffect("gzip level when the broker compresses.", "the broker keeps batches as sent")),
+                b -> -1);
+        def(
+                ConfigKey.intKey(COMPRESSION_LZ4_LEVEL)
+                        .validator(between(1, 17))
+                        .doc(noEffect("lz4 level when the broker compresses.", "the broker keeps batches as sent")),
+                b -> 9);
+        def(
+                ConfigKey.intKey(COMPRESSION_ZSTD_LEVEL)
+                        .validator(between(-131072, 22))
+                        .doc(noEffect("zstd level when the broker compresses.", "the broker keeps batches as sent")),
+                b -> 3);
+        def(
+                ConfigKey.booleanKey(REMOTE_STORAGE_ENABLE)
+                        .validator(Validator.remoteStorageDisabled())
+                        .doc("Tiered storage for this topic. Sluice has no remote tier: true is refused, as Kafka"
+                                + " refuses it on brokers without remote.log.storage.system.enable."),
+                b -> false);
+        def(
+                ConfigKey.longKey(LOCAL_RETENTION_MS)
+                        .validator(atLeast(-2))
+                        .doc(noEffect("Local-tier retention time (-2: retention.ms).", "there is no remote tier")),
+                b -> -2L);
+        def(
+                ConfigKey.longKey(LOCAL_RETENTION_BYTES)
+                        .validator(atLeast(-2))
+                        .doc(noEffect("Local-tier retained bytes (-2: retention.bytes).", "there is no remote tier")),
+                b -> -2L);
+        def(
+                ConfigKey.booleanKey(REMOTE_LOG_COPY_DISABLE)
+                        .doc(noEffect("Stop copying segments to the remote tier.", "there is no remote tier")),
+                b -> false);
+        def(
+                ConfigKey.booleanKey(REMOTE_LOG_DELETE_ON_DISABLE)
+                        .doc(noEffect("Delete remote segments when tiering is disabled.", "there is no remote tier")),
+                b -> false);
     }
 
     /** Every topic key, in definition order; all optional and dynamic. */

@@ -44,6 +44,69 @@ public interface Validator<T> {
         };
     }
 
+    /**
+     * Kafka's throttled-replicas list: empty, {@code *}, or {@code partition:broker} pairs of non-negative integers.
+     */
+    static Validator<List<String>> throttledReplicas() {
+        return new Validator<>() {
+            @Override
+            public void ensureValid(String name, List<String> value) {
+                if (value == null || value.isEmpty() || value.equals(List.of("*"))) {
+                    return;
+                }
+                for (String entry : value) {
+                    if (!entry.trim().matches("[0-9]+:[0-9]+")) {
+                        throw new ConfigException(
+                                name, value, "Must be * or a list of partition:broker pairs, got '" + entry + "'");
+                    }
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "[partitionId]:[brokerId],[partitionId]:[brokerId],... or *";
+            }
+        };
+    }
+
+    /** A gzip level: -1 (the codec's default) or 1..9. */
+    static Validator<Integer> gzipLevel() {
+        return new Validator<>() {
+            @Override
+            public void ensureValid(String name, Integer value) {
+                if (value != null && value != -1 && (value < 1 || value > 9)) {
+                    throw new ConfigException(name, value, "Must be -1 or in [1,...,9]");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "[1,...,9] or -1";
+            }
+        };
+    }
+
+    /** {@code false} only: there is no remote tier to enable. */
+    static Validator<Boolean> remoteStorageDisabled() {
+        return new Validator<>() {
+            @Override
+            public void ensureValid(String name, Boolean value) {
+                if (Boolean.TRUE.equals(value)) {
+                    throw new ConfigException(
+                            name,
+                            value,
+                            "Tiered Storage functionality is disabled in the broker. Topic cannot be configured"
+                                    + " with remote log storage.");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "false";
+            }
+        };
+    }
+
     /** A string that is one of {@code allowed} (case-sensitive, as Kafka's {@code ValidString}). */
     static Validator<String> oneOf(String... allowed) {
         List<String> list = List.of(allowed);

@@ -122,7 +122,50 @@ class TopicConfigTest {
             assertThat(e.readOnly()).isFalse();
             assertThat(e.sensitive()).isFalse();
         });
-        assertThat(d).hasSize(TopicConfig.DEFINITION.keys().size()).hasSize(19);
+        assertThat(d).hasSize(TopicConfig.DEFINITION.keys().size());
+    }
+
+    @Test
+    void everyTopicKeyOfKafkaIsKnownAndTakesItsKafkaDefault() throws Exception {
+        List<String> kafkaKeys = new java.util.ArrayList<>();
+        for (java.lang.reflect.Field f : org.apache.kafka.common.config.TopicConfig.class.getFields()) {
+            if (f.getName().endsWith("_CONFIG") && f.getType() == String.class) {
+                kafkaKeys.add((String) f.get(null));
+            }
+        }
+        assertThat(kafkaKeys).hasSizeGreaterThan(30);
+        List<String> sluiceKeys =
+                TopicConfig.DEFINITION.keys().stream().map(ConfigKey::name).toList();
+        assertThat(sluiceKeys).containsAll(kafkaKeys);
+        for (String key : kafkaKeys) {
+            List<DescribedConfig> described = TopicConfig.describe(BROKER, Map.of(), Map.of());
+            String value = entry(described, key).value();
+            if (value != null && !key.equals(TopicConfig.REMOTE_STORAGE_ENABLE)) {
+                TopicConfig.validate(Map.of(key, value)); // the described default is itself a valid override
+            }
+        }
+    }
+
+    @Test
+    void keysWithoutEffectAreValidatedAsKafkaValidatesThem() {
+        TopicConfig.validate(Map.of(
+                "segment.jitter.ms", "1000",
+                "preallocate", "true",
+                "leader.replication.throttled.replicas", "0:1,1:2",
+                "follower.replication.throttled.replicas", "*",
+                "message.timestamp.after.max.ms", "3600000",
+                "compression.gzip.level", "9",
+                "local.retention.ms", "-2"));
+        assertThatThrownBy(() -> TopicConfig.validate(Map.of("leader.replication.throttled.replicas", "0-1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("partition:broker");
+        assertThatThrownBy(() -> TopicConfig.validate(Map.of("compression.gzip.level", "0")))
+                .isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> TopicConfig.validate(Map.of("segment.jitter.ms", "-1")))
+                .isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> TopicConfig.validate(Map.of("remote.storage.enable", "true")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Tiered Storage functionality is disabled");
     }
 
     @Test

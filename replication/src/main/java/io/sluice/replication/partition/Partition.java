@@ -424,6 +424,70 @@ public final class Partition implements FollowerPartition {
         }
     }
 
+    // ---------------------------------------------------------------- DeleteRecords
+
+    /**
+     * DeleteRecords on the leader: raises the log start offset to {@code offset} ({@code -1}: the high watermark), as
+     * Kafka's {@code deleteRecordsOnLeader}. Not leader → NOT_LEADER_OR_FOLLOWER; a topic without the delete cleanup
+     * policy → POLICY_VIOLATION; an offset below 0 (other than -1) or above the high watermark →
+     * OFFSET_OUT_OF_RANGE. Records below the new start offset are no longer readable at once; segments wholly below
+     * it go with the next retention pass. Followers follow through the log start offset of their fetch responses.
+     *
+     * @return the offset the log start was raised to (or already past), or the error
+     */
+    public DeleteRecordsResult deleteRecordsOnLeader(long offset) {
+        leaderIsrUpdateLock.readLock().lock();
+        try {
+            if (state.leaderId() != localBrokerId) {
+                return DeleteRecordsResult.error(Errors.NOT_LEADER_OR_FOLLOWER, "not the leader of " + tp);
+            }
+            if (!replicaLog.log().config().delete()) {
+                return DeleteRecordsResult.error(
+                        Errors.POLICY_VIOLATION,
+                        "Records of partition " + tp + " can not be deleted due to the configured policy");
+            }
+            long hw = replicaLog.highWatermark();
+            long target = offset == DeleteRecordsResult.HIGH_WATERMARK ? hw : offset;
+            if (target < 0 || target > hw) {
+                return DeleteRecordsResult.error(
+                        Errors.OFFSET_OUT_OF_RANGE,
+                        "cannot delete records of " + tp + " before offset " + offset + ": it must lie in [0, " + hw
+                                + "], the high watermark");
+            }
+            replicaLog.maybeIncrementLogStartOffset(target);
+            return DeleteRecordsResult.deletedBefore(target);
+        } finally {
+            leaderIsrUpdateLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The lowest log start offset among the leader and its in-sync followers (Kafka's low watermark), -1 when this
+     * replica is not leader or a follower's log start offset is not known yet. A DeleteRecords completes once it
+     * reaches the requested offset.
+     */
+    public long lowWatermarkIfLeader() {
+        leaderIsrUpdateLock.readLock().lock();
+        try {
+            PartitionState s = state;
+            if (s.leaderId() != localBrokerId) {
+                return -1L;
+            }
+            long low = replicaLog.logStartOffset();
+            for (int replica : s.isr()) {
+                if (replica == localBrokerId) {
+                    continue;
+                }
+                AtomicReference<ReplicaState> ref = followers.get(replica);
+                long followerStart = ref == null ? -1L : ref.get().logStartOffset();
+                low = Math.min(low, followerStart);
+            }
+            return low;
+        } finally {
+            leaderIsrUpdateLock.readLock().unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- reads
 
     /**

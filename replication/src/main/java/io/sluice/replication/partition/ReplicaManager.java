@@ -89,6 +89,7 @@ public final class ReplicaManager implements AutoCloseable {
     private final ConcurrentHashMap<Uuid, String> topicNames = new ConcurrentHashMap<>();
 
     private final DelayedOperationPurgatory<DelayedProduce> producePurgatory;
+    private final DelayedOperationPurgatory<DelayedDeleteRecords> deleteRecordsPurgatory;
     private final DelayedOperationPurgatory<DelayedFetch> fetchPurgatory;
     private final HighWatermarkCheckpoints checkpoints;
     /** Writes new leader-epoch entries off the request path (on {@link #scheduler}). */
@@ -137,6 +138,8 @@ public final class ReplicaManager implements AutoCloseable {
                 new DelayedOperationPurgatory<>("Produce", brokerId, time, registry, purge, reaperPollInterval);
         this.fetchPurgatory =
                 new DelayedOperationPurgatory<>("Fetch", brokerId, time, registry, purge, reaperPollInterval);
+        this.deleteRecordsPurgatory =
+                new DelayedOperationPurgatory<>("DeleteRecords", brokerId, time, registry, purge, reaperPollInterval);
         this.checkpoints = new HighWatermarkCheckpoints(logManager);
         this.epochCheckpoints = new EpochCheckpointFlusher(scheduler, brokerId);
         this.metrics = new ReplicaManagerMetrics(registry, partitions::values);
@@ -149,6 +152,7 @@ public final class ReplicaManager implements AutoCloseable {
         }
         producePurgatory.start();
         fetchPurgatory.start();
+        deleteRecordsPurgatory.start();
         long shrinkEvery = config.replicaLagTimeMaxMs() / 2;
         long checkpointEvery = config.highWatermarkCheckpointIntervalMs();
         synchronized (tasks) {
@@ -177,6 +181,7 @@ public final class ReplicaManager implements AutoCloseable {
     public List<ThreadStatus> purgatoryThreadStatuses() {
         List<ThreadStatus> statuses = new ArrayList<>(producePurgatory.threadStatuses());
         statuses.addAll(fetchPurgatory.threadStatuses());
+        statuses.addAll(deleteRecordsPurgatory.threadStatuses());
         return statuses;
     }
 
@@ -552,9 +557,56 @@ public final class ReplicaManager implements AutoCloseable {
                         f.logStartOffset(),
                         clock.millis(),
                         r.logEndOffset());
+                if (deleteRecordsPurgatory.numDelayed() > 0) {
+                    // the follower's log start offset may have reached a waiting DeleteRecords
+                    deleteRecordsPurgatory.checkAndComplete(f.topicPartition());
+                }
             }
         }
         return results;
+    }
+
+    // ---------------------------------------------------------------- DeleteRecords
+
+    /**
+     * DeleteRecords (Kafka's {@code deleteRecords}): raises each partition's log start offset on this leader ({@link
+     * Partition#deleteRecordsOnLeader}), then waits up to {@code timeoutMs} until the in-sync followers have raised
+     * theirs ({@link DelayedDeleteRecords}). A partition this broker does not host → NOT_LEADER_OR_FOLLOWER. The
+     * callback runs exactly once, with a result per requested partition.
+     *
+     * @param offsets per partition, the offset before which records are deleted ({@link
+     *     DeleteRecordsResult#HIGH_WATERMARK} for the high watermark)
+     * @return cancels the wait (the callback then runs at once with REQUEST_TIMED_OUT where still waiting)
+     */
+    public Cancellable deleteRecords(
+            long timeoutMs,
+            Map<TopicPartition, Long> offsets,
+            Consumer<Map<TopicPartition, DeleteRecordsResult>> callback) {
+        Map<TopicPartition, DeleteRecordsResult> initial = new LinkedHashMap<>();
+        offsets.forEach((tp, offset) -> {
+            Partition partition = partitions.get(tp);
+            DeleteRecordsResult result;
+            if (partition == null) {
+                result = DeleteRecordsResult.error(Errors.NOT_LEADER_OR_FOLLOWER, "not the leader of " + tp);
+            } else {
+                try {
+                    result = partition.deleteRecordsOnLeader(offset);
+                } catch (ApiException e) {
+                    result = DeleteRecordsResult.error(Errors.forException(e), e.getMessage());
+                }
+            }
+            if (result.error() == Errors.NONE) {
+                LOG.info("{}Deleted the records of {} before offset {}", logPrefix, tp, result.lowWatermark());
+            }
+            initial.put(tp, result);
+        });
+        DelayedDeleteRecords op =
+                new DelayedDeleteRecords(timeoutMs, initial, tp -> Optional.ofNullable(partitions.get(tp)), callback);
+        List<TopicPartition> keys = List.copyOf(initial.keySet());
+        if (!deleteRecordsPurgatory.tryCompleteElseWatch(op, keys)) {
+            return () -> deleteRecordsPurgatory.cancel(op, keys);
+        }
+        return Cancellable.NONE;
     }
 
     // ---------------------------------------------------------------- ListOffsets
@@ -594,6 +646,7 @@ public final class ReplicaManager implements AutoCloseable {
     private void completeDelayedRequests(TopicPartition tp) {
         producePurgatory.checkAndComplete(tp);
         fetchPurgatory.checkAndComplete(tp);
+        deleteRecordsPurgatory.checkAndComplete(tp);
     }
 
     /** Stops everything this manager runs (see the class comment); idempotent. */
@@ -618,6 +671,7 @@ public final class ReplicaManager implements AutoCloseable {
             partition.takeProducerSnapshot();
         }
         producePurgatory.shutdown();
+        deleteRecordsPurgatory.shutdown();
         fetchPurgatory.shutdown();
         metrics.close();
         LOG.info("{}Shut down ({} partitions)", logPrefix, partitions.size());

@@ -4,6 +4,7 @@ import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
 import io.sluice.broker.metrics.TopicMetrics;
+import io.sluice.replication.log.BatchFraming;
 import io.sluice.replication.partition.AppendResult;
 import io.sluice.replication.purgatory.Cancellable;
 import java.util.LinkedHashMap;
@@ -14,6 +15,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
@@ -22,15 +25,19 @@ import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceRespo
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.BaseRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers Produce v3-v11 (record batch format v2 only; v11 is the newest kafka-clients 3.9 knows) by handing each
- * partition's {@link MemoryRecords} — a view on the request frame, never decoded record by record nor copied — to the
- * replica manager (DESIGN.md §4, §5).
+ * Answers Produce v0-v11 (v11 is the newest kafka-clients 3.9 knows) by handing each partition's {@link
+ * MemoryRecords} — for v3 and later a view on the request frame, never decoded record by record nor copied — to the
+ * replica manager (DESIGN.md §4, §5). Requests before v3 carry messages of magic 0 and 1, which are converted into
+ * one batch of magic 2 first ({@link LegacyRecordsUpConverter}), as Kafka 3.9 stores them; v0-v2 are advertised as
+ * Kafka does, also because librdkafka-based clients only compress (gzip, snappy, lz4) for brokers that advertise
+ * Produce v0.
  *
  * <p>Answers per partition, before anything is appended:
  *
@@ -67,7 +74,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
-    static final short MIN_VERSION = 3;
+    static final short MIN_VERSION = 0;
+    /** Produce v3 brought record batches of magic 2; older versions carry messages of magic 0 and 1. */
+    static final short FIRST_MAGIC_V2_VERSION = 3;
+
     static final short MAX_VERSION = 11;
 
     /**
@@ -151,10 +161,25 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             } else if (internalTopic.test(tp.topic())) {
                 early.put(tp, error(tp, Errors.INVALID_TOPIC_EXCEPTION, "cannot produce to internal topic " + tp));
             } else {
+                BaseRecords records = data.records();
+                if (context.apiVersion() < FIRST_MAGIC_V2_VERSION) {
+                    try {
+                        records = upConverted(records);
+                    } catch (ApiException e) {
+                        log.debug(
+                                "{}Refused old-format records for {} from client '{}': {}",
+                                logPrefix,
+                                tp,
+                                context.clientId(),
+                                e.getMessage());
+                        early.put(tp, error(tp, Errors.forException(e), e.getMessage()));
+                        return;
+                    }
+                }
                 ProduceRecordsValidator.Verdict verdict =
-                        ProduceRecordsValidator.validate(context.apiVersion(), data.records());
+                        ProduceRecordsValidator.validate(context.apiVersion(), records);
                 if (verdict.error() == Errors.NONE) {
-                    toAppend.put(tp, (MemoryRecords) data.records());
+                    toAppend.put(tp, (MemoryRecords) records);
                 } else {
                     early.put(tp, error(tp, verdict.error(), verdict.message()));
                 }
@@ -193,6 +218,22 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             answer.complete(respond(context, request, acks, all));
         }
         return answer;
+    }
+
+    /**
+     * The records of a Produce v0-v2 partition: messages of magic 0/1 converted to one batch of magic 2 ({@link
+     * LegacyRecordsUpConverter}); anything else unchanged, for the usual checks.
+     */
+    private static BaseRecords upConverted(BaseRecords records) {
+        if (!(records instanceof MemoryRecords memory)) {
+            return records;
+        }
+        try {
+            BatchFraming.check(memory.buffer());
+        } catch (CorruptRecordException e) {
+            return records; // reported by the validator
+        }
+        return LegacyRecordsUpConverter.isLegacy(memory) ? LegacyRecordsUpConverter.toMagicV2(memory) : records;
     }
 
     private CompletionStage<ApiResponse> done(
