@@ -40,9 +40,11 @@ public class ControllerFailover {
     private static final long POLL_MS = 100;
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || ((args[1].equals("wait") || args[1].equals("kill")) && args.length < 4)) {
+        if (args.length < 2
+                || ((args[1].equals("wait") || args[1].equals("kill")) && args.length < 4)
+                || (args[1].equals("left") && args.length < 3)) {
             System.err.println("usage: ControllerFailover BOOTSTRAP create | BOOTSTRAP wait DEAD_BROKER KILL_NANOS"
-                    + " | BOOTSTRAP kill DEAD_BROKER PID | BOOTSTRAP settle | BOOTSTRAP controller");
+                    + " | BOOTSTRAP kill DEAD_BROKER PID | BOOTSTRAP settle | BOOTSTRAP left BROKER | BOOTSTRAP controller");
             System.exit(2);
         }
         Properties props = new Properties();
@@ -75,6 +77,13 @@ public class ControllerFailover {
                 long ms = (System.nanoTime() - start) / 1_000_000;
                 System.out.printf("every ISR full after %d ms%n", ms);
                 System.out.println("RESULT settle_ms=" + ms);
+            } else if (args[1].equals("left")) {
+                int gone = Integer.parseInt(args[2]);
+                long start = System.nanoTime();
+                awaitLeftIsrs(admin, names, gone, start);
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                System.out.printf("broker %d in no ISR after %d ms%n", gone, ms);
+                System.out.println("RESULT left_ms=" + ms);
             } else if (args[1].equals("controller")) {
                 System.out.println("controller " + admin.describeCluster().controller().get().id());
             } else if (args[1].equals("kill")) {
@@ -142,6 +151,35 @@ public class ControllerFailover {
             Thread.sleep(POLL_MS);
         }
         throw new IllegalStateException("gave up after " + GIVE_UP + " waiting for full ISRs: " + last);
+    }
+
+    private static void awaitLeftIsrs(Admin admin, List<String> names, int gone, long since) throws Exception {
+        long deadline = since + GIVE_UP.toNanos();
+        String last = "";
+        while (System.nanoTime() - deadline < 0) {
+            try {
+                int with = 0;
+                for (TopicDescription d : admin.describeTopics(names)
+                        .allTopicNames()
+                        .get(30, TimeUnit.SECONDS)
+                        .values()) {
+                    for (TopicPartitionInfo p : d.partitions()) {
+                        if (p.isr().stream().anyMatch(n -> n.id() == gone)) {
+                            with++;
+                        }
+                    }
+                }
+                if (with == 0) {
+                    return;
+                }
+                last = with + " partitions with broker " + gone + " in the ISR";
+            } catch (Exception e) { // a busy cluster may answer slowly: poll again
+                last = e.toString();
+            }
+            Thread.sleep(POLL_MS);
+        }
+        throw new IllegalStateException(
+                "gave up after " + GIVE_UP + " waiting for broker " + gone + " to leave every ISR: " + last);
     }
 
     private static int leaderless(Admin admin, List<String> names, int dead) throws Exception {

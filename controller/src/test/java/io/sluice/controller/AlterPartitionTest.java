@@ -6,9 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.metadata.model.LeaderAndIsr;
+import io.sluice.metadata.zk.TopicPartitionStateZNode;
+import io.sluice.metadata.zk.ZkNode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -199,5 +204,120 @@ class AlterPartitionTest {
             assertThat(cluster.state(TP).orElseThrow().isr()).containsExactly(1, 2, 3);
             assertThat(cluster.state(TP).orElseThrow().partitionEpoch()).isEqualTo(2);
         }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aBatchOfThousandsOfChangesIsDecidedPerPartitionAndWrittenAndPropagatedOnce() throws Exception {
+        int partitions = 1200;
+        try (ControllerTestCluster c = ControllerTestCluster.withBrokers(3)) {
+            cluster = c;
+            cluster.awaitController();
+            List<List<Integer>> replicas = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                replicas.add(List.of(1, 2, 3));
+            }
+            topicId = cluster.createTopic(assigned("b", replicas)).topicId();
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> states(partitions).values().stream()
+                            .allMatch(
+                                    s -> s != null && s.leader() == 1 && s.isr().equals(List.of(1, 2, 3))));
+            ControllerTestCluster.SimBroker controller = cluster.awaitController();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> controller
+                                    .channel
+                                    .sentTo(1, UpdateMetadataRequestData.class)
+                                    .size()
+                            >= 1);
+            controller.channel.clear();
+
+            // one request: every partition shrinks to {1, 2}, but three carry a mistake and one does not exist
+            Map<Integer, Errors> expected = Map.of(
+                    10,
+                    Errors.INVALID_UPDATE_VERSION,
+                    20,
+                    Errors.FENCED_LEADER_EPOCH,
+                    30,
+                    Errors.INVALID_REQUEST,
+                    partitions + 7,
+                    Errors.UNKNOWN_TOPIC_OR_PARTITION);
+            AlterPartitionRequestData.TopicData topic = new AlterPartitionRequestData.TopicData().setTopicId(topicId);
+            for (int p = 0; p < partitions; p++) {
+                topic.partitions()
+                        .add(shrink(p, p == 20 ? 4 : 0, p == 10 ? 3 : 0, p == 30 ? List.of(1, 4) : List.of(1, 2)));
+            }
+            topic.partitions().add(shrink(partitions + 7, 0, 0, List.of(1, 2)));
+            AlterPartitionResponseData response = send(1, cluster.broker(1).info.brokerEpoch(), topic);
+
+            assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.NONE);
+            assertThat(response.topics()).hasSize(1);
+            List<AlterPartitionResponseData.PartitionData> answers =
+                    response.topics().get(0).partitions();
+            assertThat(answers).hasSize(partitions + 1);
+            for (AlterPartitionResponseData.PartitionData answer : answers) {
+                Errors error = expected.getOrDefault(answer.partitionIndex(), Errors.NONE);
+                assertThat(Errors.forCode(answer.errorCode()))
+                        .as("partition %d", answer.partitionIndex())
+                        .isEqualTo(error);
+                if (error == Errors.NONE) {
+                    assertThat(answer.isr()).containsExactly(1, 2);
+                    assertThat(answer.partitionEpoch()).isEqualTo(1);
+                }
+            }
+            Map<Integer, LeaderAndIsr> written = states(partitions);
+            for (int p = 0; p < partitions; p++) {
+                LeaderAndIsr state = written.get(p);
+                boolean refused = expected.containsKey(p);
+                assertThat(state.isr()).as("ISR of b-%d", p).isEqualTo(refused ? List.of(1, 2, 3) : List.of(1, 2));
+                assertThat(state.partitionEpoch()).isEqualTo(refused ? 0 : 1);
+            }
+            // one UpdateMetadata per broker carries every change of the request
+            int changed = partitions - 3;
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                for (int b = 1; b <= 3; b++) {
+                    List<UpdateMetadataRequestData> sent =
+                            controller.channel.sentTo(b, UpdateMetadataRequestData.class);
+                    assertThat(sent).as("UpdateMetadata to broker %d", b).hasSize(1);
+                    assertThat(sent.get(0).topicStates().stream()
+                                    .mapToInt(t -> t.partitionStates().size())
+                                    .sum())
+                            .isEqualTo(changed);
+                }
+            });
+        }
+    }
+
+    /** The state of each partition of topic "b" in ZooKeeper (null if absent), read in one pipelined batch. */
+    private Map<Integer, LeaderAndIsr> states(int partitions) {
+        List<String> paths = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            paths.add(TopicPartitionStateZNode.path("b", p));
+        }
+        Map<String, Optional<ZkNode>> nodes = cluster.zk().getAll(paths, Duration.ofSeconds(30));
+        Map<Integer, LeaderAndIsr> out = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            TopicPartition tp = new TopicPartition("b", p);
+            out.put(
+                    p,
+                    nodes.getOrDefault(TopicPartitionStateZNode.path(tp), Optional.empty())
+                            .map(n -> TopicPartitionStateZNode.decode(
+                                    tp, n.data(), n.stat().getVersion()))
+                            .orElse(null));
+        }
+        return out;
+    }
+
+    private AlterPartitionRequestData.PartitionData shrink(
+            int partition, int leaderEpoch, int partitionEpoch, List<Integer> isr) {
+        return new AlterPartitionRequestData.PartitionData()
+                .setPartitionIndex(partition)
+                .setLeaderEpoch(leaderEpoch)
+                .setPartitionEpoch(partitionEpoch)
+                .setNewIsrWithEpochs(isr.stream()
+                        .map(b -> new AlterPartitionRequestData.BrokerState()
+                                .setBrokerId(b)
+                                .setBrokerEpoch(b <= 3 ? cluster.broker(b).info.brokerEpoch() : -1))
+                        .toList());
     }
 }

@@ -35,7 +35,8 @@ import org.apache.zookeeper.KeeperException;
  *
  * <p>Partition-state writes also expect the state znode's own version (the partition epoch); a successful write
  * returns the new zkVersion as the new partition epoch. Many partition states are written per transaction (at most
- * {@link #MAX_OPS_PER_TRANSACTION} operations), and the transactions of one batch of updates are pipelined, which is
+ * {@link #MAX_OPS_PER_TRANSACTION} operations, and for state updates no more than fit ZooKeeper's request size limit,
+ * see {@link io.sluice.metadata.zk.ZkLimits}), and the transactions of one batch of updates are pipelined, which is
  * what makes failover of thousands of partitions fast.
  *
  * <p>Concurrency: used only by the controller event thread (it holds the fencing token, updated on election).
@@ -167,7 +168,9 @@ public final class ControllerZkWriter {
      * {@link LeaderAndIsr#partitionEpoch()}. A partition whose znode moved on is reported as a conflict and the others
      * are written anyway.
      *
-     * <p>The states go in fenced transactions of up to {@link #MAX_OPS_PER_TRANSACTION} operations that are all sent
+     * <p>The states go in fenced transactions of up to {@link #MAX_OPS_PER_TRANSACTION} operations, each kept under
+     * ZooKeeper's request size limit ({@link ZkTransaction#fits}: large ISRs or long topic names mean fewer states per
+     * transaction, never a request ZooKeeper would refuse), that are all sent
      * at once ({@link ZkTransaction#commitAsync() pipelined}) and then awaited together, so the ZooKeeper server
      * group-commits them instead of syncing its log once per transaction. Each transaction is atomic and carries its
      * own {@code check(/controller_epoch)}: a zombie fails every one of them. A transaction rejected for a partition
@@ -191,15 +194,27 @@ public final class ControllerZkWriter {
         while (!pending.isEmpty()) {
             List<List<TopicPartition>> chunks = new ArrayList<>();
             List<CompletableFuture<List<ZkTransaction.Result>>> inFlight = new ArrayList<>();
-            for (int from = 0; from < pending.size(); from += perTx) {
-                List<TopicPartition> chunk = pending.subList(from, Math.min(pending.size(), from + perTx));
-                ZkTransaction tx = store.fencedTransaction(epochZkVersion);
-                for (TopicPartition tp : chunk) {
-                    LeaderAndIsr s = states.get(tp);
-                    tx.setData(
-                            TopicPartitionStateZNode.path(tp), TopicPartitionStateZNode.encode(s), s.partitionEpoch());
+            ZkTransaction tx = null;
+            List<TopicPartition> building = null;
+            for (TopicPartition tp : pending) {
+                LeaderAndIsr s = states.get(tp);
+                String path = TopicPartitionStateZNode.path(tp);
+                byte[] data = TopicPartitionStateZNode.encode(s);
+                // a new transaction at the operation limit or before the request would pass ZooKeeper's size limit
+                if (tx != null && (building.size() >= perTx || !tx.fits(path, data))) {
+                    chunks.add(building);
+                    inFlight.add(tx.commitAsync());
+                    tx = null;
                 }
-                chunks.add(chunk);
+                if (tx == null) {
+                    tx = store.fencedTransaction(epochZkVersion);
+                    building = new ArrayList<>();
+                }
+                tx.setData(path, data, s.partitionEpoch());
+                building.add(tp);
+            }
+            if (tx != null) {
+                chunks.add(building);
                 inFlight.add(tx.commitAsync());
             }
             List<TopicPartition> again = new ArrayList<>();

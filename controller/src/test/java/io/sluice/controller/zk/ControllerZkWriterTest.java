@@ -208,4 +208,29 @@ class ControllerZkWriterTest {
         assertThat(store.exists("/brokers/topics/big/partitions")).isEmpty();
         assertThat(store.topicsPendingDeletion()).isEmpty();
     }
+
+    @Test
+    void statesTooLargeForOneRequestAtTheOperationLimitGoInMoreTransactions() {
+        Map<TopicPartition, LeaderAndIsr> created = createTopicWithStates("wide", 1200);
+        // an ISR of 300 six-digit broker ids: about 2 KiB per state, so 999 of them would be about 2 MiB, twice
+        // ZooKeeper's request limit
+        List<Integer> isr = new java.util.ArrayList<>();
+        for (int b = 0; b < 300; b++) {
+            isr.add(100_000 + b);
+        }
+        Map<TopicPartition, LeaderAndIsr> updates = new LinkedHashMap<>();
+        created.forEach((tp, s) -> updates.put(tp, new LeaderAndIsr(100_000, 1, isr, 1, s.partitionEpoch())));
+        assertThat(TopicPartitionStateZNode.encode(updates.values().iterator().next()).length * 999L)
+                .isGreaterThan(io.sluice.metadata.zk.ZkLimits.MAX_REQUEST_BYTES);
+
+        ControllerZkWriter.UpdateResult result = writer.updatePartitionStates(updates);
+
+        assertThat(result.conflicts()).isEmpty();
+        assertThat(result.written()).hasSize(1200);
+        assertThat(result.written().values()).allMatch(s -> s.partitionEpoch() == 1);
+        assertThat(store.partitionState(new TopicPartition("wide", 1199))
+                        .orElseThrow()
+                        .isr())
+                .isEqualTo(isr);
+    }
 }

@@ -113,6 +113,16 @@ public final class ZkTransaction {
     }
 
     /**
+     * Whether one more operation on {@code path} with {@code data} keeps this transaction's estimated request within
+     * {@link ZkLimits#MAX_REQUEST_BYTES}, so that callers splitting a large batch into transactions can start a new one
+     * before this one would be refused.
+     */
+    public boolean fits(String path, byte[] data) {
+        return estimatedBytes + ZkLimits.operationBytes(ZkLimits.namespaced(client.getNamespace(), path), data)
+                <= ZkLimits.MAX_REQUEST_BYTES;
+    }
+
+    /**
      * Commits all operations atomically.
      *
      * @return one result per operation, in order

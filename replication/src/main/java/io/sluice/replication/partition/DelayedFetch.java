@@ -12,8 +12,9 @@ import org.apache.kafka.common.protocol.Errors;
  * (consumer fetches); completes early on any partition error or diverging epoch, and at {@code maxWaitMs} with
  * whatever is there.
  *
- * <p>Concurrency contract: immutable fields; {@code tryComplete} (under the operation lock) re-reads the partitions
- * without side effects; {@code onComplete} reads once more, updating follower fetch state for follower fetches, and
+ * <p>Concurrency contract: immutable fields; {@code tryComplete} (under the operation lock) checks the partitions'
+ * offsets and leadership without side effects and without reading the logs (see
+ * {@link ReplicaManager#delayedFetchSatisfied}); {@code onComplete} reads once more, updating follower fetch state for follower fetches, and
  * hands the result to the callback on the completing thread. {@code abandoned} is volatile: set by {@link #abandon()}
  * on any thread, read by whichever thread completes the fetch.
  */
@@ -38,8 +39,7 @@ final class DelayedFetch extends DelayedOperation {
 
     @Override
     protected boolean tryComplete() {
-        Map<TopicPartition, ReadResult> results = replicaManager.readFromLocalLogs(params, fetches, false);
-        return satisfied(params, results) && forceComplete();
+        return replicaManager.delayedFetchSatisfied(params, fetches) && forceComplete();
     }
 
     /** Whether a fetch with these results may be answered now. */

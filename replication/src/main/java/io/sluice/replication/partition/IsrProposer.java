@@ -7,12 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -33,11 +30,15 @@ import org.slf4j.LoggerFactory;
  *   FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION, stay pending: the controller has a newer state and the
  *     UNKNOWN_TOPIC_OR_PARTITION,               LeaderAndIsr carrying it resets this partition
  *     NEW_LEADER_ELECTED, INVALID_REQUEST
- *   NOT_CONTROLLER, any other error, a network  send the same proposal again after the backoff, if it is still the
- *     failure                                   pending one
+ *   any other partition error                   send the same proposal again after the backoff, if it is still the
+ *                                               pending one
  * </pre>
  *
- * <p>At most one AlterPartition per partition is in flight: a proposal is made only when the state has none pending.
+ * <p>Proposals go through the broker's {@link AlterPartitionManager}, which batches the proposals of all partitions
+ * into one outstanding request and itself retries requests that failed as a whole (network failure, NOT_CONTROLLER,
+ * stale broker epoch); this class sees only its partition's answer.
+ *
+ * <p>At most one proposal per partition is pending: a proposal is made only when the state has none pending.
  *
  * <p>Concurrency contract: no state of its own besides immutable configuration; every read-modify-write of the
  * partition's state happens under the partition's write lock; requests are sent and retries scheduled after that lock
@@ -62,8 +63,7 @@ final class IsrProposer {
     private final Partition partition;
     private final String logPrefix;
     private final int brokerId;
-    private final AlterPartitionSender sender;
-    private final LongSupplier brokerEpoch;
+    private final AlterPartitionManager manager;
     private final ScheduledExecutorService scheduler;
     private final long retryBackoffMs;
 
@@ -71,27 +71,20 @@ final class IsrProposer {
             Partition partition,
             String logPrefix,
             int brokerId,
-            AlterPartitionSender sender,
-            LongSupplier brokerEpoch,
+            AlterPartitionManager manager,
             ScheduledExecutorService scheduler,
             long retryBackoffMs) {
         this.partition = partition;
         this.logPrefix = logPrefix;
         this.brokerId = brokerId;
-        this.sender = sender;
-        this.brokerEpoch = brokerEpoch;
+        this.manager = manager;
         this.scheduler = scheduler;
         this.retryBackoffMs = retryBackoffMs;
     }
 
     static Factory factory(
-            int brokerId,
-            AlterPartitionSender sender,
-            LongSupplier brokerEpoch,
-            ScheduledExecutorService scheduler,
-            long retryBackoffMs) {
-        return (partition, prefix) ->
-                new IsrProposer(partition, prefix, brokerId, sender, brokerEpoch, scheduler, retryBackoffMs);
+            int brokerId, AlterPartitionManager manager, ScheduledExecutorService scheduler, long retryBackoffMs) {
+        return (partition, prefix) -> new IsrProposer(partition, prefix, brokerId, manager, scheduler, retryBackoffMs);
     }
 
     /** Proposes adding {@code replicaId} if it still qualifies and nothing is pending. */
@@ -195,56 +188,39 @@ final class IsrProposer {
     }
 
     /**
-     * Sends the proposal with {@code newIsrWithEpochs}: this broker's current epoch for itself and each follower's
-     * fetched epoch, so that the controller refuses a follower that re-registered after that fetch (KIP-903).
+     * Submits the proposal to the broker's {@link AlterPartitionManager} with {@code newIsrWithEpochs}: this broker's
+     * epoch for itself (filled in when the request is built) and each follower's fetched epoch, so that the controller
+     * refuses a follower that re-registered after that fetch (KIP-903).
      */
     private void send(Proposal proposal) {
-        long localEpoch = brokerEpoch.getAsLong();
         List<AlterPartitionRequestData.BrokerState> isrWithEpochs = new ArrayList<>();
         for (int replica : proposal.isr()) {
             isrWithEpochs.add(new AlterPartitionRequestData.BrokerState()
                     .setBrokerId(replica)
                     .setBrokerEpoch(
                             replica == brokerId
-                                    ? localEpoch
+                                    ? -1L
                                     : proposal.followerEpochs().getOrDefault(replica, -1L)));
         }
-        AlterPartitionRequestData request = new AlterPartitionRequestData()
-                .setBrokerId(brokerId)
-                .setBrokerEpoch(localEpoch)
-                .setTopics(List.of(new AlterPartitionRequestData.TopicData()
-                        .setTopicName(partition.topicPartition().topic())
-                        .setPartitions(List.of(new AlterPartitionRequestData.PartitionData()
-                                .setPartitionIndex(partition.topicPartition().partition())
-                                .setLeaderEpoch(proposal.leaderEpoch())
-                                .setNewIsrWithEpochs(isrWithEpochs)
-                                .setPartitionEpoch(proposal.partitionEpoch())))));
-        CompletionStage<AlterPartitionResponseData> stage;
-        try {
-            stage = sender.send(request);
-        } catch (RuntimeException e) {
-            stage = CompletableFuture.failedFuture(e);
-        }
-        stage.whenComplete((response, failure) -> {
+        AlterPartitionRequestData.PartitionData data = new AlterPartitionRequestData.PartitionData()
+                .setPartitionIndex(partition.topicPartition().partition())
+                .setLeaderEpoch(proposal.leaderEpoch())
+                .setNewIsrWithEpochs(isrWithEpochs)
+                .setPartitionEpoch(proposal.partitionEpoch());
+        manager.submit(partition.topicPartition(), data).whenComplete((answer, failure) -> {
             try {
-                handleResponse(proposal, response, failure);
+                handleResponse(proposal, answer, failure);
             } catch (RuntimeException e) {
                 LOG.error("{}Failed to handle the AlterPartition answer for {}", logPrefix, proposal, e);
             }
         });
     }
 
-    private void handleResponse(Proposal proposal, AlterPartitionResponseData response, Throwable failure) {
+    private void handleResponse(Proposal proposal, AlterPartitionResponseData.PartitionData data, Throwable failure) {
         if (failure != null) {
-            LOG.warn("{}AlterPartition {} failed: {}; retrying", logPrefix, proposal, failure.toString());
-            scheduleRetry(proposal);
-            return;
-        }
-        Errors topError = Errors.forCode(response.errorCode());
-        AlterPartitionResponseData.PartitionData data = find(response);
-        if (topError != Errors.NONE || data == null) {
-            LOG.warn("{}AlterPartition {} answered {}; retrying", logPrefix, proposal, topError);
-            scheduleRetry(proposal);
+            // the manager retries failed requests itself; it fails a change only when a newer one replaced it or it
+            // closed
+            LOG.debug("{}AlterPartition {} not sent: {}", logPrefix, proposal, failure.toString());
             return;
         }
         Errors error = Errors.forCode(data.errorCode());
@@ -307,7 +283,8 @@ final class IsrProposer {
                             proposal,
                             error);
                 default -> {
-                    LOG.warn("{}AlterPartition {} failed with {}; retrying", logPrefix, proposal, error);
+                    // counted in the manager's summary line; one line per partition and retry would flood the log
+                    LOG.debug("{}AlterPartition {} failed with {}; retrying", logPrefix, proposal, error);
                     retry = true;
                 }
             }
@@ -320,20 +297,6 @@ final class IsrProposer {
         if (retry) {
             scheduleRetry(proposal);
         }
-    }
-
-    private AlterPartitionResponseData.PartitionData find(AlterPartitionResponseData response) {
-        for (AlterPartitionResponseData.TopicData topic : response.topics()) {
-            if (!partition.topicPartition().topic().equals(topic.topicName())) {
-                continue;
-            }
-            for (AlterPartitionResponseData.PartitionData data : topic.partitions()) {
-                if (data.partitionIndex() == partition.topicPartition().partition()) {
-                    return data;
-                }
-            }
-        }
-        return null;
     }
 
     private static boolean isCurrent(PartitionState s, Proposal proposal) {

@@ -610,6 +610,22 @@ public final class Partition implements FollowerPartition {
         return replicaLog.epochCache().epochForOffset(offset).orElse(-1);
     }
 
+    /**
+     * For a fetch waiting in the purgatory at {@code fetchOffset}: whether a read now could answer it with more than
+     * the empty read it got when it arrived, judged from offsets and leadership alone, without a lock or a log read.
+     * True when records arrived below the isolation bound, when this broker no longer leads or the fetch's leader
+     * epoch is no longer current (the read would answer an error), or when the log start passed the fetch offset.
+     * Other changes (a diverging epoch can only follow a leader change) are answered at the fetch's timeout.
+     */
+    boolean mayAnswerWaitingFetch(long fetchOffset, FetchIsolation isolation, int currentLeaderEpoch) {
+        PartitionState s = state;
+        if (s.leaderId() != localBrokerId || checkLeaderEpoch(s, currentLeaderEpoch) != Errors.NONE) {
+            return true;
+        }
+        long end = isolation == FetchIsolation.HIGH_WATERMARK ? replicaLog.highWatermark() : replicaLog.logEndOffset();
+        return end > fetchOffset || fetchOffset < replicaLog.logStartOffset();
+    }
+
     private static Errors checkLeaderEpoch(PartitionState s, int currentLeaderEpoch) {
         if (currentLeaderEpoch == NO_EPOCH || currentLeaderEpoch == s.leaderEpoch()) {
             return Errors.NONE;

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * {@code replica.high.watermark.checkpoint.interval.ms} and on shutdown.
  *
  * <p>Lifecycle (compare-and-set on {@link State}): {@code NEW ─startup()─► RUNNING ─shutdown()─► SHUT_DOWN}; shutdown
- * is idempotent and closes, in order: the periodic tasks, the fetcher manager (owned), the high-watermark checkpoint,
+ * is idempotent and closes, in order: the periodic tasks, the fetcher manager (owned), the AlterPartition manager
+ * (queued ISR changes are dropped), the high-watermark checkpoint,
  * the leader-epoch checkpoints not yet written, producer snapshots, the purgatories, the meters. The log manager and the scheduler belong to the caller.
  *
  * <p>Concurrency contract: request paths (produce, fetch, ListOffsets) run on any number of request threads and take
@@ -78,6 +79,9 @@ public final class ReplicaManager implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
     private final String logPrefix;
+    /** Batches every leader partition's ISR changes into one outstanding AlterPartition request. */
+    private final AlterPartitionManager alterPartitionManager;
+
     private final IsrProposer.Factory proposers;
     private final PartitionListener listener = new Listener();
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
@@ -126,8 +130,10 @@ public final class ReplicaManager implements AutoCloseable {
         this.scheduler = scheduler;
         this.clock = clock;
         this.logPrefix = "[ReplicaManager broker=" + brokerId + "] ";
-        this.proposers = IsrProposer.factory(
+        this.alterPartitionManager = new AlterPartitionManager(
                 brokerId, alterPartition, brokerEpoch, scheduler, config.alterPartitionRetryBackoffMs());
+        this.proposers =
+                IsrProposer.factory(brokerId, alterPartitionManager, scheduler, config.alterPartitionRetryBackoffMs());
         int purge = DelayedOperationPurgatory.DEFAULT_PURGE_INTERVAL;
         this.producePurgatory =
                 new DelayedOperationPurgatory<>("Produce", brokerId, time, registry, purge, reaperPollInterval);
@@ -482,6 +488,32 @@ public final class ReplicaManager implements AutoCloseable {
         };
     }
 
+    /**
+     * Whether a fetch waiting in the purgatory may be answered now ({@link DelayedFetch#tryComplete}). Runs at every
+     * append to one of its partitions and twice when the fetch starts waiting, so it reads no log unless it has to:
+     * a partition that is gone, lost leadership, or has records past the fetch offset settles it when
+     * {@code minBytes} is at most 1 (the default of followers and consumers); only a larger {@code minBytes} with
+     * some partition changed counts the bytes with a read. A follower fetch of thousands of idle partitions thus costs
+     * a few field reads per partition instead of a log read.
+     */
+    boolean delayedFetchSatisfied(FetchParams params, List<PartitionFetch> fetches) {
+        boolean changed = false;
+        FetchIsolation isolation = params.effectiveIsolation();
+        for (PartitionFetch f : fetches) {
+            Partition partition = partitions.get(f.topicPartition());
+            if (partition == null) {
+                return true;
+            }
+            if (partition.mayAnswerWaitingFetch(f.fetchOffset(), isolation, f.currentLeaderEpoch())) {
+                if (params.minBytes() <= 1) {
+                    return true;
+                }
+                changed = true;
+            }
+        }
+        return changed && DelayedFetch.satisfied(params, readFromLocalLogs(params, fetches, false));
+    }
+
     /** Reads every partition within the response byte budget; the first batch read is always returned. */
     Map<TopicPartition, ReadResult> readFromLocalLogs(
             FetchParams params, List<PartitionFetch> fetches, boolean updateFollowerState) {
@@ -633,6 +665,7 @@ public final class ReplicaManager implements AutoCloseable {
             tasks.clear();
         }
         fetcherManager.close();
+        alterPartitionManager.close();
         try {
             checkpointHighWatermarks();
         } catch (RuntimeException e) {
