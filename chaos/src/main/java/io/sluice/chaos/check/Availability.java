@@ -195,7 +195,7 @@ final class Availability {
                     if (b - a > 0) {
                         Wait best = longestHere.get(window);
                         if (best == null || b - a > best.to - best.from) {
-                            longestHere.put(window, new Wait(a, b, endedBy));
+                            longestHere.put(window, new Wait(a, b, endedBy, b < to ? to : -1));
                         }
                     }
                 }
@@ -215,9 +215,15 @@ final class Availability {
                     String after = window.faultId == null
                             ? "the run's HEALED phase (t=" + window.start + ")"
                             : "fault " + window.faultId + " healed (t=" + window.start + ")";
-                    String ended = wait.endedBy == null
-                            ? "no ack until t=" + wait.to
-                            : "until " + wait.endedBy.value + " was acknowledged at t=" + wait.to;
+                    String ended;
+                    if (wait.endedBy != null && wait.ackedAt >= 0) {
+                        ended = "still none when the window closed at t=" + wait.to + "; " + wait.endedBy.value
+                                + " was acknowledged at t=" + wait.ackedAt;
+                    } else if (wait.endedBy != null) {
+                        ended = "until " + wait.endedBy.value + " was acknowledged at t=" + wait.to;
+                    } else {
+                        ended = "no ack until t=" + wait.to;
+                    }
                     out.add(
                             Kind.UNAVAILABLE_AFTER_HEAL,
                             partition,
@@ -372,7 +378,11 @@ final class Availability {
         void accept(long from, long to, ValueInfo endedBy);
     }
 
-    private record Wait(long from, long to, ValueInfo endedBy) {}
+    /**
+     * A wait for an ack inside one window, from {@code from} to {@code to}; {@code endedBy} the value whose ack ended
+     * the wait (null if none did); {@code ackedAt} that ack's time when the window closed before it, else -1.
+     */
+    private record Wait(long from, long to, ValueInfo endedBy, long ackedAt) {}
 
     /** A liveness window: from a heal with no fault active to the next fault or the final read. */
     static final class Window {

@@ -333,6 +333,28 @@ class CheckerTest {
     }
 
     @Test
+    void aWaitCutByTheNextFaultNamesWhenTheAckReallyCame() {
+        Histories h = writes(Histories.start(1), 2);
+        h.fault(Fault.Op.START, "f1", "kill-majority", 1).fault(Fault.Op.STOP, "f1", "kill-majority", 1);
+        h.fault(Fault.Op.HEALED, "f1", "kill-majority", 1);
+        long healedAt = h.now();
+        h.add(Send.invoke(h.now(), "p0", "t-0", "stuck"));
+        h.at(healedAt + 3_000).fault(Fault.Op.START, "f2", "latency", 2);
+        long ackAt = healedAt + 9_000;
+        h.at(ackAt).add(Send.ok(h.now(), "p0", "t-0", "stuck", 2)).store("t-0", 2, "stuck");
+        h.fault(Fault.Op.STOP, "f2", "latency", 2).fault(Fault.Op.HEALED, "f2", "latency", 2);
+
+        CheckResult result = Checker.check(h.heal().finalReadAll().events());
+
+        assertThat(result.anomalyCounts()).containsOnlyKeys(Kind.UNAVAILABLE_AFTER_HEAL);
+        Anomaly a = result.anomalies().get(0);
+        assertThat(a.values()).containsExactly("stuck");
+        assertThat(a.explanation())
+                .contains("still none when the window closed at t=" + (healedAt + 3_000))
+                .contains("stuck was acknowledged at t=" + ackAt);
+    }
+
+    @Test
     void aPartitionFailingEveryWriteAfterAHealIsUnavailable() {
         Histories h = writes(Histories.start(1), 2);
         h.fault(Fault.Op.START, "f1", "kill-leader", 1).fault(Fault.Op.HEALED, "f1", "kill-leader", 1);
