@@ -140,6 +140,14 @@ class KubernetesManifestsTest {
                     .as(app)
                     .containsExactlyInAnyOrder("kubernetes.io/hostname", "topology.kubernetes.io/zone");
         }
+        // The default controlled shutdown gives up after max.retries requests (each bounded by request.timeout.ms)
+        // with the backoff between them; the pod must not be killed before that plus the components' stop.
+        BrokerConfig defaults = BrokerConfig.fromMap(
+                Map.of("broker.id", "1", "zookeeper.connect", "zk:2181", "log.dirs", "/data"), () -> "localhost");
+        long controlledShutdownMs = defaults.controlledShutdownMaxRetries()
+                * (defaults.requestTimeoutMs() + defaults.controlledShutdownRetryBackoffMs());
+        assertThat(Long.parseLong(String.valueOf(brokerPodSpec().get("terminationGracePeriodSeconds"))) * 1000)
+                .isGreaterThanOrEqualTo(controlledShutdownMs + 10_000);
         Map<String, Object> security = map(brokerPodSpec().get("securityContext"));
         assertThat(security.get("runAsNonRoot")).isEqualTo("true");
         assertThat(security.get("fsGroup"))
