@@ -31,7 +31,8 @@ class ControlledShutdownBoundIT {
     private static final Logger log = LoggerFactory.getLogger(ControlledShutdownBoundIT.class);
     private static final String TOPIC = "bounded";
     private static final int RETRIES = 2;
-    private static final long BACKOFF_MS = 4_000;
+    // long enough that waiting it out once cannot be mistaken for a slow stop of the components on a loaded machine
+    private static final long BACKOFF_MS = 15_000;
     private static final long REQUEST_TIMEOUT_MS = 3_000;
     /** Stopping the components after the controlled shutdown (network drain, fetchers, logs, ZooKeeper session). */
     private static final Duration COMPONENT_STOP_ALLOWANCE = Duration.ofSeconds(10);
