@@ -88,7 +88,9 @@ import org.slf4j.LoggerFactory;
  * {@code BrokerIdConflictException} or a bind failure).
  *
  * <p><b>Shutdown order</b> ({@link #shutdown()}): controlled shutdown (if {@code controlled.shutdown.enable}: the
- * controller moves this broker's leaderships away, up to {@value #CONTROLLED_SHUTDOWN_ATTEMPTS} attempts) →
+ * controller moves this broker's leaderships away; {@code controlled.shutdown.max.retries} requests at most,
+ * {@code controlled.shutdown.retry.backoff.ms} apart, each bounded by {@code request.timeout.ms}, after which the
+ * broker stops anyway, as the last live broker of a cluster must) →
  * controller (resigns) → deregistration → network (drains in-flight responses) → replica manager (fetchers stop, high
  * watermarks checkpointed) → client pools and event loops → config manager → Curator → log manager (flush,
  * checkpoints, clean-shutdown marker) → executors.
@@ -108,8 +110,6 @@ import org.slf4j.LoggerFactory;
 public final class BrokerServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerServer.class);
 
-    static final int CONTROLLED_SHUTDOWN_ATTEMPTS = 3;
-    private static final Duration CONTROLLED_SHUTDOWN_BACKOFF = Duration.ofMillis(500);
     private static final int SCHEDULER_THREADS = 2;
     private static final int IO_THREADS = 2;
     private static final int CLIENT_EVENT_LOOP_THREADS = 2;
@@ -512,8 +512,8 @@ public final class BrokerServer implements AutoCloseable {
                         cache,
                         brokerPool,
                         Duration.ofMillis(config.requestTimeoutMs()),
-                        CONTROLLED_SHUTDOWN_ATTEMPTS,
-                        CONTROLLED_SHUTDOWN_BACKOFF)
+                        config.controlledShutdownMaxRetries(),
+                        Duration.ofMillis(config.controlledShutdownRetryBackoffMs()))
                 .run();
     }
 

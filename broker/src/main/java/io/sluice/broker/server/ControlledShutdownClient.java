@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * The request goes straight to the local {@link Controller} when this broker is the active controller, otherwise as
  * a ControlledShutdown request (v1-v3, with the broker epoch from v2) to the controller broker named by the metadata
  * cache. The controller answers with the partitions this broker still leads; the request is repeated until that set
- * is empty or {@code maxAttempts} requests were made, {@code retryBackoff} apart.
+ * is empty or {@code maxAttempts} requests were made, {@code retryBackoff} apart. When the metadata cache names no
+ * other live broker, no partition can move: the last live broker of a cluster gives up after its first answer instead
+ * of waiting out the retries.
  *
  * <p>Concurrency: used once, by the thread that shuts the broker down; it blocks that thread for at most
  * {@code maxAttempts × (requestTimeout + retryBackoff)}.
@@ -85,6 +87,13 @@ final class ControlledShutdownClient {
                         maxAttempts,
                         error,
                         remaining);
+                if (error == Errors.NONE && lastLiveBroker()) {
+                    log.warn(
+                            "[Broker {}] controlled shutdown gives up: no other live broker can lead the {} partitions",
+                            brokerId,
+                            remaining);
+                    return false;
+                }
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
                 Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
                 log.info(
@@ -125,6 +134,12 @@ final class ControlledShutdownClient {
                     .thenApply(ControlledShutdownResponseData.class::cast);
         }
         return answer.toCompletableFuture().get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** True if the metadata cache knows of no live broker but this one. */
+    private boolean lastLiveBroker() {
+        var alive = cache.aliveBrokers();
+        return !alive.isEmpty() && alive.stream().allMatch(b -> b.id() == brokerId);
     }
 
     private boolean pause() {

@@ -377,6 +377,14 @@ public final class BrokerConfig {
         return values.get(CONTROLLED_SHUTDOWN_ENABLE);
     }
 
+    public int controlledShutdownMaxRetries() {
+        return values.get(CONTROLLED_SHUTDOWN_MAX_RETRIES);
+    }
+
+    public long controlledShutdownRetryBackoffMs() {
+        return values.get(CONTROLLED_SHUTDOWN_RETRY_BACKOFF_MS);
+    }
+
     public int controllerSocketTimeoutMs() {
         return values.get(CONTROLLER_SOCKET_TIMEOUT_MS);
     }

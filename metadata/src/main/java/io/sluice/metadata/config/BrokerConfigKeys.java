@@ -315,6 +315,16 @@ public final class BrokerConfigKeys {
             def(ConfigKey.booleanKey("controlled.shutdown.enable")
                     .defaultValue(true)
                     .doc("Move leadership away before shutting down."));
+    public static final ConfigKey<Integer> CONTROLLED_SHUTDOWN_MAX_RETRIES =
+            def(ConfigKey.intKey("controlled.shutdown.max.retries")
+                    .defaultValue(3)
+                    .validator(atLeast(1))
+                    .doc("Controlled shutdown requests a stopping broker makes before it stops anyway."));
+    public static final ConfigKey<Long> CONTROLLED_SHUTDOWN_RETRY_BACKOFF_MS =
+            def(ConfigKey.longKey("controlled.shutdown.retry.backoff.ms")
+                    .defaultValue(5000L)
+                    .validator(atLeast(0))
+                    .doc("Pause between controlled shutdown requests."));
     public static final ConfigKey<Integer> CONTROLLER_SOCKET_TIMEOUT_MS =
             def(ConfigKey.intKey("controller.socket.timeout.ms")
                     .defaultValue(30000)
