@@ -138,6 +138,7 @@ final class IsrProposer {
             partition.lock().readLock().unlock();
         }
         Proposal proposal;
+        boolean unsafeHwIncremented = false;
         partition.lock().writeLock().lock();
         try {
             PartitionState s = partition.state();
@@ -154,7 +155,12 @@ final class IsrProposer {
                 LOG.warn("{}Not shrinking ISR {}: it would become empty", logPrefix, s.isr());
                 return;
             }
-            partition.setState(s.withPendingShrink(newIsr));
+            PartitionState pending = s.withPendingShrink(newIsr);
+            partition.setState(pending);
+            if (UnsafeTestSwitches.hwPastUncommittedShrink) {
+                // Tests only: the deliberately broken rule advances the HW over the ISR before the controller agrees.
+                unsafeHwIncremented = partition.maybeIncrementLeaderHw(pending);
+            }
             proposal = new Proposal(
                     s.leaderEpoch(), s.partitionEpoch(), Collections.unmodifiableSet(newIsr), followerEpochs(newIsr));
             List<String> details = new ArrayList<>();
@@ -174,6 +180,9 @@ final class IsrProposer {
                     partition.highWatermark());
         } finally {
             partition.lock().writeLock().unlock();
+        }
+        if (unsafeHwIncremented) {
+            partition.notifyHighWatermarkIncremented();
         }
         send(proposal);
     }
