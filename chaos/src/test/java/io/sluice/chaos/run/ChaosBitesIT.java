@@ -68,7 +68,11 @@ class ChaosBitesIT {
 
     /** Brokers started by the test launcher with {@code switches} on. */
     private static ClusterSettings unsafe(String switches) {
-        return BASE.withEnv("SLUICE_BROKER_MAIN", "io.sluice.broker.it.UnsafeBrokerMain")
+        return unsafe(switches, BASE);
+    }
+
+    private static ClusterSettings unsafe(String switches, ClusterSettings base) {
+        return base.withEnv("SLUICE_BROKER_MAIN", "io.sluice.broker.it.UnsafeBrokerMain")
                 .withEnv(
                         "SLUICE_CLASSPATH",
                         home.resolve("broker/target/test-classes").toString())
@@ -82,30 +86,40 @@ class ChaosBitesIT {
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void truncateToHighWatermarkLosesAcknowledgedWrites() throws Exception {
-        // Followers truncate to their own (lagging) HW whenever a LeaderAndIsr makes them follow: a leader change
-        // right after one elects a replica that dropped acknowledged records.
+        // Followers truncate to their own (lagging) HW whenever a LeaderAndIsr makes them follow. Overlapping faults
+        // 1-2 s apart stop (SIGSTOP or SIGKILL) a leader and, before its session expires, the replica the controller
+        // will elect in its place: that election makes the third replica follow (and truncate), and the next one
+        // elects it without the acknowledged records it dropped.
         bites(
                 "truncate-to-hw",
                 unsafe("truncate-to-hw"),
-                List.of("kill-majority", "kill-leader", "term-leader", "pause-leader"),
+                List.of("pause-leader", "kill-leader"),
                 "all",
                 false,
-                new long[] {1, 2, 3},
+                true,
+                20_000,
+                2,
+                new long[] {1, 2, 3, 4},
                 DATA_LOSS);
     }
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void highWatermarkPastUncommittedShrinkLosesAcknowledgedWrites() throws Exception {
-        // A leader cut off from its followers and the controller (or paused past its session) shrinks its ISR to
-        // itself and, with the broken rule, acknowledges writes before the controller agrees; meanwhile another
-        // replica was elected, and those writes are truncated away when the old leader rejoins.
+        // A leader cut off from its followers and ZooKeeper (split-minority) shrinks its ISR to itself after
+        // replica.lag.time.max.ms and, with the broken rule, acknowledges writes before the controller agrees (its
+        // AlterPartition cannot get through). Its session expires and another replica is elected; the writes it
+        // acknowledged are truncated away when it rejoins. The lag time is below the producers' request timeout (5 s)
+        // and the session timeout, so that the acknowledgements reach the producers.
         bites(
                 "hw-past-uncommitted-shrink",
-                unsafe("hw-past-uncommitted-shrink"),
-                List.of("split-minority", "pause-leader"),
+                unsafe("hw-past-uncommitted-shrink", new ClusterSettings(4_000, 2_000, BASE.heapOpts())),
+                List.of("split-minority"),
                 "all",
                 false,
+                false,
+                15_000,
+                1,
                 new long[] {1, 2, 3},
                 DATA_LOSS);
     }
@@ -123,6 +137,9 @@ class ChaosBitesIT {
                 List.of("kill-leader", "kill-majority", "pause-leader"),
                 "1",
                 true,
+                false,
+                20_000,
+                0,
                 new long[] {1, 2, 3},
                 EnumSet.of(Anomaly.Kind.LOST));
     }
@@ -137,6 +154,9 @@ class ChaosBitesIT {
             List<String> faults,
             String acks,
             boolean unclean,
+            boolean overlap,
+            long durationMs,
+            int maxFaults,
             long[] seeds,
             Set<Anomaly.Kind> expected)
             throws Exception {
@@ -144,11 +164,13 @@ class ChaosBitesIT {
         long found = -1;
         try (Cluster cluster = Cluster.start(home, dir.resolve("cluster"), settings, new Random(seeds[0]))) {
             for (long seed : seeds) {
-                RunOptions options = RunOptions.defaults(home, seed, 30_000, faults, dir.resolve("run-" + seed))
+                RunOptions options = RunOptions.defaults(home, seed, durationMs, faults, dir.resolve("run-" + seed))
                         .withClusterSettings(settings)
                         .withWorkload(3, 100, 1)
                         .withGapRangeMs(1_000, 2_000)
-                        .withAcks(acks);
+                        .withAcks(acks)
+                        .withOverlap(overlap)
+                        .withMaxFaults(maxFaults);
                 if (unclean) {
                     options = options.withTopicConfig("min.insync.replicas", "1")
                             .withTopicConfig("unclean.leader.election.enable", "true");
