@@ -86,10 +86,11 @@ class ChaosBitesIT {
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void truncateToHighWatermarkLosesAcknowledgedWrites() throws Exception {
-        // Followers truncate to their own (lagging) HW whenever a LeaderAndIsr makes them follow. Overlapping faults
-        // 1-2 s apart stop (SIGSTOP or SIGKILL) a leader and, before its session expires, the replica the controller
-        // will elect in its place: that election makes the third replica follow (and truncate), and the next one
-        // elects it without the acknowledged records it dropped.
+        // Followers truncate to their own (lagging) HW whenever a LeaderAndIsr makes them follow. Two overlapping
+        // faults 2.5-3.5 s apart stop (SIGSTOP or SIGKILL) a leader and, before its session expires, the replica the
+        // controller will elect in its place (far enough apart for ZooKeeper to expire the sessions separately):
+        // that election makes the third replica follow (and truncate), and the next one elects it without the
+        // acknowledged records it dropped.
         bites(
                 "truncate-to-hw",
                 unsafe("truncate-to-hw"),
@@ -99,6 +100,7 @@ class ChaosBitesIT {
                 true,
                 20_000,
                 2,
+                2_500,
                 new long[] {1, 2, 3, 4},
                 DATA_LOSS);
     }
@@ -120,6 +122,7 @@ class ChaosBitesIT {
                 false,
                 15_000,
                 1,
+                1_000,
                 new long[] {1, 2, 3},
                 DATA_LOSS);
     }
@@ -140,6 +143,7 @@ class ChaosBitesIT {
                 false,
                 20_000,
                 0,
+                1_000,
                 new long[] {1, 2, 3},
                 EnumSet.of(Anomaly.Kind.LOST));
     }
@@ -157,6 +161,7 @@ class ChaosBitesIT {
             boolean overlap,
             long durationMs,
             int maxFaults,
+            long gapMs,
             long[] seeds,
             Set<Anomaly.Kind> expected)
             throws Exception {
@@ -167,7 +172,7 @@ class ChaosBitesIT {
                 RunOptions options = RunOptions.defaults(home, seed, durationMs, faults, dir.resolve("run-" + seed))
                         .withClusterSettings(settings)
                         .withWorkload(3, 100, 1)
-                        .withGapRangeMs(1_000, 2_000)
+                        .withGapRangeMs(gapMs, gapMs + 1_000)
                         .withAcks(acks)
                         .withOverlap(overlap)
                         .withMaxFaults(maxFaults);
