@@ -101,7 +101,7 @@ class ChaosBitesIT {
                 20_000,
                 2,
                 2_500,
-                new long[] {1, 2, 3, 4},
+                new long[] {3, 1, 2, 4},
                 DATA_LOSS);
     }
 
