@@ -101,7 +101,10 @@ class ChaosBitesIT {
                 20_000,
                 2,
                 2_500,
-                new long[] {3, 1, 2, 4},
+                100,
+                // A race (see the docs): seeds 1 and 3 have each bitten and each also passed; about one seed in four
+                // or five bites, so six are tried.
+                new long[] {1, 3, 2, 4, 5, 6},
                 DATA_LOSS);
     }
 
@@ -123,6 +126,7 @@ class ChaosBitesIT {
                 15_000,
                 1,
                 1_000,
+                100,
                 new long[] {1, 2, 3},
                 DATA_LOSS);
     }
@@ -144,6 +148,7 @@ class ChaosBitesIT {
                 20_000,
                 0,
                 1_000,
+                100,
                 new long[] {1, 2, 3},
                 EnumSet.of(Anomaly.Kind.LOST));
     }
@@ -162,6 +167,7 @@ class ChaosBitesIT {
             long durationMs,
             int maxFaults,
             long gapMs,
+            int rate,
             long[] seeds,
             Set<Anomaly.Kind> expected)
             throws Exception {
@@ -171,7 +177,7 @@ class ChaosBitesIT {
             for (long seed : seeds) {
                 RunOptions options = RunOptions.defaults(home, seed, durationMs, faults, dir.resolve("run-" + seed))
                         .withClusterSettings(settings)
-                        .withWorkload(3, 100, 1)
+                        .withWorkload(3, rate, 1)
                         .withGapRangeMs(gapMs, gapMs + 1_000)
                         .withAcks(acks)
                         .withOverlap(overlap)
