@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -148,6 +149,19 @@ public final class ChaosMain implements Callable<Integer> {
         @Option(names = "--group-members", defaultValue = "2", description = "Members of the consumer group.")
         int members;
 
+        @Option(
+                names = "--acks",
+                defaultValue = "all",
+                description = "Producers' acks: all (idempotent; the checked promise) or 1/0 (idempotence off, to"
+                        + " show what weaker settings lose; default ${DEFAULT-VALUE}).")
+        String acks;
+
+        @Option(
+                names = "--topic-config",
+                description = "KEY=VALUE config of the workload topic, replacing the defaults min.insync.replicas=2,"
+                        + " unclean.leader.election.enable=false (repeatable).")
+        Map<String, String> topicConfigs;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
@@ -175,7 +189,13 @@ public final class ChaosMain implements Callable<Integer> {
                     .withOverlap(overlap)
                     .withKeepCluster(keep)
                     .withWorkload(partitions, rate, members)
-                    .withMaxFaults(maxFaults);
+                    .withMaxFaults(maxFaults)
+                    .withAcks(acks);
+            if (topicConfigs != null) {
+                for (Map.Entry<String, String> e : topicConfigs.entrySet()) {
+                    options = options.withTopicConfig(e.getKey(), e.getValue());
+                }
+            }
             if (cluster != null) {
                 options = options.withCluster(cluster.toAbsolutePath());
                 options = options.withClusterSettings(attachedSettings(cluster));

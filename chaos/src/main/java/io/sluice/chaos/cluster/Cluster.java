@@ -108,7 +108,7 @@ public final class Cluster implements AutoCloseable {
             peerPorts.put(i, perPeer);
         }
         ProxyNetwork network = ProxyNetwork.start(ids, clientPorts, peerPorts, zk);
-        Map<String, String> env = Map.of("SLUICE_HEAP_OPTS", settings.heapOpts());
+        Map<String, String> env = settings.processEnv();
         Cluster cluster = new Cluster(home, dir.toAbsolutePath(), ids, zk, base, Optional.of(network), true, env);
         List<String> cmd = new ArrayList<>(List.of(
                 cluster.script(),

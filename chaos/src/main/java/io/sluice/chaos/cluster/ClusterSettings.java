@@ -9,9 +9,40 @@ import java.util.Map;
  * @param sessionTimeoutMs {@code zookeeper.session.timeout.ms}
  * @param replicaLagTimeMaxMs {@code replica.lag.time.max.ms}
  * @param heapOpts the brokers' heap flags
+ * @param overrides broker properties that replace or add to {@link #brokerProperties()}'s defaults (e.g.
+ *     {@code unclean.leader.election.enable=true})
+ * @param env extra environment of {@code bin/sluice-cluster} and so of every broker it starts or restarts
  */
-public record ClusterSettings(int sessionTimeoutMs, long replicaLagTimeMaxMs, String heapOpts) {
+public record ClusterSettings(
+        int sessionTimeoutMs,
+        long replicaLagTimeMaxMs,
+        String heapOpts,
+        Map<String, String> overrides,
+        Map<String, String> env) {
     public static final ClusterSettings DEFAULT = new ClusterSettings(6_000, 7_000, "-Xms256m -Xmx768m");
+
+    public ClusterSettings {
+        overrides = Map.copyOf(overrides);
+        env = Map.copyOf(env);
+    }
+
+    public ClusterSettings(int sessionTimeoutMs, long replicaLagTimeMaxMs, String heapOpts) {
+        this(sessionTimeoutMs, replicaLagTimeMaxMs, heapOpts, Map.of(), Map.of());
+    }
+
+    /** These settings with {@code key=value} added to the broker properties. */
+    public ClusterSettings withOverride(String key, String value) {
+        Map<String, String> next = new LinkedHashMap<>(overrides);
+        next.put(key, value);
+        return new ClusterSettings(sessionTimeoutMs, replicaLagTimeMaxMs, heapOpts, next, env);
+    }
+
+    /** These settings with {@code name=value} added to the brokers' environment. */
+    public ClusterSettings withEnv(String name, String value) {
+        Map<String, String> next = new LinkedHashMap<>(env);
+        next.put(name, value);
+        return new ClusterSettings(sessionTimeoutMs, replicaLagTimeMaxMs, heapOpts, overrides, next);
+    }
 
     /** The keys every broker gets. */
     public Map<String, String> brokerProperties() {
@@ -22,6 +53,15 @@ public record ClusterSettings(int sessionTimeoutMs, long replicaLagTimeMaxMs, St
         props.put("unclean.leader.election.enable", "false");
         props.put("auto.create.topics.enable", "false");
         props.put("group.initial.rebalance.delay.ms", "0");
+        props.putAll(overrides);
         return props;
+    }
+
+    /** The environment of the cluster's scripts: the heap flags plus {@link #env()}. */
+    public Map<String, String> processEnv() {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("SLUICE_HEAP_OPTS", heapOpts);
+        all.putAll(env);
+        return all;
     }
 }

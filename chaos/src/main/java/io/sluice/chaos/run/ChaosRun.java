@@ -124,7 +124,12 @@ public final class ChaosRun {
         try (HistoryWriter history = new HistoryWriter(historyFile);
                 Workload workload = new Workload(
                         new Workload.Settings(
-                                topic, options.partitions(), options.ratePerProducer(), options.groupMembers()),
+                                topic,
+                                options.partitions(),
+                                options.ratePerProducer(),
+                                options.groupMembers(),
+                                options.acks(),
+                                options.topicConfigs()),
                         cluster.bootstrapServers(),
                         cluster.zkConnect(),
                         history,
@@ -271,9 +276,12 @@ public final class ChaosRun {
 
     private Map<String, String> settings(Cluster cluster, String topic) {
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("acks", "all");
-        s.put("enable.idempotence", "true");
-        s.put("min.insync.replicas", "2");
+        s.put("acks", options.acks());
+        s.put("enable.idempotence", Boolean.toString(options.acksAll()));
+        s.put("min.insync.replicas", options.topicConfigs().getOrDefault("min.insync.replicas", "2"));
+        s.put(
+                "unclean.leader.election.enable",
+                options.topicConfigs().getOrDefault("unclean.leader.election.enable", "false"));
         s.put("replication.factor", "3");
         s.put("zookeeper.session.timeout.ms", Integer.toString(options.cluster().sessionTimeoutMs()));
         s.put("replica.lag.time.max.ms", Long.toString(options.cluster().replicaLagTimeMaxMs()));

@@ -2,7 +2,9 @@ package io.sluice.chaos.run;
 
 import io.sluice.chaos.cluster.ClusterSettings;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything a run needs.
@@ -24,6 +26,10 @@ import java.util.List;
  * @param afterHealedMs how long producers keep writing after the final HEALED
  * @param keepCluster leave a started cluster running after the run
  * @param maxFaults stop injecting after this many faults (0: only the duration bounds the schedule)
+ * @param acks the producers' {@code acks}: {@code all} (idempotent producers, the checked promise) or {@code 1}/{@code
+ *     0} (idempotence off; to show what weaker settings lose)
+ * @param topicConfigs topic configs that replace or add to the workload topic's defaults ({@code
+ *     min.insync.replicas=2}, {@code unclean.leader.election.enable=false})
  */
 public record RunOptions(
         Path home,
@@ -42,10 +48,21 @@ public record RunOptions(
         long[] gapRangeMs,
         long afterHealedMs,
         boolean keepCluster,
-        int maxFaults) {
+        int maxFaults,
+        String acks,
+        Map<String, String> topicConfigs) {
 
     public RunOptions {
         faults = List.copyOf(faults);
+        topicConfigs = Map.copyOf(topicConfigs);
+        if (!List.of("all", "-1", "1", "0").contains(acks)) {
+            throw new IllegalArgumentException("acks must be all, -1, 1 or 0: " + acks);
+        }
+    }
+
+    /** Whether the producers use {@code acks=all} (and so are idempotent). */
+    public boolean acksAll() {
+        return acks.equals("all") || acks.equals("-1");
     }
 
     /** Defaults for a run of {@code durationMs} with {@code seed} over {@code faults}, starting its own cluster. */
@@ -67,7 +84,9 @@ public record RunOptions(
                 new long[] {3_000, 5_000},
                 5_000,
                 false,
-                0);
+                0,
+                "all",
+                Map.of());
     }
 
     public RunOptions withCluster(Path dir) {
@@ -88,7 +107,9 @@ public record RunOptions(
                 gapRangeMs,
                 afterHealedMs,
                 keepCluster,
-                maxFaults);
+                maxFaults,
+                acks,
+                topicConfigs);
     }
 
     public RunOptions withOverlap(boolean value) {
@@ -109,7 +130,9 @@ public record RunOptions(
                 gapRangeMs,
                 afterHealedMs,
                 keepCluster,
-                maxFaults);
+                maxFaults,
+                acks,
+                topicConfigs);
     }
 
     public RunOptions withKeepCluster(boolean value) {
@@ -130,7 +153,9 @@ public record RunOptions(
                 gapRangeMs,
                 afterHealedMs,
                 value,
-                maxFaults);
+                maxFaults,
+                acks,
+                topicConfigs);
     }
 
     public RunOptions withWorkload(int partitionCount, int rate, int members) {
@@ -151,7 +176,9 @@ public record RunOptions(
                 gapRangeMs,
                 afterHealedMs,
                 keepCluster,
-                maxFaults);
+                maxFaults,
+                acks,
+                topicConfigs);
     }
 
     public RunOptions withMaxFaults(int value) {
@@ -172,7 +199,9 @@ public record RunOptions(
                 gapRangeMs,
                 afterHealedMs,
                 keepCluster,
-                value);
+                value,
+                acks,
+                topicConfigs);
     }
 
     public RunOptions withClusterSettings(io.sluice.chaos.cluster.ClusterSettings value) {
@@ -193,7 +222,9 @@ public record RunOptions(
                 gapRangeMs,
                 afterHealedMs,
                 keepCluster,
-                maxFaults);
+                maxFaults,
+                acks,
+                topicConfigs);
     }
 
     public RunOptions withGapRangeMs(long min, long max) {
@@ -214,6 +245,57 @@ public record RunOptions(
                 new long[] {min, max},
                 afterHealedMs,
                 keepCluster,
-                maxFaults);
+                maxFaults,
+                acks,
+                topicConfigs);
+    }
+
+    public RunOptions withAcks(String value) {
+        return new RunOptions(
+                home,
+                seed,
+                durationMs,
+                faults,
+                overlap,
+                clusterDir,
+                startDir,
+                outDir,
+                partitions,
+                ratePerProducer,
+                groupMembers,
+                cluster,
+                healBoundMs,
+                gapRangeMs,
+                afterHealedMs,
+                keepCluster,
+                maxFaults,
+                value,
+                topicConfigs);
+    }
+
+    /** These options with the workload topic's config {@code key} set to {@code value}. */
+    public RunOptions withTopicConfig(String key, String value) {
+        Map<String, String> next = new LinkedHashMap<>(topicConfigs);
+        next.put(key, value);
+        return new RunOptions(
+                home,
+                seed,
+                durationMs,
+                faults,
+                overlap,
+                clusterDir,
+                startDir,
+                outDir,
+                partitions,
+                ratePerProducer,
+                groupMembers,
+                cluster,
+                healBoundMs,
+                gapRangeMs,
+                afterHealedMs,
+                keepCluster,
+                maxFaults,
+                acks,
+                next);
     }
 }

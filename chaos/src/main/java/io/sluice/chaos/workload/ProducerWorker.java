@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One idempotent {@code acks=all} producer writing unique values to one partition at a steady rate, recording every
+ * One producer (idempotent {@code acks=all} unless the run asks for weaker acks) writing unique values to one partition at a steady rate, recording every
  * send's INVOKE and completion. Values are {@code <process>-<sequence>}, unique across the run.
  *
  * <p>Concurrency: {@link #run} on its own thread; completions arrive on the producer's I/O thread; {@link #stop} from
@@ -32,6 +32,7 @@ public final class ProducerWorker implements Runnable {
     private final TopicPartition tp;
     private final String partition;
     private final String bootstrap;
+    private final String acks;
     private final int ratePerSecond;
     private final HistoryWriter history;
     private final RunClock clock;
@@ -44,6 +45,7 @@ public final class ProducerWorker implements Runnable {
             String process,
             TopicPartition tp,
             String bootstrap,
+            String acks,
             int ratePerSecond,
             int maxInFlight,
             HistoryWriter history,
@@ -52,18 +54,24 @@ public final class ProducerWorker implements Runnable {
         this.tp = tp;
         this.partition = Partitions.name(tp);
         this.bootstrap = bootstrap;
+        this.acks = acks;
         this.ratePerSecond = ratePerSecond;
         this.history = history;
         this.clock = clock;
         this.inFlight = new Semaphore(maxInFlight);
     }
 
-    static Properties config(String bootstrap, String clientId) {
+    /**
+     * The producer's configuration: idempotent with {@code acks=all}; with weaker acks idempotence is off (the
+     * client requires acks=all for it).
+     */
+    static Properties config(String bootstrap, String clientId, String acks) {
+        boolean all = acks.equals("all") || acks.equals("-1");
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, acks);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, Boolean.toString(all));
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
         p.put(ProducerConfig.RETRIES_CONFIG, Integer.toString(Integer.MAX_VALUE));
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -101,7 +109,7 @@ public final class ProducerWorker implements Runnable {
         long seq = 0;
         long intervalNanos = TimeUnit.SECONDS.toNanos(1) / Math.max(1, ratePerSecond);
         long next = System.nanoTime();
-        KafkaProducer<String, String> producer = new KafkaProducer<>(config(bootstrap, "chaos-" + process));
+        KafkaProducer<String, String> producer = new KafkaProducer<>(config(bootstrap, "chaos-" + process, acks));
         try {
             while (running) {
                 long wait = next - System.nanoTime();
@@ -120,7 +128,7 @@ public final class ProducerWorker implements Runnable {
                     history.append(new Note(clock.now(), process, "producer replaced after " + SendErrors.describe(e)));
                     log.warn("[{} {}] producer replaced after a fatal error", process, partition, e);
                     producer.close(Duration.ZERO);
-                    producer = new KafkaProducer<>(config(bootstrap, "chaos-" + process));
+                    producer = new KafkaProducer<>(config(bootstrap, "chaos-" + process, acks));
                 }
             }
         } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import io.sluice.chaos.history.HistoryWriter;
 import io.sluice.chaos.history.Partitions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -29,8 +30,38 @@ import org.slf4j.LoggerFactory;
 public final class Workload implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Workload.class);
 
-    /** Shapes the workload. */
-    public record Settings(String topic, int partitions, int ratePerProducer, int groupMembers) {}
+    /**
+     * Shapes the workload.
+     *
+     * @param acks the producers' {@code acks}; idempotence is on only with {@code all}
+     * @param topicConfigs topic configs replacing or adding to the defaults ({@code min.insync.replicas=2}, {@code
+     *     unclean.leader.election.enable=false})
+     */
+    public record Settings(
+            String topic,
+            int partitions,
+            int ratePerProducer,
+            int groupMembers,
+            String acks,
+            Map<String, String> topicConfigs) {
+        public Settings {
+            topicConfigs = Map.copyOf(topicConfigs);
+        }
+
+        /** The checked defaults: {@code acks=all}, idempotent producers, no topic config overrides. */
+        public Settings(String topic, int partitions, int ratePerProducer, int groupMembers) {
+            this(topic, partitions, ratePerProducer, groupMembers, "all", Map.of());
+        }
+
+        /** The topic's configs: the defaults with {@link #topicConfigs()} applied. */
+        public Map<String, String> effectiveTopicConfigs() {
+            Map<String, String> configs = new LinkedHashMap<>();
+            configs.put("min.insync.replicas", "2");
+            configs.put("unclean.leader.election.enable", "false");
+            configs.putAll(topicConfigs);
+            return configs;
+        }
+    }
 
     private final Settings settings;
     private final String bootstrap;
@@ -80,7 +111,7 @@ public final class Workload implements AutoCloseable {
     public void createTopic(List<Integer> brokers, Duration bound)
             throws ExecutionException, InterruptedException, TimeoutException {
         NewTopic topic = new NewTopic(settings.topic(), settings.partitions(), (short) 3)
-                .configs(Map.of("min.insync.replicas", "2", "unclean.leader.election.enable", "false"));
+                .configs(settings.effectiveTopicConfigs());
         try {
             admin.createTopics(List.of(topic), new CreateTopicsOptions().timeoutMs((int) bound.toMillis()))
                     .all()
@@ -115,7 +146,14 @@ public final class Workload implements AutoCloseable {
         }
         for (TopicPartition tp : partitions) {
             ProducerWorker p = new ProducerWorker(
-                    "p" + tp.partition(), tp, bootstrap, settings.ratePerProducer(), 200, history, clock);
+                    "p" + tp.partition(),
+                    tp,
+                    bootstrap,
+                    settings.acks(),
+                    settings.ratePerProducer(),
+                    200,
+                    history,
+                    clock);
             producers.add(p);
             writerThreads.add(start("chaos-" + p.process(), p));
         }

@@ -131,6 +131,7 @@ final class IsrProposer {
             partition.lock().readLock().unlock();
         }
         Proposal proposal;
+        boolean unsafeHwIncremented = false;
         partition.lock().writeLock().lock();
         try {
             PartitionState s = partition.state();
@@ -147,7 +148,12 @@ final class IsrProposer {
                 LOG.warn("{}Not shrinking ISR {}: it would become empty", logPrefix, s.isr());
                 return;
             }
-            partition.setState(s.withPendingShrink(newIsr));
+            PartitionState pending = s.withPendingShrink(newIsr);
+            partition.setState(pending);
+            if (UnsafeTestSwitches.hwPastUncommittedShrink) {
+                // Tests only: the deliberately broken rule advances the HW over the ISR before the controller agrees.
+                unsafeHwIncremented = partition.maybeIncrementLeaderHw(pending);
+            }
             proposal = new Proposal(
                     s.leaderEpoch(), s.partitionEpoch(), Collections.unmodifiableSet(newIsr), followerEpochs(newIsr));
             List<String> details = new ArrayList<>();
@@ -167,6 +173,9 @@ final class IsrProposer {
                     partition.highWatermark());
         } finally {
             partition.lock().writeLock().unlock();
+        }
+        if (unsafeHwIncremented) {
+            partition.notifyHighWatermarkIncremented();
         }
         send(proposal);
     }

@@ -244,6 +244,9 @@ public final class Partition implements FollowerPartition {
             followers = Map.of();
             leaderEpochStartOffset = -1L;
             leaderSinceEpoch = -1;
+            if (UnsafeTestSwitches.truncateToHw) {
+                unsafeTruncateToHighWatermark();
+            }
             LOG.info(
                     "{}Follower of {} at epoch {}, log end {}, HW {}",
                     logPrefix,
@@ -254,6 +257,19 @@ public final class Partition implements FollowerPartition {
             return Errors.NONE;
         } finally {
             leaderIsrUpdateLock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * The bug {@link UnsafeTestSwitches.Switch#TRUNCATE_TO_HW} re-introduces: drop everything above this replica's
+     * own high watermark when it becomes follower. Caller holds the write lock.
+     */
+    private void unsafeTruncateToHighWatermark() {
+        long hw = replicaLog.highWatermark();
+        long leo = replicaLog.logEndOffset();
+        if (leo > hw) {
+            LOG.error("{}UNSAFE truncate-to-hw: truncating from {} to the high watermark {}", logPrefix, leo, hw);
+            replicaLog.truncateTo(hw);
         }
     }
 
@@ -403,7 +419,10 @@ public final class Partition implements FollowerPartition {
             return false;
         }
         long newHw = replicaLog.logEndOffset();
-        for (int replica : s.maximalIsr()) {
+        // The unsafe switch (tests only) counts a pending shrink as if the controller had committed it.
+        Set<Integer> members =
+                UnsafeTestSwitches.hwPastUncommittedShrink ? s.proposedIsr().orElse(s.maximalIsr()) : s.maximalIsr();
+        for (int replica : members) {
             if (replica == localBrokerId) {
                 continue;
             }
@@ -419,6 +438,11 @@ public final class Partition implements FollowerPartition {
             LOG.debug("{}High watermark {} -> {}", logPrefix, before, replicaLog.highWatermark());
         }
         return moved;
+    }
+
+    /** Tells the listener about a HW increment; caller holds no lock. */
+    void notifyHighWatermarkIncremented() {
+        listener.onHighWatermarkIncremented(tp);
     }
 
     /** Tells the listener about an ISR commit and a HW increment; caller holds no lock. */
