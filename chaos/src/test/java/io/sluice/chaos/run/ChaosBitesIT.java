@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,16 @@ import org.slf4j.LoggerFactory;
  * {@code min.insync.replicas=1}, {@code acks=1}), short seeded runs with the faults that expose each weakness end with
  * the checker reporting acknowledged writes lost (or records changed or read and then gone). Each case starts one
  * cluster and tries a few fixed seeds, stopping at the first whose run bites.
+ *
+ * <p>Not part of the default suite: the three cases take about 10 minutes on this 2-core machine and the
+ * truncate-to-hw case bites only in about one seed run in four (a race the fault schedule does not force yet), so the
+ * suite would outgrow its time budget and fail by chance. Run it with {@code -Dsluice.chaos.bites=true} (see
+ * docs/chaos.md). The simulation's {@code SimulationBitesTest} proves the same switches in the default suite.
  */
+@EnabledIfSystemProperty(
+        named = "sluice.chaos.bites",
+        matches = "true",
+        disabledReason = "about 10 minutes of real-process runs; enable with -Dsluice.chaos.bites=true")
 class ChaosBitesIT {
     private static final Logger LOG = LoggerFactory.getLogger(ChaosBitesIT.class);
     private static final ClusterSettings BASE = new ClusterSettings(4_000, 4_500, "-Xms128m -Xmx384m");
