@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>Concurrency: used only by the controller event thread (the placer's Random included).
  */
 final class TopicCommands {
+
     private static final Logger log = LoggerFactory.getLogger(TopicCommands.class);
 
     private final ControllerConfig config;
@@ -100,7 +101,7 @@ final class TopicCommands {
                 Map<String, String> configs = new TreeMap<>();
                 t.configs().forEach(c -> configs.put(c.name(), c.value()));
                 if (!validateOnly) {
-                    writer.createTopic(topic, configs);
+                    createTopicZnodes(topic, configs);
                     ctx.putTopic(topic);
                     leadership.initializeNewPartitions(ctx.partitionsOf(topic.name()));
                     log.info(
@@ -340,5 +341,31 @@ final class TopicCommands {
     /** {@code topic} safe to log: control and non-ASCII characters escaped. */
     private static String printable(String topic) {
         return TopicNames.printable(topic);
+    }
+
+    /**
+     * Writes the topic's znodes. ZooKeeper's client resends a write whose answer was lost with the connection; when
+     * the first send had been applied, the resend finds the topic there. The topic id tells that case (the topic is
+     * this request's own, created) from a topic that another request created ({@code NODEEXISTS}, answered
+     * TOPIC_ALREADY_EXISTS).
+     */
+    private void createTopicZnodes(TopicMetadata topic, Map<String, String> configs) {
+        try {
+            writer.createTopic(topic, configs);
+        } catch (ZkStoreException e) {
+            if (e.isNodeExists()
+                    && store.topic(topic.name())
+                            .map(v -> v.value().topicId().equals(topic.topicId()))
+                            .orElse(false)) {
+                log.info(
+                        "[Controller epoch={}] topic {} (id {}) was written by this request before its ZooKeeper"
+                                + " answer was lost",
+                        ctx.epoch(),
+                        topic.name(),
+                        topic.topicId());
+                return;
+            }
+            throw e;
+        }
     }
 }
