@@ -9,11 +9,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,6 +35,8 @@ class ReplicationFailoverIT {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationFailoverIT.class);
     private static final String TOPIC = "failover";
     private static final int PARTITIONS = 3;
+    /** Records the dead leader holds alone, in one batch. */
+    private static final int BURST = 200;
     /** Small segments, so that truncation and recovery cross segment boundaries. */
     private static final String SEGMENT_BYTES = "65536";
 
@@ -113,38 +117,64 @@ class ReplicationFailoverIT {
     void batchesTheDeadLeaderNeverReplicatedAreRetriedAndLandExactlyOnce() throws Exception {
         TopicPartition tp = new TopicPartition(TOPIC, 0);
         ReplicationChecker checker = new ReplicationChecker(TOPIC);
-        AtomicBoolean stop = new AtomicBoolean();
         ReplicationObserver observer = new ReplicationObserver(cluster.bootstrapServers(), partitions());
+        Map<String, String> idempotent =
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, "2", ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "90000");
+        // the batch the leader will hold alone: one request of BURST records, lingering until all are in it
+        Map<String, String> oneBatch = Map.of(
+                ProducerConfig.LINGER_MS_CONFIG,
+                "60000",
+                ProducerConfig.BATCH_SIZE_CONFIG,
+                "1048576",
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                "150000",
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                "30000");
         try (observer;
-                KafkaProducer<byte[], byte[]> producer = Clients.producer(
-                        cluster.bootstrapServers(),
-                        Map.of(
-                                ProducerConfig.LINGER_MS_CONFIG,
-                                "2",
-                                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                                "90000"))) {
+                KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrapServers(), idempotent);
+                KafkaProducer<byte[], byte[]> burst = Clients.producer(cluster.bootstrapServers(), oneBatch)) {
+            AtomicBoolean stop = new AtomicBoolean();
             CompletableFuture<Void> writer = checker.writeUntil(producer, PARTITIONS, stop);
             await().atMost(Duration.ofSeconds(30)).until(() -> checker.acked().size() > 3_000);
+            // quiesce the writer so per-partition send order stays single-threaded while the burst is outstanding
+            stop.set(true);
+            writer.get(120, TimeUnit.SECONDS);
+            producer.flush();
             int leader = cluster.awaitLeader(tp);
             for (int id : cluster.brokerIds()) {
                 if (id != leader) {
                     ReplicationReplicas.pauseFetching(cluster.broker(id), List.of(tp));
                 }
             }
-            // the leader holds batches no follower has: appended, not committed, not acknowledged
+            List<Future<RecordMetadata>> burstSends = new ArrayList<>();
+            for (int i = 0; i < BURST; i++) {
+                burstSends.add(checker.send(burst, tp.partition()));
+            }
+            // flush sends the lingering batch at once, then waits for an acknowledgement that cannot come before the
+            // failover: it runs beside the test and is joined after the new leader has taken the batch
+            CompletableFuture<Void> burstAcked = CompletableFuture.runAsync(burst::flush);
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> ReplicationReplicas.logEndOffset(cluster.broker(leader), tp)
-                            > ReplicationReplicas.highWatermark(cluster.broker(leader), tp) + 50);
+                            >= ReplicationReplicas.highWatermark(cluster.broker(leader), tp) + BURST);
+            // the leader holds batches no follower has: appended, not committed, not acknowledged
             cluster.kill(leader);
             cluster.awaitNewLeader(tp, leader);
             cluster.restart(leader);
             for (TopicPartition p : partitions()) {
                 cluster.awaitIsr(p, 3);
             }
+            burstAcked.get(120, TimeUnit.SECONDS);
+            for (Future<RecordMetadata> sent : burstSends) {
+                assertThat(sent.get().offset())
+                        .as("offset of a record the dead leader held alone")
+                        .isNotNegative();
+            }
             int ackedAfter = checker.acked().size();
+            AtomicBoolean stopAgain = new AtomicBoolean();
+            CompletableFuture<Void> again = checker.writeUntil(producer, PARTITIONS, stopAgain);
             await().atMost(Duration.ofSeconds(60)).until(() -> checker.acked().size() > ackedAfter + 3_000);
-            stop.set(true);
-            writer.get(120, TimeUnit.SECONDS);
+            stopAgain.set(true);
+            again.get(120, TimeUnit.SECONDS);
             producer.flush();
         }
         LOG.info("[{}] {}", TOPIC, checker.summary());
