@@ -18,6 +18,7 @@ import io.sluice.broker.api.handlers.IncrementalAlterConfigsHandler;
 import io.sluice.broker.api.handlers.InitProducerIdHandler;
 import io.sluice.broker.api.handlers.ListOffsetsHandler;
 import io.sluice.broker.api.handlers.MetadataHandler;
+import io.sluice.broker.api.handlers.OffsetForLeaderEpochHandler;
 import io.sluice.broker.api.handlers.ProduceHandler;
 import io.sluice.broker.config.ConfigEntityStore;
 import io.sluice.broker.config.ConfigManager;
@@ -126,6 +127,7 @@ final class BrokerApis {
                         hostedOrKnown,
                         c.topicMetrics()),
                 new ListOffsetsHandler(replicas::listOffsets, known),
+                new OffsetForLeaderEpochHandler(replicas::lastOffsetForLeaderEpoch, known),
                 new DeleteRecordsHandler(replicas::deleteRecords, known),
                 // consumer groups
                 new FindCoordinatorHandler(cache, offsetsTopic::create),

@@ -630,6 +630,30 @@ public final class Partition implements FollowerPartition {
         }
     }
 
+    /**
+     * OffsetForLeaderEpoch on the leader (KIP-101, KIP-320): where {@code leaderEpoch} ends in this log, with the
+     * leader epoch cache's rules ({@link io.sluice.replication.epoch.LeaderEpochCache#endOffsetFor}; the latest epoch
+     * ends at the log end offset). Only the leader answers, as in Kafka: {@code NOT_LEADER_OR_FOLLOWER} elsewhere;
+     * {@code currentLeaderEpoch} fences as in a fetch ({@code -1}: no check). An epoch this log does not know is
+     * answered {@link io.sluice.replication.epoch.EpochEndOffset#UNDEFINED} without an error.
+     */
+    public EpochLookup lastOffsetForLeaderEpoch(int currentLeaderEpoch, int leaderEpoch) {
+        leaderIsrUpdateLock.readLock().lock();
+        try {
+            PartitionState s = state;
+            if (s.leaderId() != localBrokerId) {
+                return EpochLookup.error(Errors.NOT_LEADER_OR_FOLLOWER);
+            }
+            Errors epochError = checkLeaderEpoch(s, currentLeaderEpoch);
+            if (epochError != Errors.NONE) {
+                return EpochLookup.error(epochError);
+            }
+            return new EpochLookup(Errors.NONE, replicaLog.endOffsetForEpoch(leaderEpoch));
+        } finally {
+            leaderIsrUpdateLock.readLock().unlock();
+        }
+    }
+
     private int epochAt(long offset) {
         return replicaLog.epochCache().epochForOffset(offset).orElse(-1);
     }

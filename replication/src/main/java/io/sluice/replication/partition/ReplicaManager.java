@@ -630,6 +630,22 @@ public final class ReplicaManager implements AutoCloseable {
         }
     }
 
+    /**
+     * OffsetForLeaderEpoch for one partition (see {@link Partition#lastOffsetForLeaderEpoch}); a partition this broker
+     * does not host is {@code NOT_LEADER_OR_FOLLOWER}.
+     */
+    public EpochLookup lastOffsetForLeaderEpoch(TopicPartition tp, int currentLeaderEpoch, int leaderEpoch) {
+        Partition partition = partitions.get(tp);
+        if (partition == null) {
+            return EpochLookup.error(Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        try {
+            return partition.lastOffsetForLeaderEpoch(currentLeaderEpoch, leaderEpoch);
+        } catch (ApiException e) {
+            return EpochLookup.error(Errors.forException(e));
+        }
+    }
+
     // ---------------------------------------------------------------- periodic work
 
     /** Runs the ISR shrink check on every led partition (scheduled every replica.lag.time.max.ms/2). */
