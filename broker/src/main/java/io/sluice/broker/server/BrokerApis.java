@@ -2,6 +2,7 @@ package io.sluice.broker.server;
 
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiHandlerRegistry;
+import io.sluice.broker.api.handlers.AlterConfigsHandler;
 import io.sluice.broker.api.handlers.AlterPartitionHandler;
 import io.sluice.broker.api.handlers.AutoTopicCreator;
 import io.sluice.broker.api.handlers.ControlledShutdownHandler;
@@ -106,6 +107,8 @@ final class BrokerApis {
         AutoTopicCreator autoCreator = topic -> OffsetsTopic.NAME.equals(topic)
                 ? offsetsTopic.create()
                 : c.autoTopicCreator().create(topic);
+        IncrementalAlterConfigsHandler alterConfigs =
+                new IncrementalAlterConfigsHandler(c.configManager(), c.entityStore(), c.alterConfigPolicy());
         List<ApiHandler<?>> handlers = new ArrayList<>(List.of(
                 // control plane from the controller
                 new UpdateMetadataHandler(c.tracker(), cache),
@@ -115,7 +118,8 @@ final class BrokerApis {
                 new MetadataHandler(cache, c.config().autoCreateTopicsEnable(), autoCreator, AUTO_CREATE_WAIT),
                 new DescribeClusterHandler(cache),
                 new DescribeConfigsHandler(c.configManager(), c.entityStore(), c.entityStore()::topicExists),
-                new IncrementalAlterConfigsHandler(c.configManager(), c.entityStore(), c.alterConfigPolicy()),
+                alterConfigs,
+                new AlterConfigsHandler(alterConfigs),
                 // data plane
                 new InitProducerIdHandler(c.producerIds()),
                 new ProduceHandler(

@@ -68,6 +68,9 @@ import org.slf4j.LoggerFactory;
  * {@link org.apache.kafka.common.errors.PolicyViolationException} is answered {@code POLICY_VIOLATION} with its
  * message and nothing is written.
  *
+ * <p>The legacy AlterConfigs ({@link AlterConfigsHandler}) runs through the same checks and writes, with the
+ * request's entries replacing the whole set of overrides ({@link #replaceAll}).
+ *
  * <p>Writes are read-modify-write with a compare-and-set on the znode version ({@link ConfigEntityStore}), so
  * concurrent alterations never lose keys; {@code ValidateOnly} runs every check and writes nothing.
  *
@@ -137,59 +140,101 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
             seen.merge(resource.resourceType() + "/" + resource.resourceName(), 1, Integer::sum);
         }
         for (AlterConfigsResource resource : request.resources()) {
-            AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
-                    .setResourceType(resource.resourceType())
-                    .setResourceName(resource.resourceName());
-            try {
-                if (seen.get(resource.resourceType() + "/" + resource.resourceName()) > 1) {
+            boolean duplicate = seen.get(resource.resourceType() + "/" + resource.resourceName()) > 1;
+            Outcome outcome = outcome(resource.resourceName(), () -> {
+                if (duplicate) {
                     throw new ResourceException(Errors.INVALID_REQUEST, "Duplicate resource in the request");
                 }
                 alter(context, resource, request.validateOnly());
-                result.setErrorCode(Errors.NONE.code()).setErrorMessage(null);
-            } catch (ResourceException e) {
-                result.setErrorCode(e.error.code()).setErrorMessage(e.getMessage());
-            } catch (ConfigException e) {
-                result.setErrorCode(Errors.INVALID_CONFIG.code()).setErrorMessage(e.getMessage());
-            } catch (ZkDataException e) {
-                result.setErrorCode(Errors.INVALID_CONFIG.code())
-                        .setErrorMessage(e.getMessage() + "; repair or remove the znode with ZooKeeper tools");
-            } catch (ConcurrentConfigUpdateException e) {
-                result.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code()).setErrorMessage(e.getMessage());
-            } catch (ApiException e) {
-                // the policy's verdict (PolicyViolationException) or another client error it raised
-                log.info("{} altering {} refused: {}", logPrefix, resource.resourceName(), e.getMessage());
-                result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
-            } catch (ZkStoreException e) {
-                if (e.isRejectedLocally()) {
-                    // refused before it was sent for its content (e.g. larger than jute.maxbuffer)
-                    result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(e.getMessage());
-                } else {
-                    log.warn("{} altering {} failed: {}", logPrefix, resource.resourceName(), e.getMessage());
-                    result.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code())
-                            .setErrorMessage("ZooKeeper failed: " + e.getMessage());
-                }
-            }
-            response.responses().add(result);
+            });
+            response.responses()
+                    .add(new AlterConfigsResourceResponse()
+                            .setResourceType(resource.resourceType())
+                            .setResourceName(resource.resourceName())
+                            .setErrorCode(outcome.error().code())
+                            .setErrorMessage(outcome.message()));
         }
         return CompletableFuture.completedFuture(ApiResponse.of(response));
     }
 
-    private void alter(RequestContext context, AlterConfigsResource resource, boolean validateOnly) {
-        List<Operation> ops = operations(resource);
-        ConfigResource.Type type = ConfigResource.Type.forId(resource.resourceType());
-        String name = resource.resourceName();
-        switch (type) {
-            case TOPIC -> alterTopic(context, name, ops, validateOnly);
-            case BROKER -> alterBrokerDefaults(context, name, ops, validateOnly);
-            default ->
-                throw new ResourceException(
-                        Errors.INVALID_REQUEST,
-                        "IncrementalAlterConfigs is only supported for topics and the cluster-wide broker defaults, but"
-                                + " resource type is " + type);
+    /** A resource's answer: NONE, or the error and message its failure maps to. */
+    record Outcome(Errors error, String message) {}
+
+    /** Runs {@code alteration} for one resource and maps its failure to the resource's error, as Kafka answers it. */
+    private Outcome outcome(String resourceName, Runnable alteration) {
+        try {
+            alteration.run();
+            return new Outcome(Errors.NONE, null);
+        } catch (ResourceException e) {
+            return new Outcome(e.error, e.getMessage());
+        } catch (ConfigException e) {
+            return new Outcome(Errors.INVALID_CONFIG, e.getMessage());
+        } catch (ZkDataException e) {
+            return new Outcome(
+                    Errors.INVALID_CONFIG, e.getMessage() + "; repair or remove the znode with ZooKeeper tools");
+        } catch (ConcurrentConfigUpdateException e) {
+            return new Outcome(Errors.UNKNOWN_SERVER_ERROR, e.getMessage());
+        } catch (ApiException e) {
+            // the policy's verdict (PolicyViolationException) or another client error it raised
+            log.info("{} altering {} refused: {}", logPrefix, resourceName, e.getMessage());
+            return new Outcome(Errors.forException(e), e.getMessage());
+        } catch (ZkStoreException e) {
+            if (e.isRejectedLocally()) {
+                // refused before it was sent for its content (e.g. larger than jute.maxbuffer)
+                return new Outcome(Errors.INVALID_REQUEST, e.getMessage());
+            } else {
+                log.warn("{} altering {} failed: {}", logPrefix, resourceName, e.getMessage());
+                return new Outcome(Errors.UNKNOWN_SERVER_ERROR, "ZooKeeper failed: " + e.getMessage());
+            }
         }
     }
 
-    private void alterTopic(RequestContext context, String topic, List<Operation> ops, boolean validateOnly) {
+    /**
+     * The legacy AlterConfigs (API 33) on one resource: its dynamic overrides become exactly {@code entries}, with
+     * the same checks, policy and compare-and-set write as an incremental SET of each entry, every other override
+     * deleted. Used by {@link AlterConfigsHandler}.
+     */
+    Outcome replaceAll(
+            RequestContext context, byte resourceType, String name, Map<String, String> entries, boolean validateOnly) {
+        return outcome(name, () -> {
+            List<Operation> ops = new ArrayList<>();
+            entries.forEach((key, value) -> {
+                if (value == null) {
+                    throw new ResourceException(Errors.INVALID_REQUEST, "Null value not supported for config " + key);
+                }
+                ops.add(new Operation(key, Op.SET, value));
+            });
+            alter(context, resourceType, name, ops, true, validateOnly);
+        });
+    }
+
+    private void alter(RequestContext context, AlterConfigsResource resource, boolean validateOnly) {
+        alter(context, resource.resourceType(), resource.resourceName(), operations(resource), false, validateOnly);
+    }
+
+    /** @param replaceAll whether the result starts from no overrides (legacy AlterConfigs) instead of the current */
+    private void alter(
+            RequestContext context,
+            byte resourceType,
+            String name,
+            List<Operation> ops,
+            boolean replaceAll,
+            boolean validateOnly) {
+        ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
+        switch (type) {
+            case TOPIC -> alterTopic(context, name, ops, replaceAll, validateOnly);
+            case BROKER -> alterBrokerDefaults(context, name, ops, replaceAll, validateOnly);
+            default ->
+                throw new ResourceException(
+                        Errors.INVALID_REQUEST,
+                        (replaceAll ? "AlterConfigs" : "IncrementalAlterConfigs")
+                                + " is only supported for topics and the cluster-wide broker defaults, but resource"
+                                + " type is " + type);
+        }
+    }
+
+    private void alterTopic(
+            RequestContext context, String topic, List<Operation> ops, boolean replaceAll, boolean validateOnly) {
         Optional<String> invalid = TopicNames.invalidReason(topic);
         if (invalid.isPresent()) {
             throw new ResourceException(Errors.INVALID_TOPIC_EXCEPTION, invalid.get());
@@ -206,7 +251,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                 current -> {
                     Map<String, String> next = apply(
                             ops,
-                            current,
+                            replaceAll ? Map.of() : current,
                             key -> TopicConfig.DEFINITION
                                     .find(key)
                                     .orElseThrow(() -> new ConfigException(key, "Unknown topic config name: " + key)),
@@ -220,7 +265,8 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         logOutcome(context, validateOnly, "topic " + topic, path, result);
     }
 
-    private void alterBrokerDefaults(RequestContext context, String name, List<Operation> ops, boolean validateOnly) {
+    private void alterBrokerDefaults(
+            RequestContext context, String name, List<Operation> ops, boolean replaceAll, boolean validateOnly) {
         if (!name.isEmpty()) {
             try {
                 Integer.parseInt(name);
@@ -240,7 +286,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                 current -> {
                     Map<String, String> next = apply(
                             ops,
-                            current,
+                            replaceAll ? Map.of() : current,
                             key -> BrokerConfigKeys.DEFINITION
                                     .find(key)
                                     .orElseThrow(() -> new ConfigException(key, "Unknown broker config name: " + key)),
