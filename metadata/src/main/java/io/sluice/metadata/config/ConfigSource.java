@@ -15,7 +15,9 @@ public enum ConfigSource {
     /** Set in the broker's properties file. */
     STATIC_BROKER_CONFIG(4),
     /** The built-in default. */
-    DEFAULT_CONFIG(5);
+    DEFAULT_CONFIG(5),
+    /** A broker logger's level, set at run time (BROKER_LOGGER resources). */
+    DYNAMIC_BROKER_LOGGER_CONFIG(6);
 
     private final byte wireId;
 

@@ -3,16 +3,20 @@ package io.sluice.broker.api.handlers;
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
+import io.sluice.broker.config.BrokerLoggers;
 import io.sluice.broker.config.ConfigDescriber;
 import io.sluice.broker.config.ConfigDescriber.Entry;
 import io.sluice.broker.config.ConfigEntityStore;
 import io.sluice.broker.config.ConfigManager;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.ConfigException;
+import io.sluice.metadata.config.ConfigSource;
+import io.sluice.metadata.config.ConfigType;
 import io.sluice.metadata.model.TopicNames;
 import io.sluice.metadata.zk.ConfigEntityZNode;
 import io.sluice.metadata.zk.ZkDataException;
 import io.sluice.metadata.zk.ZkStoreException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,7 +50,10 @@ import org.slf4j.LoggerFactory;
  *       defaults only. Another broker's id is {@code INVALID_REQUEST}: like Kafka, a broker describes only itself
  *       (the AdminClient sends a broker resource to that broker). A name that is not an integer is
  *       {@code INVALID_REQUEST}.
- *   <li>Other resource types ({@code BROKER_LOGGER}, {@code CLIENT_METRICS}, ...) are {@code INVALID_REQUEST}.
+ *   <li>{@code BROKER_LOGGER} with this broker's id: every logger with its effective level
+ *       ({@code DYNAMIC_BROKER_LOGGER_CONFIG}, {@link BrokerLoggers}); another id or an empty one is
+ *       {@code INVALID_REQUEST}.
+ *   <li>Other resource types ({@code CLIENT_METRICS}, ...) are {@code INVALID_REQUEST}.
  * </ul>
  *
  * <p>{@code ConfigurationKeys} filters the entries (null or empty means all; unknown names are skipped). Synonyms are
@@ -68,6 +75,7 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
     private final Predicate<String> topicExists;
     private final int brokerId;
     private final String logPrefix;
+    private final BrokerLoggers loggers = BrokerLoggers.current();
 
     /**
      * @param configs the config manager (static broker config and the configs in effect)
@@ -115,11 +123,12 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
             List<Entry> entries = switch (ConfigResource.Type.forId(resource.resourceType())) {
                 case TOPIC -> describeTopic(resource.resourceName());
                 case BROKER -> describeBroker(resource.resourceName());
+                case BROKER_LOGGER -> describeLoggers(resource.resourceName());
                 default ->
                     throw new ResourceException(
                             Errors.INVALID_REQUEST,
                             "Unsupported resource type " + resource.resourceType()
-                                    + "; Sluice describes TOPIC and BROKER configs");
+                                    + "; Sluice describes TOPIC, BROKER and BROKER_LOGGER configs");
             };
             List<String> keys = resource.configurationKeys();
             for (Entry entry : entries) {
@@ -183,6 +192,43 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
                     logPrefix,
                     e.getMessage());
             return ConfigDescriber.broker(configs.staticBrokerConfig(), configs.dynamicBrokerDefaults());
+        }
+    }
+
+    /** This broker's loggers with their effective levels (Kafka's answer for BROKER_LOGGER). */
+    private List<Entry> describeLoggers(String name) {
+        requireThisBroker(name);
+        if (!loggers.available()) {
+            throw new ResourceException(
+                    Errors.INVALID_REQUEST, "Broker loggers cannot be described: the logging binding is not logback");
+        }
+        List<Entry> out = new ArrayList<>();
+        loggers.levels()
+                .forEach((logger, level) -> out.add(new Entry(
+                        logger,
+                        level,
+                        ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG,
+                        false,
+                        false,
+                        ConfigType.STRING,
+                        "",
+                        List.of())));
+        return out;
+    }
+
+    private void requireThisBroker(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new ResourceException(Errors.INVALID_REQUEST, "Broker id must not be empty");
+        }
+        int id;
+        try {
+            id = Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            throw new ResourceException(Errors.INVALID_REQUEST, "Broker id must be an integer, but it is: " + name);
+        }
+        if (id != brokerId) {
+            throw new ResourceException(
+                    Errors.INVALID_REQUEST, "Unexpected broker id, expected " + brokerId + " but received " + name);
         }
     }
 

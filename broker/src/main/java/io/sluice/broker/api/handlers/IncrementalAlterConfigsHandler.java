@@ -3,6 +3,7 @@ package io.sluice.broker.api.handlers;
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
+import io.sluice.broker.config.BrokerLoggers;
 import io.sluice.broker.config.ConfigEntityStore;
 import io.sluice.broker.config.ConfigEntityStore.ConcurrentConfigUpdateException;
 import io.sluice.broker.config.ConfigManager;
@@ -58,7 +59,9 @@ import org.slf4j.LoggerFactory;
  *       only dynamic broker keys ({@link BrokerConfig#validateDynamicDefaults}), and the static config with the new
  *       defaults must still validate. A broker id is {@code INVALID_REQUEST}: Sluice has no per-broker dynamic
  *       configs.
- *   <li>Anything else ({@code BROKER_LOGGER}, ...), an unknown operation, a missing value for a non-delete operation,
+ *   <li>{@code BROKER_LOGGER} with this broker's id: {@code SET} a logger's level or {@code DELETE} it (the logger then
+ *       inherits), applied at once in memory ({@link BrokerLoggers}); see {@link #alterLoggers}.
+ *   <li>Anything else ({@code CLIENT_METRICS}, ...), an unknown operation, a missing value for a non-delete operation,
  *       a key listed twice in one resource or a resource listed twice: {@code INVALID_REQUEST}.
  * </ul>
  *
@@ -97,6 +100,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
     private final ConfigEntityStore entities;
     private final Optional<AlterConfigPolicy> policy;
     private final String logPrefix;
+    private final BrokerLoggers loggers = BrokerLoggers.current();
 
     /** Without an alter-config policy. */
     public IncrementalAlterConfigsHandler(ConfigManager configs, ConfigEntityStore entities) {
@@ -224,6 +228,15 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         switch (type) {
             case TOPIC -> alterTopic(context, name, ops, replaceAll, validateOnly);
             case BROKER -> alterBrokerDefaults(context, name, ops, replaceAll, validateOnly);
+            case BROKER_LOGGER -> {
+                if (replaceAll) {
+                    throw new ResourceException(
+                            Errors.INVALID_REQUEST,
+                            "AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER; use"
+                                    + " IncrementalAlterConfigs");
+                }
+                alterLoggers(context, name, ops, validateOnly);
+            }
             default ->
                 throw new ResourceException(
                         Errors.INVALID_REQUEST,
@@ -298,6 +311,54 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                 },
                 validateOnly);
         logOutcome(context, validateOnly, "cluster-wide broker defaults", path, result);
+    }
+
+    /**
+     * Sets or removes log levels of this broker's loggers (Kafka's BROKER_LOGGER): every operation is checked before
+     * any is applied; {@code APPEND}/{@code SUBTRACT} and removing the root logger's level are
+     * {@code INVALID_REQUEST}, an unknown logger or level {@code INVALID_CONFIG}. Levels are not persisted.
+     */
+    private void alterLoggers(RequestContext context, String name, List<Operation> ops, boolean validateOnly) {
+        int brokerId = configs.staticBrokerConfig().brokerId();
+        if (!Integer.toString(brokerId).equals(name)) {
+            throw new ResourceException(
+                    Errors.INVALID_REQUEST,
+                    name == null || name.isEmpty()
+                            ? "Broker id must not be empty"
+                            : "Unexpected broker id, expected " + brokerId + " but received " + name);
+        }
+        for (Operation op : ops) {
+            switch (op.op()) {
+                case SET -> loggers.checkSet(op.name(), op.value());
+                case DELETE -> {
+                    try {
+                        loggers.checkUnset(op.name());
+                    } catch (IllegalArgumentException e) {
+                        throw new ResourceException(Errors.INVALID_REQUEST, e.getMessage());
+                    }
+                }
+                case APPEND, SUBTRACT ->
+                    throw new ResourceException(
+                            Errors.INVALID_REQUEST,
+                            op.op() + " operation is not allowed for the BROKER_LOGGER resource");
+            }
+        }
+        if (validateOnly) {
+            return;
+        }
+        for (Operation op : ops) {
+            if (op.op() == Op.SET) {
+                loggers.set(op.name(), op.value());
+            } else {
+                loggers.unset(op.name());
+            }
+            log.info(
+                    "{} log level of {} {} for client {}",
+                    logPrefix,
+                    op.name(),
+                    op.op() == Op.SET ? "set to " + op.value() : "removed (inherited)",
+                    context.clientId());
+        }
     }
 
     /**

@@ -213,7 +213,7 @@ class DescribeConfigsHandlerTest {
                 false,
                 resource(ConfigResource.Type.TOPIC, "missing"),
                 resource(ConfigResource.Type.TOPIC, "../brokers"),
-                resource(ConfigResource.Type.BROKER_LOGGER, "1"),
+                resource(ConfigResource.Type.CLIENT_METRICS, "metrics"),
                 resource(ConfigResource.Type.TOPIC, "orders"));
 
         Map<ConfigResource, DescribeConfigsResult> results = response.resultMap();
@@ -223,7 +223,7 @@ class DescribeConfigsHandlerTest {
         assertThat(results.get(new ConfigResource(ConfigResource.Type.TOPIC, "../brokers"))
                         .errorCode())
                 .isEqualTo(Errors.INVALID_TOPIC_EXCEPTION.code());
-        assertThat(results.get(new ConfigResource(ConfigResource.Type.BROKER_LOGGER, "1"))
+        assertThat(results.get(new ConfigResource(ConfigResource.Type.CLIENT_METRICS, "metrics"))
                         .errorCode())
                 .isEqualTo(Errors.INVALID_REQUEST.code());
         DescribeConfigsResult orders = results.get(new ConfigResource(ConfigResource.Type.TOPIC, "orders"));

@@ -205,13 +205,14 @@ class IncrementalAlterConfigsHandlerTest {
                 Map.of(
                         CLUSTER_DEFAULTS, List.of(op(OpType.SET, "log.retention.ms", "9000")),
                         broker1, List.of(op(OpType.SET, "log.retention.ms", "1")),
-                        logger, List.of(op(OpType.SET, "io.sluice", "DEBUG")),
+                        logger, List.of(op(OpType.SET, "no.such.logger", "DEBUG")),
                         missing, List.of(op(OpType.SET, "retention.ms", "1"))));
 
         assertThat(results.get(CLUSTER_DEFAULTS).error()).isEqualTo(Errors.NONE);
         assertThat(results.get(broker1).error()).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(results.get(broker1).message()).contains("Per-broker dynamic configs are not supported");
-        assertThat(results.get(logger).error()).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(results.get(logger).error()).isEqualTo(Errors.INVALID_CONFIG);
+        assertThat(results.get(logger).message()).contains("no.such.logger");
         assertThat(results.get(missing).error()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
         assertThat(fixture.store().exists(ConfigEntityZNode.topicPath("missing")))
                 .isEmpty();
