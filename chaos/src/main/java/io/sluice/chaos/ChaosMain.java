@@ -135,6 +135,12 @@ public final class ChaosMain implements Callable<Integer> {
         boolean keep;
 
         @Option(
+                names = "--quick-start",
+                description = "A started cluster's JVMs start fast (C1 only, serial GC) and its offsets topic has 3"
+                        + " partitions: for short runs on small machines.")
+        boolean quickStart;
+
+        @Option(
                 names = "--max-faults",
                 defaultValue = "0",
                 description = "Stop injecting after N faults (0: the" + " duration alone bounds the schedule).")
@@ -195,6 +201,9 @@ public final class ChaosMain implements Callable<Integer> {
                 for (Map.Entry<String, String> e : topicConfigs.entrySet()) {
                     options = options.withTopicConfig(e.getKey(), e.getValue());
                 }
+            }
+            if (quickStart) {
+                options = options.withClusterSettings(options.cluster().withQuickStart());
             }
             if (cluster != null) {
                 options = options.withCluster(cluster.toAbsolutePath());

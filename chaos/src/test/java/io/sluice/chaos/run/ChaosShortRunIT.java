@@ -33,8 +33,12 @@ import org.junit.jupiter.api.Timeout;
  * acknowledged write.
  */
 class ChaosShortRunIT {
-    /** Shorter timeouts than a long run, so that every fault fits in a few minutes. */
-    private static final ClusterSettings SETTINGS = new ClusterSettings(4_000, 4_500, "-Xms128m -Xmx512m");
+    /**
+     * Shorter timeouts than a long run, and JVMs that start fast (restarts dominate the run), so that every fault fits
+     * in a few minutes.
+     */
+    private static final ClusterSettings SETTINGS =
+            new ClusterSettings(4_000, 4_500, "-Xms128m -Xmx384m").withQuickStart();
 
     private static Path home;
     private static Path root;
@@ -88,7 +92,11 @@ class ChaosShortRunIT {
         RunOptions options = RunOptions.defaults(home, seed, 15 * 60_000, faults, root.resolve("run-" + seed))
                 .withClusterSettings(SETTINGS)
                 .withWorkload(3, 100, 2)
-                .withGapRangeMs(2_000, 3_000)
+                // Quiet gaps just above the 2 s liveness limit, holds from the lower quarter of each fault's range
+                // (a hold beyond the session stays beyond it), and 3 s of writes after the final healing.
+                .withGapRangeMs(2_000, 2_500)
+                .withHoldFraction(0.25)
+                .withAfterHealedMs(3_000)
                 .withMaxFaults(faults.size());
         ChaosRun.Outcome outcome = new ChaosRun(options).run(cluster);
 
