@@ -2,15 +2,13 @@ package io.sluice.chaos;
 
 import io.sluice.chaos.check.CheckMain;
 import io.sluice.chaos.check.CheckResult;
-import io.sluice.chaos.check.Checker;
 import io.sluice.chaos.cluster.ClusterSettings;
 import io.sluice.chaos.fault.FaultCatalog;
 import io.sluice.chaos.fault.FaultType;
-import io.sluice.chaos.history.Event;
-import io.sluice.chaos.history.HistoryReader;
 import io.sluice.chaos.report.Report;
 import io.sluice.chaos.run.ChaosRun;
 import io.sluice.chaos.run.RunOptions;
+import io.sluice.chaos.run.RunVerdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -221,10 +219,13 @@ public final class ChaosMain implements Callable<Integer> {
                     outcome.acked(),
                     outcome.healed(),
                     outcome.finalReadComplete());
-            List<Event> events = HistoryReader.read(outcome.history());
-            CheckResult result = Checker.check(events);
-            Report.write(options.outDir(), events, result);
+            Path clusterDir = options.clusterDir() != null ? options.clusterDir() : options.startDir();
+            RunVerdict verdict = RunVerdict.check(outcome.history(), clusterDir, options.outDir());
+            CheckResult result = verdict.result();
             out.print(Report.summary(result));
+            if (verdict.brokerLogs() != null) {
+                out.println(RunVerdict.logsLine(verdict.brokerLogs()));
+            }
             out.println("report: " + options.outDir().resolve(Report.TIMELINE));
             out.flush();
             return result.valid() && outcome.healed() && outcome.finalReadComplete() ? 0 : 1;
