@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The suite's short run: ZooKeeper and three broker processes built in broker/target, started by bin/sluice-cluster
- * behind the harness's proxies on 127.0.0.1, and two fixed seeds that together inject every fault once (process faults,
- * then network faults). Each run must heal to full ISRs, read everything back, and its history must hold every
- * acknowledged write.
+ * behind the harness's proxies on 127.0.0.1, and two fixed seeds that together inject every fault once (one the
+ * process faults, one the network faults). Each run must heal to full ISRs, read everything back, and its history must
+ * hold every acknowledged write; the report is written for each.
  */
 class ChaosShortRunIT {
     /**
