@@ -133,6 +133,14 @@ public final class ChaosMain implements Callable<Integer> {
         boolean keep;
 
         @Option(
+                names = "--hold-fraction",
+                defaultValue = "1",
+                description = "Draw each fault's hold from the lower part of its range: [min, min + F * (max - min)],"
+                        + " 0 < F <= 1 (default ${DEFAULT-VALUE}: the whole range); a hold beyond the session stays"
+                        + " beyond it.")
+        double holdFraction;
+
+        @Option(
                 names = "--quick-start",
                 description = "A started cluster's JVMs start fast (C1 only, serial GC) and its offsets topic has 3"
                         + " partitions: for short runs on small machines.")
@@ -173,6 +181,10 @@ public final class ChaosMain implements Callable<Integer> {
                 throw new CommandLine.ParameterException(
                         spec.commandLine(), "--cluster and --start exclude each other");
             }
+            if (!(holdFraction > 0 && holdFraction <= 1)) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--hold-fraction must be in (0, 1], got " + holdFraction);
+            }
             long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
             long durationMs = parseDuration(duration);
             Path outDir = this.out != null
@@ -194,7 +206,8 @@ public final class ChaosMain implements Callable<Integer> {
                     .withKeepCluster(keep)
                     .withWorkload(partitions, rate, members)
                     .withMaxFaults(maxFaults)
-                    .withAcks(acks);
+                    .withAcks(acks)
+                    .withHoldFraction(holdFraction);
             if (topicConfigs != null) {
                 for (Map.Entry<String, String> e : topicConfigs.entrySet()) {
                     options = options.withTopicConfig(e.getKey(), e.getValue());
