@@ -277,7 +277,7 @@ public final class FaultCatalog {
                             + " link to the leader slowed (200 ms), then the leader's answers to it dropped, the successor is cut from its peers, the"
                             + " leader is SIGKILLed, and the successor once it is elected; both restart after a hold"
                             + " beyond the session",
-                    "the successor is elected while it is down, the third replica follows it and is elected itself"
+                    "the successor is elected while cut off from its peers (then killed), the third replica follows it and is elected itself"
                             + " when the successor's session expires; its high watermark lags (the answer carrying the"
                             + " last one was dropped), but it must keep every record it holds (truncation by leader"
                             + " epoch, never to its high watermark), so nothing acknowledged is lost; the partition"

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
         disabledReason = "about 10 minutes of real-process runs; enable with -Dsluice.chaos.bites=true")
 class ChaosBitesIT {
     private static final Logger LOG = LoggerFactory.getLogger(ChaosBitesIT.class);
-    private static final ClusterSettings BASE = new ClusterSettings(4_000, 4_500, "-Xms128m -Xmx384m").withQuickStart();
+    private static final ClusterSettings BASE = new ClusterSettings(4_000, 4_500, "-Xms128m -Xmx384m");
     /** What the broken cases must show: records acknowledged or read that the cluster then lost or changed. */
     private static final Set<Anomaly.Kind> DATA_LOSS = EnumSet.of(
             Anomaly.Kind.LOST, Anomaly.Kind.PHANTOM, Anomaly.Kind.INCONSISTENT_OFFSET, Anomaly.Kind.WRONG_OFFSET);
@@ -77,11 +77,7 @@ class ChaosBitesIT {
         }
     }
 
-    /** Brokers started by the test launcher with {@code switches} on. */
-    private static ClusterSettings unsafe(String switches) {
-        return unsafe(switches, BASE);
-    }
-
+    /** Brokers of {@code base} started by the test launcher with {@code switches} on. */
     private static ClusterSettings unsafe(String switches, ClusterSettings base) {
         return base.withEnv("SLUICE_BROKER_MAIN", "io.sluice.broker.it.UnsafeBrokerMain")
                 .withEnv(
@@ -104,7 +100,7 @@ class ChaosBitesIT {
         // next one elects it without the acknowledged records it dropped. Every seed must bite.
         bites(
                 "truncate-to-hw",
-                unsafe("truncate-to-hw"),
+                unsafe("truncate-to-hw", BASE.withQuickStart()),
                 List.of("kill-leader-successor"),
                 "all",
                 false,
