@@ -2,15 +2,13 @@ package io.sluice.chaos;
 
 import io.sluice.chaos.check.CheckMain;
 import io.sluice.chaos.check.CheckResult;
-import io.sluice.chaos.check.Checker;
 import io.sluice.chaos.cluster.ClusterSettings;
 import io.sluice.chaos.fault.FaultCatalog;
 import io.sluice.chaos.fault.FaultType;
-import io.sluice.chaos.history.Event;
-import io.sluice.chaos.history.HistoryReader;
 import io.sluice.chaos.report.Report;
 import io.sluice.chaos.run.ChaosRun;
 import io.sluice.chaos.run.RunOptions;
+import io.sluice.chaos.run.RunVerdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -135,6 +133,20 @@ public final class ChaosMain implements Callable<Integer> {
         boolean keep;
 
         @Option(
+                names = "--hold-fraction",
+                defaultValue = "1",
+                description = "Draw each fault's hold from the lower part of its range: [min, min + F * (max - min)],"
+                        + " 0 < F <= 1 (default ${DEFAULT-VALUE}: the whole range); a hold beyond the session stays"
+                        + " beyond it.")
+        double holdFraction;
+
+        @Option(
+                names = "--quick-start",
+                description = "A started cluster's JVMs start fast (C1 only, serial GC) and its offsets topic has 3"
+                        + " partitions: for short runs on small machines.")
+        boolean quickStart;
+
+        @Option(
                 names = "--max-faults",
                 defaultValue = "0",
                 description = "Stop injecting after N faults (0: the" + " duration alone bounds the schedule).")
@@ -169,6 +181,10 @@ public final class ChaosMain implements Callable<Integer> {
                 throw new CommandLine.ParameterException(
                         spec.commandLine(), "--cluster and --start exclude each other");
             }
+            if (!(holdFraction > 0 && holdFraction <= 1)) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--hold-fraction must be in (0, 1], got " + holdFraction);
+            }
             long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
             long durationMs = parseDuration(duration);
             Path outDir = this.out != null
@@ -190,11 +206,15 @@ public final class ChaosMain implements Callable<Integer> {
                     .withKeepCluster(keep)
                     .withWorkload(partitions, rate, members)
                     .withMaxFaults(maxFaults)
-                    .withAcks(acks);
+                    .withAcks(acks)
+                    .withHoldFraction(holdFraction);
             if (topicConfigs != null) {
                 for (Map.Entry<String, String> e : topicConfigs.entrySet()) {
                     options = options.withTopicConfig(e.getKey(), e.getValue());
                 }
+            }
+            if (quickStart) {
+                options = options.withClusterSettings(options.cluster().withQuickStart());
             }
             if (cluster != null) {
                 options = options.withCluster(cluster.toAbsolutePath());
@@ -212,10 +232,13 @@ public final class ChaosMain implements Callable<Integer> {
                     outcome.acked(),
                     outcome.healed(),
                     outcome.finalReadComplete());
-            List<Event> events = HistoryReader.read(outcome.history());
-            CheckResult result = Checker.check(events);
-            Report.write(options.outDir(), events, result);
+            Path clusterDir = options.clusterDir() != null ? options.clusterDir() : options.startDir();
+            RunVerdict verdict = RunVerdict.check(outcome.history(), clusterDir, options.outDir());
+            CheckResult result = verdict.result();
             out.print(Report.summary(result));
+            if (verdict.brokerLogs() != null) {
+                out.println(RunVerdict.logsLine(verdict.brokerLogs()));
+            }
             out.println("report: " + options.outDir().resolve(Report.TIMELINE));
             out.flush();
             return result.valid() && outcome.healed() && outcome.finalReadComplete() ? 0 : 1;

@@ -21,9 +21,13 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -49,6 +53,10 @@ public final class Cluster implements AutoCloseable {
     private final Optional<ProxyNetwork> network;
     private final boolean owned;
     private final Map<String, String> env;
+    /** {@code sluice-cluster start} scripts running now (a start in progress when the cluster stops). */
+    private final Set<Process> scripts = ConcurrentHashMap.newKeySet();
+    /** Set once {@link #stopAll} began: no process of this cluster is started any more. */
+    private volatile boolean stopping;
 
     private Cluster(
             Path home,
@@ -91,6 +99,15 @@ public final class Cluster implements AutoCloseable {
      * 127.0.0.1, each broker's listeners and ZooKeeper connection behind the proxies of a {@link ProxyNetwork}.
      */
     public static Cluster start(Path home, Path dir, ClusterSettings settings, Random random) throws IOException {
+        return start(home, dir, settings, random, c -> {});
+    }
+
+    /**
+     * As {@link #start(Path, Path, ClusterSettings, Random)}; {@code created} sees the cluster before any process of
+     * it starts, so that a caller can {@link #stopAll} it from another thread (a signal) while it starts.
+     */
+    public static Cluster start(Path home, Path dir, ClusterSettings settings, Random random, Consumer<Cluster> created)
+            throws IOException {
         int n = 3;
         List<Integer> ids = IntStream.rangeClosed(1, n).boxed().toList();
         Files.createDirectories(dir);
@@ -137,7 +154,9 @@ public final class Cluster implements AutoCloseable {
             }
         }
         log.info("starting a cluster in {}: zk {}, brokers on {}..{}", dir, zk, base, base + n - 1);
-        Shell.Result r = Shell.run(cmd, env, COMMAND_TIMEOUT);
+        created.accept(cluster);
+        cluster.refuseWhenStopping(ZOOKEEPER);
+        Shell.Result r = Shell.run(cmd, env, COMMAND_TIMEOUT, cluster::scriptStarted, cluster.scripts::remove);
         if (!r.ok()) {
             network.close();
             throw new IOException("sluice-cluster up failed (exit " + r.exitCode() + "):\n" + r.output());
@@ -339,10 +358,13 @@ public final class Cluster implements AutoCloseable {
         if (running(broker)) {
             return;
         }
+        refuseWhenStopping(broker);
         Shell.Result r = Shell.run(
                 List.of(script(), "start", Integer.toString(broker), "--dir", dir.toString(), "--timeout", "120"),
                 env,
-                COMMAND_TIMEOUT);
+                COMMAND_TIMEOUT,
+                this::scriptStarted,
+                scripts::remove);
         if (!r.ok()) {
             throw new IOException(
                     "sluice-cluster start " + broker + " failed (exit " + r.exitCode() + "):\n" + r.output());
@@ -366,8 +388,12 @@ public final class Cluster implements AutoCloseable {
                         dir.resolve("zookeeper.log").toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(env);
-        Process p = pb.start();
-        Files.writeString(pidFile(ZOOKEEPER), p.pid() + "\n");
+        Process p;
+        synchronized (this) {
+            refuseWhenStopping(ZOOKEEPER);
+            p = pb.start();
+            Files.writeString(pidFile(ZOOKEEPER), p.pid() + "\n");
+        }
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
@@ -395,21 +421,76 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    /** Stops what {@link #start} started ({@code sluice-cluster down}); a no-op for an attached cluster. */
+    /** Stops what {@link #start} started ({@link #stopAll}); a no-op for an attached cluster. */
     @Override
     public void close() throws IOException {
         if (!owned) {
             return;
         }
+        try {
+            stopAll(STOP_BOUND);
+        } finally {
+            network.ifPresent(ProxyNetwork::close);
+        }
+    }
+
+    /** How long {@link #close} lets a process shut down after SIGTERM before SIGKILL. */
+    public static final Duration STOP_BOUND = Duration.ofSeconds(15);
+
+    /**
+     * Stops every process of this cluster, by the pid recorded for it (and checked against its configuration), never
+     * by name: first any {@code sluice-cluster start} in progress and the broker it launched, then the brokers in
+     * parallel (SIGCONT, SIGTERM, SIGKILL after {@code bound}), then ZooKeeper. From then on nothing of this cluster
+     * starts again. The cluster's directory (configurations, data, logs) stays.
+     */
+    public void stopAll(Duration bound) {
+        synchronized (this) {
+            stopping = true;
+        }
+        for (Process script : List.copyOf(scripts)) {
+            // The broker it launched is its child until the script ends: stop the children first.
+            script.descendants().forEach(ProcessHandle::destroyForcibly);
+            script.destroyForcibly();
+            awaitExit(script.pid(), Duration.ofSeconds(10));
+        }
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
         for (int b : brokers) {
-            signal(b, "CONT");
+            stops.add(CompletableFuture.runAsync(() -> stopQuietly(b, bound)));
         }
-        Shell.Result r =
-                Shell.run(List.of(script(), "down", "--dir", dir.toString(), "--timeout", "30"), env, COMMAND_TIMEOUT);
-        if (!r.ok()) {
-            log.warn("sluice-cluster down failed (exit {}): {}", r.exitCode(), r.output());
+        for (CompletableFuture<Void> f : stops) {
+            f.join();
         }
-        network.ifPresent(ProxyNetwork::close);
+        stopQuietly(ZOOKEEPER, bound);
+    }
+
+    private void stopQuietly(int process, Duration bound) {
+        try {
+            terminate(process, bound);
+            Files.deleteIfExists(pidFile(process));
+            log.info("{} stopped", name(process));
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot stop {}", name(process), e);
+        }
+    }
+
+    /** Whether {@link #stopAll} began. */
+    public boolean stopping() {
+        return stopping;
+    }
+
+    private void refuseWhenStopping(int process) throws IOException {
+        if (stopping) {
+            throw new IOException("not starting " + name(process) + ": the cluster is being stopped");
+        }
+    }
+
+    private void scriptStarted(Process script) {
+        scripts.add(script);
+        if (stopping) {
+            // stopAll may have missed it: stop it here.
+            script.descendants().forEach(ProcessHandle::destroyForcibly);
+            script.destroyForcibly();
+        }
     }
 
     public static String name(int broker) {

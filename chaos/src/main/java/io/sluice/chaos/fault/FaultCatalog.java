@@ -1,6 +1,8 @@
 package io.sluice.chaos.fault;
 
 import io.sluice.chaos.cluster.Cluster;
+import io.sluice.chaos.history.Partitions;
+import io.sluice.chaos.history.Sample;
 import io.sluice.chaos.net.Link;
 import io.sluice.chaos.net.LinkRule;
 import io.sluice.chaos.net.ProxyNetwork;
@@ -17,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Every fault the suite knows, in a fixed order (the order {@code sluice-chaos faults} lists them and the schedule
@@ -266,7 +269,22 @@ public final class FaultCatalog {
                             return null;
                         }
                         return killRestart(ctx, List.of(b), true, r);
-                    }));
+                    }),
+            spec(
+                    "kill-leader-successor",
+                    "target: a partition whose successor (the first ISR replica after its leader in assignment"
+                            + " order, the one the controller elects next) is not the controller; the third replica's"
+                            + " link to the leader slowed (200 ms), then the leader's answers to it dropped, the successor is cut from its peers, the"
+                            + " leader is SIGKILLed, and the successor once it is elected; both restart after a hold"
+                            + " beyond the session",
+                    "the successor is elected while cut off from its peers (then killed), the third replica follows it and is elected itself"
+                            + " when the successor's session expires; its high watermark lags (the answer carrying the"
+                            + " last one was dropped), but it must keep every record it holds (truncation by leader"
+                            + " epoch, never to its high watermark), so nothing acknowledged is lost; the partition"
+                            + " acknowledges nothing until a second replica is back",
+                    true,
+                    beyondSession(),
+                    FaultCatalog::leaderAndSuccessor));
 
     /** The fault named {@code name}. */
     public static FaultType byName(String name) {
@@ -278,6 +296,116 @@ public final class FaultCatalog {
     }
 
     // ------------------------------------------------------------------ building blocks
+
+    /** Latency added to the third replica's link to the leader: each fetch round then carries that much traffic. */
+    static final long THIRD_LINK_LATENCY_MS = 200;
+    /** How long the latency applies before the answers are dropped (a few rounds). */
+    static final long LATENCY_BEFORE_DROP_MS = 1_000;
+    /** How long the third replica's fetch answers are dropped before the leader is killed (beyond one round). */
+    static final long ANSWERS_DROPPED_BEFORE_KILL_MS = 1_000;
+
+    /**
+     * {@code kill-leader-successor}: makes one election order certain. With partition state (leader {@code L}, ISR
+     * {@code [L, S, T]}) the controller elects {@code S} when {@code L}'s session expires (the first live ISR member in
+     * assignment order), and {@code T} when {@code S}'s expires.
+     *
+     * <ol>
+     *   <li>{@code T}'s link to {@code L} gets {@value #THIRD_LINK_LATENCY_MS} ms of latency each way (so that each of
+     *       its fetch rounds carries some records), then {@code L}'s answers to {@code T} are dropped: {@code T}'s next
+     *       fetch still reaches {@code L}, which advances its high watermark to it and acknowledges the records of the
+     *       previous answer, but the answer carrying that high watermark never arrives, so {@code T}'s high watermark
+     *       lags what was acknowledged by a round's records.
+     *   <li>{@code S} is cut from its peers (it keeps ZooKeeper, so it stays registered and electable, but can neither
+     *       lead nor serve {@code T}'s fetches), and {@code L} is killed.
+     *   <li>Once the samples show {@code S} elected ({@code T} has been told to follow it), {@code S} is killed; when
+     *       its session expires {@code T} is elected and leads with what it holds.
+     * </ol>
+     *
+     * The successor must not be the controller (cut from its peers, it could not tell {@code T} to follow it); the
+     * partition is preferably one whose third replica is the controller (with the controller on {@code L}, the next
+     * controller may be {@code S}, which again tells nobody).
+     */
+    private static Injection leaderAndSuccessor(FaultContext ctx, Random r, long holdMs) {
+        if (!ctx.freeBrokers().containsAll(ctx.cluster().brokers()) || !ctx.healedNow()) {
+            return null;
+        }
+        int controller = ctx.controller();
+        List<int[]> best = new ArrayList<>();
+        List<int[]> others = new ArrayList<>();
+        for (int i = 0; i < ctx.partitions().size(); i++) {
+            Sample.PartitionSample p = ctx.partitionState(ctx.partitions().get(i));
+            if (p == null
+                    || p.replicas() == null
+                    || p.isr() == null
+                    || p.replicas().size() != 3) {
+                continue;
+            }
+            int leader = p.leader();
+            int successor = p.replicas().stream()
+                    .filter(b -> b != leader && p.isr().contains(b))
+                    .findFirst()
+                    .orElse(-1);
+            int third = p.replicas().stream()
+                    .filter(b -> b != leader && b != successor)
+                    .findFirst()
+                    .orElse(-1);
+            if (leader < 0
+                    || successor < 0
+                    || third < 0
+                    || successor == controller
+                    || !p.isr().contains(third)) {
+                continue;
+            }
+            (third == controller ? best : others).add(new int[] {i, leader, successor, third, p.leaderEpoch()});
+        }
+        List<int[]> candidates = best.isEmpty() ? others : best;
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        int[] chosen = candidates.get(r.nextInt(candidates.size()));
+        TopicPartition tp = ctx.partitions().get(chosen[0]);
+        int leader = chosen[1];
+        int successor = chosen[2];
+        int third = chosen[3];
+        int epoch = chosen[4];
+        ProxyNetwork net = network(ctx);
+        Predicate<Link> answersToThird = l -> l.equals(new Link(Link.Kind.PEER, third, leader));
+        Predicate<Link> successorsPeers = l -> l.kind() == Link.Kind.PEER && l.touches(successor);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("partition", Partitions.name(tp));
+        params.put("leader", Integer.toString(leader));
+        params.put("successor", Integer.toString(successor));
+        params.put("third", Integer.toString(third));
+        params.put("controller", Integer.toString(controller));
+        List<Integer> targets = List.of(leader, successor);
+        long electionBoundMs = 3L * ctx.sessionTimeoutMs();
+        return new Injection(
+                targets,
+                params,
+                () -> {
+                    net.apply(LinkRule.latency(THIRD_LINK_LATENCY_MS), answersToThird);
+                    Thread.sleep(LATENCY_BEFORE_DROP_MS);
+                    net.apply(new LinkRule(false, true, THIRD_LINK_LATENCY_MS), answersToThird);
+                    Thread.sleep(ANSWERS_DROPPED_BEFORE_KILL_MS);
+                    net.apply(LinkRule.CUT, successorsPeers);
+                    ctx.cluster().kill(leader);
+                    long deadline = System.nanoTime() + electionBoundMs * 1_000_000;
+                    boolean elected = false;
+                    while (!elected && System.nanoTime() < deadline) {
+                        Sample.PartitionSample now = ctx.partitionState(tp);
+                        elected = now != null && now.leader() == successor && now.leaderEpoch() > epoch;
+                        if (!elected) {
+                            Thread.sleep(100);
+                        }
+                    }
+                    params.put("successorElected", Boolean.toString(elected));
+                    ctx.cluster().kill(successor);
+                },
+                () -> {
+                    net.apply(LinkRule.OPEN, answersToThird.or(successorsPeers));
+                    startAll(ctx, targets);
+                });
+    }
 
     private static Injection killRestart(FaultContext ctx, List<Integer> targets, boolean truncate, Random r) {
         if (targets.contains(-1)) {

@@ -1,6 +1,8 @@
 package io.sluice.chaos.fault;
 
 import io.sluice.chaos.cluster.Cluster;
+import io.sluice.chaos.history.Partitions;
+import io.sluice.chaos.history.Sample;
 import io.sluice.chaos.workload.MetadataSampler;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -81,6 +83,17 @@ public final class FaultContext {
 
     public synchronized void release(List<Integer> targets) {
         targets.forEach(busy::remove);
+    }
+
+    /** The partition as the latest sample showed it; null if unknown. */
+    public Sample.PartitionSample partitionState(TopicPartition tp) {
+        MetadataSampler.View v = sampler.latest();
+        return v == null ? null : v.sample().partitions().get(Partitions.name(tp));
+    }
+
+    /** The controller of the latest sample; -1 if unknown. */
+    public int controller() {
+        return sampler.controller();
     }
 
     /** A free broker chosen by {@code random}; -1 if none. */

@@ -22,6 +22,7 @@ public final class HistoryWriter implements AutoCloseable {
     private final ObjectMapper mapper = mapper();
     private final BufferedWriter out;
     private int unflushed;
+    private boolean sealed;
 
     public HistoryWriter(Path file) throws IOException {
         this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
@@ -35,6 +36,9 @@ public final class HistoryWriter implements AutoCloseable {
     }
 
     public synchronized void append(Event event) {
+        if (sealed) {
+            return;
+        }
         try {
             out.write(mapper.writeValueAsString(event));
             out.newLine();
@@ -56,8 +60,20 @@ public final class HistoryWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Flushes and ignores every later {@link #append}: what was written so far stays a complete history file (whole
+     * lines only) even if the process then ends while other threads still record (a run stopped by a signal).
+     */
+    public synchronized void seal() {
+        if (!sealed) {
+            flush();
+            sealed = true;
+        }
+    }
+
     @Override
     public synchronized void close() throws IOException {
+        sealed = true;
         out.close();
     }
 }

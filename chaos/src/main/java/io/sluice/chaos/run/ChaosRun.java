@@ -10,6 +10,7 @@ import io.sluice.chaos.history.HistoryWriter;
 import io.sluice.chaos.history.Note;
 import io.sluice.chaos.history.Phase;
 import io.sluice.chaos.history.RunStarted;
+import io.sluice.chaos.net.ProxyNetwork;
 import io.sluice.chaos.workload.FinalReader;
 import io.sluice.chaos.workload.ProducerWorker;
 import io.sluice.chaos.workload.RunClock;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,13 @@ public final class ChaosRun {
     public record Outcome(Path history, List<String> faults, long acked, boolean healed, boolean finalReadComplete) {}
 
     private final RunOptions options;
+    /** The history, clock and fault runner of the run under way (for the shutdown hook). */
+    private volatile HistoryWriter history;
+
+    private volatile RunClock clock;
+    private volatile FaultRunner runner;
+    /** Set when the run returned or failed: a later shutdown hook has nothing to do. */
+    private volatile boolean finished;
 
     public ChaosRun(RunOptions options) {
         this.options = options;
@@ -69,24 +78,50 @@ public final class ChaosRun {
         return out;
     }
 
+    /**
+     * Starts (or attaches to) the cluster of the options, runs, and stops a started cluster unless it is kept. On
+     * SIGTERM or SIGINT the run stops injecting, heals what it injected, records a note, keeps the history written so
+     * far, and stops the cluster it started itself (by pid: brokers and ZooKeeper; the directory with data and logs
+     * stays); an attached or kept cluster is healed instead (links opened, processes resumed, stopped ones started).
+     */
     public Outcome run() throws Exception {
         Files.createDirectories(options.outDir());
-        Cluster cluster = options.clusterDir() != null
-                ? Cluster.attach(options.home(), options.clusterDir())
-                : Cluster.start(options.home(), options.startDir(), options.cluster(), new Random(options.seed()));
+        boolean stopAtEnd = options.clusterDir() == null && !options.keepCluster();
+        AtomicReference<Cluster> current = new AtomicReference<>();
+        Thread hook = new Thread(() -> onSignal(current.get(), stopAtEnd), "chaos-signal");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Cluster cluster = null;
         try {
-            return run(cluster);
+            cluster = options.clusterDir() != null
+                    ? Cluster.attach(options.home(), options.clusterDir())
+                    : Cluster.start(
+                            options.home(),
+                            options.startDir(),
+                            options.cluster(),
+                            new Random(options.seed()),
+                            current::set);
+            current.set(cluster);
+            return runChecked(cluster);
+        } catch (Exception | Error e) {
+            if (cluster != null) {
+                releaseAll(cluster);
+            }
+            throw e;
         } finally {
-            if (!options.keepCluster()) {
+            finished = true;
+            removeHook(hook);
+            if (cluster != null && stopAtEnd) {
                 cluster.close();
             }
         }
     }
 
-    /** Runs against {@code cluster} (started or attached by the caller, who stops it). */
+    /**
+     * Runs against {@code cluster} (started or attached by the caller, who stops it). On SIGTERM or SIGINT the run
+     * heals what it injected and keeps the history written so far; the cluster stays to its owner.
+     */
     public Outcome run(Cluster cluster) throws Exception {
-        // Interrupted (Ctrl-C) or failed: a cluster must not stay paused or cut off.
-        Thread hook = new Thread(() -> releaseAll(cluster), "chaos-release");
+        Thread hook = new Thread(() -> onSignal(cluster, false), "chaos-signal");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             return runChecked(cluster);
@@ -94,11 +129,8 @@ public final class ChaosRun {
             releaseAll(cluster);
             throw e;
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs
-            }
+            finished = true;
+            removeHook(hook);
         }
     }
 
@@ -114,6 +146,71 @@ public final class ChaosRun {
         }
     }
 
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs
+        }
+    }
+
+    /** The shutdown hook: the JVM is ending (a signal) while the run is under way. */
+    private void onSignal(Cluster cluster, boolean stopCluster) {
+        if (finished) {
+            return;
+        }
+        log.warn(
+                "signal received: stopping the run ({})", stopCluster ? "stopping its cluster" : "healing the cluster");
+        note("run interrupted by a signal; " + (stopCluster ? "stopping the cluster" : "healing the cluster"));
+        FaultRunner r = runner;
+        if (r != null) {
+            try {
+                r.stopInjecting(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (cluster != null) {
+            releaseAll(cluster);
+            if (stopCluster) {
+                cluster.stopAll(Cluster.STOP_BOUND);
+                cluster.network().ifPresent(ProxyNetwork::close);
+            } else {
+                restartStopped(cluster);
+            }
+        }
+        note("run stopped after a signal");
+        HistoryWriter h = history;
+        if (h != null) {
+            h.seal();
+            log.warn("history so far: {}", options.outDir().resolve(HISTORY_FILE));
+        }
+    }
+
+    private void note(String message) {
+        HistoryWriter h = history;
+        RunClock c = clock;
+        if (h != null && c != null) {
+            h.append(new Note(c.now(), "harness", message));
+        }
+    }
+
+    /** Starts ZooKeeper and every broker that is not running (a cluster the run does not stop). */
+    private static void restartStopped(Cluster cluster) {
+        try {
+            if (!cluster.running(Cluster.ZOOKEEPER)) {
+                cluster.startZooKeeper();
+            }
+            for (int b : cluster.brokers()) {
+                if (!cluster.running(b)) {
+                    cluster.startBroker(b);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("could not start every process of {} again", cluster.dir(), e);
+        }
+    }
+
     private Outcome runChecked(Cluster cluster) throws Exception {
         Files.createDirectories(options.outDir());
         List<FaultType> types = resolve(options.faults(), cluster.network().isPresent());
@@ -121,6 +218,7 @@ public final class ChaosRun {
         String topic = "chaos-" + Long.toUnsignedString(options.seed(), 36) + "-"
                 + Long.toString(System.currentTimeMillis(), 36);
         RunClock clock = new RunClock();
+        this.clock = clock;
         try (HistoryWriter history = new HistoryWriter(historyFile);
                 Workload workload = new Workload(
                         new Workload.Settings(
@@ -134,6 +232,7 @@ public final class ChaosRun {
                         cluster.zkConnect(),
                         history,
                         clock)) {
+            this.history = history;
             history.append(new RunStarted(
                     clock.now(),
                     options.seed(),
@@ -150,6 +249,7 @@ public final class ChaosRun {
                     options.cluster().sessionTimeoutMs(),
                     options.cluster().replicaLagTimeMaxMs());
             FaultRunner runner = new FaultRunner(ctx, workload.sampler(), history, clock, options.healBoundMs());
+            this.runner = runner;
             workload.start();
             history.append(new Phase(clock.now(), Phase.Name.WORKLOAD));
             Thread.sleep(options.gapRangeMs()[0]);
@@ -184,7 +284,8 @@ public final class ChaosRun {
         List<FaultSchedule.Choice> choices = new ArrayList<>();
         for (FaultType t : types) {
             long[] range = t.holdRangeMs(ctx);
-            choices.add(new FaultSchedule.Choice(t.name(), range[0], range[1]));
+            long max = range[0] + Math.round((range[1] - range[0]) * options.holdFraction());
+            choices.add(new FaultSchedule.Choice(t.name(), range[0], max));
         }
         // Enough plans for any duration: a fault takes at least a second.
         int count = (int) Math.max(1, options.durationMs() / 1_000 + 1);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,10 @@ final class FaultRunner {
     private final long healBoundMs;
     private final List<Pending> pending = new CopyOnWriteArrayList<>();
     private final List<String> executed = new CopyOnWriteArrayList<>();
+    /** Set by {@link #stopInjecting}: no fault is injected any more. */
+    private volatile boolean stopped;
+    /** Injections whose start action runs now. */
+    private final AtomicInteger injecting = new AtomicInteger();
 
     FaultRunner(FaultContext ctx, MetadataSampler sampler, HistoryWriter history, RunClock clock, long healBoundMs) {
         this.ctx = ctx;
@@ -75,6 +80,13 @@ final class FaultRunner {
             return false;
         }
         List<Integer> targets = injection.targets();
+        injecting.incrementAndGet();
+        if (stopped) {
+            injecting.decrementAndGet();
+            ctx.release(targets);
+            return false;
+        }
+        boolean counted = true;
         try {
             Map<String, String> params = new LinkedHashMap<>(injection.params());
             params.put("holdMs", Long.toString(plan.holdMs()));
@@ -93,6 +105,9 @@ final class FaultRunner {
             } catch (Exception e) {
                 note("fault " + plan.id() + " " + plan.fault() + " injection failed: " + e);
                 log.warn("[fault {}] injection failed", plan.id(), e);
+            } finally {
+                injecting.decrementAndGet();
+                counted = false;
             }
             Thread.sleep(plan.holdMs());
             undo(plan, injection);
@@ -106,9 +121,24 @@ final class FaultRunner {
             pending.add(p);
             awaitHealed(List.of(p), healBoundMs);
         } finally {
+            if (counted) {
+                injecting.decrementAndGet();
+            }
             ctx.release(targets);
         }
         return true;
+    }
+
+    /**
+     * Injects no further fault, and waits up to {@code boundMs} for injections under way to finish their start action
+     * (so that a caller healing the cluster afterwards undoes them too).
+     */
+    void stopInjecting(long boundMs) throws InterruptedException {
+        stopped = true;
+        long deadline = System.nanoTime() + boundMs * 1_000_000;
+        while (injecting.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 
     /**

@@ -30,6 +30,7 @@ import java.util.Map;
  *     0} (idempotence off; to show what weaker settings lose)
  * @param topicConfigs topic configs that replace or add to the workload topic's defaults ({@code
  *     min.insync.replicas=2}, {@code unclean.leader.election.enable=false})
+ * @param holdFraction the part of each fault's hold range the schedule draws from, from its minimum (1: all of it)
  */
 public record RunOptions(
         Path home,
@@ -50,13 +51,17 @@ public record RunOptions(
         boolean keepCluster,
         int maxFaults,
         String acks,
-        Map<String, String> topicConfigs) {
+        Map<String, String> topicConfigs,
+        double holdFraction) {
 
     public RunOptions {
         faults = List.copyOf(faults);
         topicConfigs = Map.copyOf(topicConfigs);
         if (!List.of("all", "-1", "1", "0").contains(acks)) {
             throw new IllegalArgumentException("acks must be all, -1, 1 or 0: " + acks);
+        }
+        if (!(holdFraction > 0 && holdFraction <= 1)) {
+            throw new IllegalArgumentException("holdFraction must be in (0, 1]: " + holdFraction);
         }
     }
 
@@ -86,7 +91,8 @@ public record RunOptions(
                 false,
                 0,
                 "all",
-                Map.of());
+                Map.of(),
+                1.0);
     }
 
     public RunOptions withCluster(Path dir) {
@@ -109,7 +115,8 @@ public record RunOptions(
                 keepCluster,
                 maxFaults,
                 acks,
-                topicConfigs);
+                topicConfigs,
+                holdFraction);
     }
 
     public RunOptions withOverlap(boolean value) {
@@ -132,7 +139,8 @@ public record RunOptions(
                 keepCluster,
                 maxFaults,
                 acks,
-                topicConfigs);
+                topicConfigs,
+                holdFraction);
     }
 
     public RunOptions withKeepCluster(boolean value) {
@@ -155,7 +163,8 @@ public record RunOptions(
                 value,
                 maxFaults,
                 acks,
-                topicConfigs);
+                topicConfigs,
+                holdFraction);
     }
 
     public RunOptions withWorkload(int partitionCount, int rate, int members) {
@@ -178,7 +187,8 @@ public record RunOptions(
                 keepCluster,
                 maxFaults,
                 acks,
-                topicConfigs);
+                topicConfigs,
+                holdFraction);
     }
 
     public RunOptions withMaxFaults(int value) {
@@ -201,7 +211,8 @@ public record RunOptions(
                 keepCluster,
                 value,
                 acks,
-                topicConfigs);
+                topicConfigs,
+                holdFraction);
     }
 
     public RunOptions withClusterSettings(io.sluice.chaos.cluster.ClusterSettings value) {
@@ -224,7 +235,8 @@ public record RunOptions(
                 keepCluster,
                 maxFaults,
                 acks,
-                topicConfigs);
+                topicConfigs,
+                holdFraction);
     }
 
     public RunOptions withGapRangeMs(long min, long max) {
@@ -247,7 +259,8 @@ public record RunOptions(
                 keepCluster,
                 maxFaults,
                 acks,
-                topicConfigs);
+                topicConfigs,
+                holdFraction);
     }
 
     public RunOptions withAcks(String value) {
@@ -270,7 +283,8 @@ public record RunOptions(
                 keepCluster,
                 maxFaults,
                 value,
-                topicConfigs);
+                topicConfigs,
+                holdFraction);
     }
 
     /** These options with the workload topic's config {@code key} set to {@code value}. */
@@ -296,6 +310,61 @@ public record RunOptions(
                 keepCluster,
                 maxFaults,
                 acks,
-                next);
+                next,
+                holdFraction);
+    }
+
+    /** These options with producers writing {@code ms} more after the final healing. */
+    public RunOptions withAfterHealedMs(long ms) {
+        return new RunOptions(
+                home,
+                seed,
+                durationMs,
+                faults,
+                overlap,
+                clusterDir,
+                startDir,
+                outDir,
+                partitions,
+                ratePerProducer,
+                groupMembers,
+                cluster,
+                healBoundMs,
+                gapRangeMs,
+                ms,
+                keepCluster,
+                maxFaults,
+                acks,
+                topicConfigs,
+                holdFraction);
+    }
+
+    /**
+     * These options with every fault's hold drawn from the lower {@code fraction} of its range ({@code [min, min +
+     * fraction * (max - min)]}): the same faults with the same effects (a hold "beyond the session" stays beyond it),
+     * held for less time; for short runs.
+     */
+    public RunOptions withHoldFraction(double fraction) {
+        return new RunOptions(
+                home,
+                seed,
+                durationMs,
+                faults,
+                overlap,
+                clusterDir,
+                startDir,
+                outDir,
+                partitions,
+                ratePerProducer,
+                groupMembers,
+                cluster,
+                healBoundMs,
+                gapRangeMs,
+                afterHealedMs,
+                keepCluster,
+                maxFaults,
+                acks,
+                topicConfigs,
+                fraction);
     }
 }
