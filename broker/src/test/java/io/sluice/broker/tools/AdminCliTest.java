@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.broker.tools.ClusterAdmin.PartitionView;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,15 +30,19 @@ class AdminCliTest {
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
+    private final Map<String, String> env = new HashMap<>();
+
     private int run(String... args) {
         return AdminCli.run(
                 args,
+                InputStream.nullInputStream(),
                 new PrintStream(stdout, true, StandardCharsets.UTF_8),
                 new PrintStream(stderr, true, StandardCharsets.UTF_8),
                 (bootstrap, timeoutMs, zookeeper) -> {
                     connections.add(bootstrap + " " + timeoutMs + " " + zookeeper.orElse("-"));
                     return cluster;
-                });
+                },
+                env);
     }
 
     private String out() {
@@ -254,7 +260,6 @@ class AdminCliTest {
     void usageErrorsExitTwoWithoutConnecting() {
         String[][] bad = {
             {},
-            {"topics", "list"},
             {BOOTSTRAP, "topics"},
             {BOOTSTRAP, "topics", "explode"},
             {BOOTSTRAP, "nonsense"},
@@ -311,6 +316,48 @@ class AdminCliTest {
                 .contains("elect-leaders")
                 .contains("Exit codes");
         assertThat(connections).isEmpty();
+    }
+
+    @Test
+    void subcommandHelpDescribesThatCommand() {
+        assertThat(run("topics", "create", "--help")).isZero();
+        assertThat(out())
+                .contains("Usage: sluice-admin topics create")
+                .contains("--replication-factor")
+                .doesNotContain("elect-leaders");
+        assertThat(connections).isEmpty();
+    }
+
+    @Test
+    void versionPrintsTheProjectVersion() {
+        assertThat(run("--version")).isZero();
+        assertThat(out()).matches("sluice-admin \\d+\\.\\d+\\.\\d+.*\\R");
+    }
+
+    @Test
+    void bootstrapDefaultsToTheEnvironmentThenToLocalhost() {
+        assertThat(run("topics", "list")).isZero();
+        env.put("SLUICE_BOOTSTRAP_SERVERS", "10.0.0.1:9092,10.0.0.2:9092");
+        assertThat(run("topics", "list")).isZero();
+        assertThat(run("topics", "list", "--bootstrap-server", "10.0.0.3:9092")).isZero();
+        assertThat(connections)
+                .containsExactly(
+                        "127.0.0.1:9092 30000 -", "10.0.0.1:9092,10.0.0.2:9092 30000 -", "10.0.0.3:9092 30000 -");
+    }
+
+    @Test
+    void globalOptionsMayFollowTheCommand() throws Exception {
+        cluster.withTopic("a");
+        assertThat(run("topics", "list", "--json", "--timeout-ms=900", BOOTSTRAP))
+                .isZero();
+        assertThat(json().get("topics").toString()).isEqualTo("[\"a\"]");
+        assertThat(connections).containsExactly("127.0.0.1:9092 900 -");
+    }
+
+    @Test
+    void completionScriptIsGeneratedFromTheCommandModel() {
+        assertThat(run("generate-completion")).isZero();
+        assertThat(out()).contains("complete -F").contains("elect-leaders").contains("--replication-factor");
     }
 
     @Test
