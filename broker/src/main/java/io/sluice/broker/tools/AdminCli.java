@@ -54,6 +54,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             AdminCli.Brokers.class,
             AdminCli.Controller.class,
             AdminCli.ElectLeaders.class,
+            HealthCommand.Cluster.class,
             AutoComplete.GenerateCompletion.class
         },
         footer = {

@@ -361,6 +361,59 @@ class AdminCliTest {
     }
 
     @Test
+    void healthIsZeroOnAHealthyCluster() throws Exception {
+        cluster.withTopic("t", new PartitionView(0, 1, List.of(1, 2, 3), List.of(1, 2, 3), List.of()));
+        cluster.minIsr.put("t", 2);
+
+        assertThat(run("cluster", "health")).isZero();
+        assertThat(out()).startsWith("HEALTHY: controller 1, 3 live broker(s)");
+
+        stdout.reset();
+        assertThat(run("cluster", "health", "--json")).isZero();
+        assertThat(json().get("healthy").asBoolean()).isTrue();
+        assertThat(json().get("problems")).isEmpty();
+    }
+
+    @Test
+    void healthNamesEveryReasonAndExitsOne() throws Exception {
+        cluster.brokers.remove(2); // broker 3 is gone
+        cluster.controllerId = -1;
+        cluster.withTopic(
+                "t",
+                new PartitionView(0, 1, List.of(1, 3), List.of(1), List.of(3)),
+                new PartitionView(1, -1, List.of(3), List.of(3), List.of(3)));
+        cluster.minIsr.put("t", 2);
+
+        assertThat(run("cluster", "health")).isEqualTo(AdminCli.EXIT_FAILED);
+        assertThat(out())
+                .startsWith("UNHEALTHY:")
+                .contains("no active controller")
+                .contains("broker 3 is not registered (it holds replicas of 2 partitions)")
+                .contains("t-1 has no leader")
+                .contains("t-0 is under min ISR (ISR 1, min.insync.replicas=2)")
+                .contains("t-0 is under-replicated (ISR 1 of replicas 1,3)");
+    }
+
+    @Test
+    void healthExitWhenHealthyGivesUpAtTheTimeout() {
+        cluster.withTopic("t", new PartitionView(0, 1, List.of(1, 2), List.of(1), List.of()));
+
+        int code = run("cluster", "health", "--exit-when-healthy", "--timeout", "300ms", "--interval", "100ms");
+
+        assertThat(code).isEqualTo(AdminCli.EXIT_FAILED);
+        assertThat(err()).contains("t-0 is under-replicated").contains("not healthy within 300 ms");
+        assertThat(out()).contains("UNHEALTHY");
+    }
+
+    @Test
+    void healthRejectsABadDuration() {
+        assertThat(run("cluster", "health", "--exit-when-healthy", "--timeout", "soon"))
+                .isEqualTo(AdminCli.EXIT_USAGE);
+        assertThat(err()).contains("--timeout").contains("soon");
+        assertThat(connections).isEmpty();
+    }
+
+    @Test
     void timeoutIsPassedToTheConnection() {
         assertThat(run(BOOTSTRAP, "--timeout-ms", "1500", "topics", "list")).isZero();
         assertThat(connections).containsExactly("127.0.0.1:9092 1500 -");
