@@ -55,6 +55,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
             AdminCli.Controller.class,
             AdminCli.ElectLeaders.class,
             HealthCommand.Cluster.class,
+            ProduceCommand.class,
+            ConsumeCommand.class,
+            GroupsCommand.class,
             AutoComplete.GenerateCompletion.class
         },
         footer = {
