@@ -414,6 +414,46 @@ class AdminCliTest {
     }
 
     @Test
+    void clientCommandUsageErrorsNameTheFlagAndExitTwo() {
+        String[][] bad = {
+            {"produce"},
+            {"produce", "--topic", "t", "--acks", "2"},
+            {"produce", "--topic", "t", "--compression", "brotli"},
+            {"produce", "--topic", "t", "--rate", "0"},
+            {"produce", "--topic", "t", "--header", "novalue"},
+            {"produce", "--topic", "t", "--file", "/nonexistent/file"},
+            {"consume", "--topic", "t", "--group", "g", "--partition", "0"},
+            {"consume", "--topic", "t", "--from-beginning", "--offset", "3"},
+            {"consume", "--topic", "t", "--group", "g", "--timestamp", "5"},
+            {"consume", "--topic", "t", "--max-messages", "0"},
+            {"consume", "--topic", "t", "--format", "%q"},
+            {"consume", "--topic", "t", "--offset", "many"},
+            {"groups"},
+            {"groups", "describe"},
+            {"groups", "reset-offsets", "--group", "g", "--topic", "t"},
+            {"groups", "reset-offsets", "--group", "g", "--all-topics", "--to-earliest", "--to-latest"},
+            {"groups", "reset-offsets", "--group", "g", "--all-topics", "--to-earliest", "--dry-run", "--execute"},
+            {"groups", "reset-offsets", "--group", "g", "--all-topics", "--to-datetime", "yesterday"},
+            {"cluster"},
+            {"cluster", "health", "--watch", "--exit-when-healthy"},
+            {"cluster", "health", "--timeout", "5s"},
+        };
+        for (String[] args : bad) {
+            stderr.reset();
+            assertThat(run(args)).as(String.join(" ", args)).isEqualTo(AdminCli.EXIT_USAGE);
+            assertThat(err()).as(String.join(" ", args)).startsWith("sluice-admin: ");
+        }
+        assertThat(connections).isEmpty();
+
+        stderr.reset();
+        run("produce", "--topic", "t", "--acks", "2");
+        assertThat(err()).contains("--acks").contains("'2'");
+        stderr.reset();
+        run("consume", "--topic", "t", "--format", "%q");
+        assertThat(err()).contains("--format").contains("%q");
+    }
+
+    @Test
     void timeoutIsPassedToTheConnection() {
         assertThat(run(BOOTSTRAP, "--timeout-ms", "1500", "topics", "list")).isZero();
         assertThat(connections).containsExactly("127.0.0.1:9092 1500 -");
