@@ -58,6 +58,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ProduceCommand.class,
             ConsumeCommand.class,
             GroupsCommand.class,
+            ConfigsCommand.class,
             AutoComplete.GenerateCompletion.class
         },
         footer = {

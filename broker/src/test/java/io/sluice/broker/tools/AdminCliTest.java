@@ -435,6 +435,12 @@ class AdminCliTest {
             {"groups", "reset-offsets", "--group", "g", "--all-topics", "--to-earliest", "--dry-run", "--execute"},
             {"groups", "reset-offsets", "--group", "g", "--all-topics", "--to-datetime", "yesterday"},
             {"cluster"},
+            {"configs"},
+            {"configs", "describe"},
+            {"configs", "describe", "--topic", "t", "--broker", "1"},
+            {"configs", "alter", "--topic", "t"},
+            {"configs", "alter", "--broker", "x", "--set", "a=1"},
+            {"configs", "alter", "--broker-defaults", "--set", "a=1", "--delete", "a"},
             {"cluster", "health", "--watch", "--exit-when-healthy"},
             {"cluster", "health", "--timeout", "5s"},
         };
