@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code sluice-admin} end to end on three in-JVM brokers, through its entry point: 100,000 lines produced from stdin
- * are all consumed back by a group, which then shows lag 0; {@code cluster health --exit-when-healthy} exits 0, and
+ * are all consumed back by a group, which then shows lag 0 (and the full lag after {@code groups reset-offsets
+ * --to-earliest --execute}, not after the dry run); {@code configs alter} / {@code describe} round-trip a topic config;
+ * {@code cluster health --exit-when-healthy} exits 0, and
  * after a broker is killed and the ISRs shrink, {@code cluster health} exits 1 naming the broker and the
  * under-replicated partitions.
  */
@@ -125,6 +127,29 @@ class AdminCliIT {
         assertThat(committed).isEqualTo(LINES);
         Result text = cli("groups", "describe", "--group", "g");
         assertThat(text.out()).contains("Lag: 0").contains("COMMITTED");
+
+        Result plan = cli("groups", "reset-offsets", "--group", "g", "--topic", TOPIC, "--to-earliest");
+        assertThat(plan.code()).as(plan.err()).isZero();
+        assertThat(plan.out()).contains("Dry run");
+        assertThat(JSON.readTree(cli("groups", "describe", "--group", "g", "--json")
+                                .out())
+                        .get("lag")
+                        .asLong())
+                .isZero();
+        Result reset = cli("groups", "reset-offsets", "--group", "g", "--all-topics", "--to-earliest", "--execute");
+        assertThat(reset.code()).as(reset.err()).isZero();
+        assertThat(JSON.readTree(cli("groups", "describe", "--group", "g", "--json")
+                                .out())
+                        .get("lag")
+                        .asLong())
+                .isEqualTo(LINES);
+        assertThat(cli("groups", "list").out()).contains("g");
+
+        Result altered = cli("configs", "alter", "--topic", TOPIC, "--set", "retention.ms=3600000");
+        assertThat(altered.code()).as(altered.err()).isZero();
+        Result configs = cli("configs", "describe", "--topic", TOPIC);
+        assertThat(configs.code()).as(configs.err()).isZero();
+        assertThat(configs.out()).containsPattern("retention\\.ms\\s+3600000").contains("min.insync.replicas");
 
         Result healthy = cli("cluster", "health", "--exit-when-healthy", "--timeout", "30s");
         assertThat(healthy.code()).as(healthy.out() + healthy.err()).isZero();
