@@ -43,6 +43,12 @@ interface ClusterAdmin extends AutoCloseable {
      */
     Map<TopicPartition, Optional<String>> electPreferredLeaders(Set<TopicPartition> partitions);
 
+    /**
+     * The effective {@code min.insync.replicas} of each named topic (its override, else the broker default); topics
+     * whose value cannot be read are absent.
+     */
+    Map<String, Integer> minInsyncReplicas(Collection<String> topics);
+
     /** The controller epoch as stored in ZooKeeper, or empty when no ZooKeeper address was given. */
     OptionalInt controllerEpoch();
 

@@ -186,6 +186,30 @@ final class KafkaClusterAdmin implements ClusterAdmin {
     }
 
     @Override
+    public Map<String, Integer> minInsyncReplicas(Collection<String> topics) {
+        if (topics.isEmpty()) {
+            return Map.of();
+        }
+        List<ConfigResource> resources = topics.stream()
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                .toList();
+        Map<ConfigResource, Config> described =
+                await(admin.describeConfigs(resources).all(), "describe the configs of " + topics);
+        Map<String, Integer> out = new TreeMap<>();
+        described.forEach((resource, config) -> {
+            ConfigEntry entry = config.get("min.insync.replicas");
+            if (entry != null && entry.value() != null) {
+                try {
+                    out.put(resource.name(), Integer.parseInt(entry.value().trim()));
+                } catch (NumberFormatException e) {
+                    // not a number: the topic is judged without a min ISR
+                }
+            }
+        });
+        return out;
+    }
+
+    @Override
     public OptionalInt controllerEpoch() {
         if (zookeeper.isEmpty()) {
             return OptionalInt.empty();

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.broker.tools.ClusterAdmin.PartitionView;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,15 +30,19 @@ class AdminCliTest {
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
+    private final Map<String, String> env = new HashMap<>();
+
     private int run(String... args) {
         return AdminCli.run(
                 args,
+                InputStream.nullInputStream(),
                 new PrintStream(stdout, true, StandardCharsets.UTF_8),
                 new PrintStream(stderr, true, StandardCharsets.UTF_8),
                 (bootstrap, timeoutMs, zookeeper) -> {
                     connections.add(bootstrap + " " + timeoutMs + " " + zookeeper.orElse("-"));
                     return cluster;
-                });
+                },
+                env);
     }
 
     private String out() {
@@ -254,7 +260,6 @@ class AdminCliTest {
     void usageErrorsExitTwoWithoutConnecting() {
         String[][] bad = {
             {},
-            {"topics", "list"},
             {BOOTSTRAP, "topics"},
             {BOOTSTRAP, "topics", "explode"},
             {BOOTSTRAP, "nonsense"},
@@ -311,6 +316,147 @@ class AdminCliTest {
                 .contains("elect-leaders")
                 .contains("Exit codes");
         assertThat(connections).isEmpty();
+    }
+
+    @Test
+    void subcommandHelpDescribesThatCommand() {
+        assertThat(run("topics", "create", "--help")).isZero();
+        assertThat(out())
+                .contains("Usage: sluice-admin topics create")
+                .contains("--replication-factor")
+                .doesNotContain("elect-leaders");
+        assertThat(connections).isEmpty();
+    }
+
+    @Test
+    void versionPrintsTheProjectVersion() {
+        assertThat(run("--version")).isZero();
+        assertThat(out()).matches("sluice-admin \\d+\\.\\d+\\.\\d+.*\\R");
+    }
+
+    @Test
+    void bootstrapDefaultsToTheEnvironmentThenToLocalhost() {
+        assertThat(run("topics", "list")).isZero();
+        env.put("SLUICE_BOOTSTRAP_SERVERS", "10.0.0.1:9092,10.0.0.2:9092");
+        assertThat(run("topics", "list")).isZero();
+        assertThat(run("topics", "list", "--bootstrap-server", "10.0.0.3:9092")).isZero();
+        assertThat(connections)
+                .containsExactly(
+                        "127.0.0.1:9092 30000 -", "10.0.0.1:9092,10.0.0.2:9092 30000 -", "10.0.0.3:9092 30000 -");
+    }
+
+    @Test
+    void globalOptionsMayFollowTheCommand() throws Exception {
+        cluster.withTopic("a");
+        assertThat(run("topics", "list", "--json", "--timeout-ms=900", BOOTSTRAP))
+                .isZero();
+        assertThat(json().get("topics").toString()).isEqualTo("[\"a\"]");
+        assertThat(connections).containsExactly("127.0.0.1:9092 900 -");
+    }
+
+    @Test
+    void completionScriptIsGeneratedFromTheCommandModel() {
+        assertThat(run("generate-completion")).isZero();
+        assertThat(out()).contains("complete -F").contains("elect-leaders").contains("--replication-factor");
+    }
+
+    @Test
+    void healthIsZeroOnAHealthyCluster() throws Exception {
+        cluster.withTopic("t", new PartitionView(0, 1, List.of(1, 2, 3), List.of(1, 2, 3), List.of()));
+        cluster.minIsr.put("t", 2);
+
+        assertThat(run("cluster", "health")).isZero();
+        assertThat(out()).startsWith("HEALTHY: controller 1, 3 live broker(s)");
+
+        stdout.reset();
+        assertThat(run("cluster", "health", "--json")).isZero();
+        assertThat(json().get("healthy").asBoolean()).isTrue();
+        assertThat(json().get("problems")).isEmpty();
+    }
+
+    @Test
+    void healthNamesEveryReasonAndExitsOne() throws Exception {
+        cluster.brokers.remove(2); // broker 3 is gone
+        cluster.controllerId = -1;
+        cluster.withTopic(
+                "t",
+                new PartitionView(0, 1, List.of(1, 3), List.of(1), List.of(3)),
+                new PartitionView(1, -1, List.of(3), List.of(3), List.of(3)));
+        cluster.minIsr.put("t", 2);
+
+        assertThat(run("cluster", "health")).isEqualTo(AdminCli.EXIT_FAILED);
+        assertThat(out())
+                .startsWith("UNHEALTHY:")
+                .contains("no active controller")
+                .contains("broker 3 is not registered (it holds replicas of 2 partitions)")
+                .contains("t-1 has no leader")
+                .contains("t-0 is under min ISR (ISR 1, min.insync.replicas=2)")
+                .contains("t-0 is under-replicated (ISR 1 of replicas 1,3)");
+    }
+
+    @Test
+    void healthExitWhenHealthyGivesUpAtTheTimeout() {
+        cluster.withTopic("t", new PartitionView(0, 1, List.of(1, 2), List.of(1), List.of()));
+
+        int code = run("cluster", "health", "--exit-when-healthy", "--timeout", "300ms", "--interval", "100ms");
+
+        assertThat(code).isEqualTo(AdminCli.EXIT_FAILED);
+        assertThat(err()).contains("t-0 is under-replicated").contains("not healthy within 300 ms");
+        assertThat(out()).contains("UNHEALTHY");
+    }
+
+    @Test
+    void healthRejectsABadDuration() {
+        assertThat(run("cluster", "health", "--exit-when-healthy", "--timeout", "soon"))
+                .isEqualTo(AdminCli.EXIT_USAGE);
+        assertThat(err()).contains("--timeout").contains("soon");
+        assertThat(connections).isEmpty();
+    }
+
+    @Test
+    void clientCommandUsageErrorsNameTheFlagAndExitTwo() {
+        String[][] bad = {
+            {"produce"},
+            {"produce", "--topic", "t", "--acks", "2"},
+            {"produce", "--topic", "t", "--compression", "brotli"},
+            {"produce", "--topic", "t", "--rate", "0"},
+            {"produce", "--topic", "t", "--header", "novalue"},
+            {"produce", "--topic", "t", "--file", "/nonexistent/file"},
+            {"consume", "--topic", "t", "--group", "g", "--partition", "0"},
+            {"consume", "--topic", "t", "--from-beginning", "--offset", "3"},
+            {"consume", "--topic", "t", "--group", "g", "--timestamp", "5"},
+            {"consume", "--topic", "t", "--max-messages", "0"},
+            {"consume", "--topic", "t", "--format", "%q"},
+            {"consume", "--topic", "t", "--offset", "many"},
+            {"groups"},
+            {"groups", "describe"},
+            {"groups", "reset-offsets", "--group", "g", "--topic", "t"},
+            {"groups", "reset-offsets", "--group", "g", "--all-topics", "--to-earliest", "--to-latest"},
+            {"groups", "reset-offsets", "--group", "g", "--all-topics", "--to-earliest", "--dry-run", "--execute"},
+            {"groups", "reset-offsets", "--group", "g", "--all-topics", "--to-datetime", "yesterday"},
+            {"cluster"},
+            {"configs"},
+            {"configs", "describe"},
+            {"configs", "describe", "--topic", "t", "--broker", "1"},
+            {"configs", "alter", "--topic", "t"},
+            {"configs", "alter", "--broker", "x", "--set", "a=1"},
+            {"configs", "alter", "--broker-defaults", "--set", "a=1", "--delete", "a"},
+            {"cluster", "health", "--watch", "--exit-when-healthy"},
+            {"cluster", "health", "--timeout", "5s"},
+        };
+        for (String[] args : bad) {
+            stderr.reset();
+            assertThat(run(args)).as(String.join(" ", args)).isEqualTo(AdminCli.EXIT_USAGE);
+            assertThat(err()).as(String.join(" ", args)).startsWith("sluice-admin: ");
+        }
+        assertThat(connections).isEmpty();
+
+        stderr.reset();
+        run("produce", "--topic", "t", "--acks", "2");
+        assertThat(err()).contains("--acks").contains("'2'");
+        stderr.reset();
+        run("consume", "--topic", "t", "--format", "%q");
+        assertThat(err()).contains("--format").contains("%q");
     }
 
     @Test

@@ -20,6 +20,7 @@ final class FakeClusterAdmin implements ClusterAdmin {
     OptionalInt epoch = OptionalInt.empty();
     Map<TopicPartition, Optional<String>> electionResults = Map.of();
     boolean closed;
+    final Map<String, Integer> minIsr = new TreeMap<>();
 
     FakeClusterAdmin withBrokers(int count) {
         for (int id = 1; id <= count; id++) {
@@ -101,6 +102,14 @@ final class FakeClusterAdmin implements ClusterAdmin {
     public Map<TopicPartition, Optional<String>> electPreferredLeaders(Set<TopicPartition> partitions) {
         calls.add("electPreferredLeaders " + partitions);
         return electionResults;
+    }
+
+    @Override
+    public Map<String, Integer> minInsyncReplicas(Collection<String> names) {
+        calls.add("minInsyncReplicas " + names);
+        Map<String, Integer> out = new TreeMap<>();
+        names.forEach(n -> out.put(n, minIsr.getOrDefault(n, 1)));
+        return out;
     }
 
     @Override
