@@ -39,9 +39,16 @@ public final class NetworkMarkerChannel implements MarkerChannel {
     private final MetadataCache cache;
     private final BrokerClientPool pool;
     private final Duration timeout;
+    private final WriteTxnMarkersHandler.OffsetsMarkerListener offsetsListener;
 
     public NetworkMarkerChannel(
-            int brokerId, ReplicaManager replicas, MetadataCache cache, BrokerClientPool pool, Duration timeout) {
+            int brokerId,
+            ReplicaManager replicas,
+            MetadataCache cache,
+            BrokerClientPool pool,
+            Duration timeout,
+            WriteTxnMarkersHandler.OffsetsMarkerListener offsetsListener) {
+        this.offsetsListener = Objects.requireNonNull(offsetsListener, "offsetsListener");
         this.brokerId = brokerId;
         this.replicas = Objects.requireNonNull(replicas, "replicas");
         this.cache = Objects.requireNonNull(cache, "cache");
@@ -64,7 +71,7 @@ public final class NetworkMarkerChannel implements MarkerChannel {
     @Override
     public CompletableFuture<Map<TopicPartition, Errors>> send(int leader, WritableTxnMarker marker) {
         if (leader == brokerId) {
-            return WriteTxnMarkersHandler.append(replicas::appendTxnMarkers, marker)
+            return WriteTxnMarkersHandler.append(replicas::appendTxnMarkers, offsetsListener, marker)
                     .thenApply(NetworkMarkerChannel::errors);
         }
         Optional<BrokerClient> client = pool.client(leader);

@@ -2,6 +2,7 @@ package io.sluice.broker.server;
 
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiHandlerRegistry;
+import io.sluice.broker.api.handlers.AddOffsetsToTxnHandler;
 import io.sluice.broker.api.handlers.AddPartitionsToTxnHandler;
 import io.sluice.broker.api.handlers.AlterPartitionHandler;
 import io.sluice.broker.api.handlers.AutoTopicCreator;
@@ -21,6 +22,7 @@ import io.sluice.broker.api.handlers.InitProducerIdHandler;
 import io.sluice.broker.api.handlers.ListOffsetsHandler;
 import io.sluice.broker.api.handlers.MetadataHandler;
 import io.sluice.broker.api.handlers.ProduceHandler;
+import io.sluice.broker.api.handlers.TxnOffsetCommitHandler;
 import io.sluice.broker.api.handlers.WriteTxnMarkersHandler;
 import io.sluice.broker.config.ConfigEntityStore;
 import io.sluice.broker.config.ConfigManager;
@@ -127,7 +129,9 @@ final class BrokerApis {
                 new InitProducerIdHandler(c.producerIds(), c.txnCoordinator()::initProducerId),
                 new AddPartitionsToTxnHandler(c.txnCoordinator(), known),
                 new EndTxnHandler(c.txnCoordinator()),
-                new WriteTxnMarkersHandler(replicas::appendTxnMarkers),
+                new AddOffsetsToTxnHandler(c.txnCoordinator()),
+                new TxnOffsetCommitHandler(c.groupCoordinator(), known),
+                new WriteTxnMarkersHandler(replicas::appendTxnMarkers, c.groupCoordinator()::completeTransaction),
                 new ProduceHandler(
                         brokerId, replicas::appendRecords, known, INTERNAL_TOPICS::contains, c.topicMetrics()),
                 new FetchHandler(

@@ -19,6 +19,7 @@ import io.sluice.broker.group.GroupMetrics;
 import io.sluice.broker.group.GroupScheduler;
 import io.sluice.broker.group.GroupStore;
 import io.sluice.broker.group.OffsetsPartitionListener;
+import io.sluice.broker.group.OffsetsTopic;
 import io.sluice.broker.group.store.LogGroupStore;
 import io.sluice.broker.group.store.OffsetsTopicCreator;
 import io.sluice.broker.metadata.MetadataCache;
@@ -335,11 +336,17 @@ public final class BrokerServer implements AutoCloseable {
                         config.transactionStateLogNumPartitions()),
                 producerIds,
                 new NetworkMarkerChannel(
-                        brokerId, replicas, cache, brokerPool, Duration.ofMillis(config.requestTimeoutMs())),
+                        brokerId,
+                        replicas,
+                        cache,
+                        brokerPool,
+                        Duration.ofMillis(config.requestTimeoutMs()),
+                        groupCoordinator::completeTransaction),
                 clock,
                 config.transactionMaxTimeoutMs(),
                 config.requestTimeoutMs(),
-                config.transactionAbortTimedOutCleanupIntervalMs());
+                config.transactionAbortTimedOutCleanupIntervalMs(),
+                () -> cache.numPartitions(OffsetsTopic.NAME).orElse(config.offsetsTopicNumPartitions()));
         txnCoordinator.startup();
         TransactionMetrics.register(registry, txnCoordinator);
         OffsetsTopicCreator txnTopicCreator = new OffsetsTopicCreator(

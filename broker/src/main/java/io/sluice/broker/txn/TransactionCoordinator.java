@@ -2,6 +2,7 @@ package io.sluice.broker.txn;
 
 import io.sluice.broker.group.OffsetsLog;
 import io.sluice.broker.group.OffsetsPartitionListener;
+import io.sluice.broker.group.OffsetsTopic;
 import io.sluice.broker.producer.ProducerIdManager;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarker;
@@ -71,6 +73,7 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
     private final long abortCheckIntervalMs;
     private final String logPrefix;
     private final ScheduledExecutorService thread;
+    private final IntSupplier offsetsPartitionCount;
 
     /** Loaded partitions of the state topic: partition → its ids. Coordinator thread only. */
     private final Map<Integer, LoadedPartition> partitions = new HashMap<>();
@@ -102,6 +105,7 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
      * @param maxTimeoutMs {@code transaction.max.timeout.ms}
      * @param writeTimeoutMs how long a state write waits for the ISR
      * @param abortCheckIntervalMs {@code transaction.abort.timed.out.transaction.cleanup.interval.ms}
+     * @param offsetsPartitionCount the partition count of {@code __consumer_offsets} (AddOffsetsToTxn)
      */
     public TransactionCoordinator(
             int brokerId,
@@ -111,7 +115,9 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
             Clock clock,
             int maxTimeoutMs,
             long writeTimeoutMs,
-            long abortCheckIntervalMs) {
+            long abortCheckIntervalMs,
+            IntSupplier offsetsPartitionCount) {
+        this.offsetsPartitionCount = Objects.requireNonNull(offsetsPartitionCount, "offsetsPartitionCount");
         this.brokerId = brokerId;
         this.stateLog = Objects.requireNonNull(stateLog, "stateLog");
         this.producerIds = Objects.requireNonNull(producerIds, "producerIds");
@@ -363,6 +369,16 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
             persist(p, md.to(TxnState.ONGOING, all, clock.millis()), answer::complete);
         });
         return answer;
+    }
+
+    /**
+     * AddOffsetsToTxn: adds partition {@code partitionFor(groupId)} of {@code __consumer_offsets} to the transaction.
+     */
+    public CompletableFuture<Errors> addOffsets(
+            String transactionalId, long producerId, short producerEpoch, String groupId) {
+        int partitions = offsetsPartitionCount.getAsInt();
+        TopicPartition tp = new TopicPartition(OffsetsTopic.NAME, OffsetsTopic.partitionFor(groupId, partitions));
+        return addPartitions(transactionalId, producerId, producerEpoch, List.of(tp));
     }
 
     // ---------------------------------------------------------------- EndTxn

@@ -34,6 +34,8 @@ class TransactionsIT {
     private static final String ORDERS = "txn-orders";
     private static final String PAYMENTS = "txn-payments";
     private static final String DEAD = "txn-dead";
+    private static final String INPUT = "txn-input";
+    private static final String OUTPUT = "txn-output";
 
     private InJvmCluster cluster;
 
@@ -48,6 +50,8 @@ class TransactionsIT {
         cluster.createTopicAndAwaitFullIsr(ORDERS, 2, 3, minIsr);
         cluster.createTopicAndAwaitFullIsr(PAYMENTS, 1, 3, minIsr);
         cluster.createTopicAndAwaitFullIsr(DEAD, 1, 3, minIsr);
+        cluster.createTopicAndAwaitFullIsr(INPUT, 1, 3, minIsr);
+        cluster.createTopicAndAwaitFullIsr(OUTPUT, 1, 3, minIsr);
     }
 
     @AfterAll
@@ -190,5 +194,68 @@ class TransactionsIT {
             again.commitTransaction();
         }
         assertThat(read("read_committed", List.of(tp), 6)).endsWith("again").hasSize(6);
+    }
+
+    @Test
+    void offsetsSentToATransactionAreCommittedWithItAndDroppedWithAnAbort() throws Exception {
+        TopicPartition in = new TopicPartition(INPUT, 0);
+        TopicPartition out = new TopicPartition(OUTPUT, 0);
+        try (KafkaProducer<byte[], byte[]> plain = Clients.producer(cluster.bootstrapServers(), Map.of())) {
+            for (int i = 0; i < 30; i++) {
+                plain.send(new ProducerRecord<>(INPUT, 0, null, ("in-" + i).getBytes(StandardCharsets.UTF_8)))
+                        .get(30, TimeUnit.SECONDS);
+            }
+        }
+        String group = "copier";
+        try (KafkaProducer<byte[], byte[]> producer = transactionalProducer("it-copier", 30_000);
+                KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(
+                        cluster.bootstrapServers(),
+                        Map.of(
+                                ConsumerConfig.GROUP_ID_CONFIG,
+                                group,
+                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                "read_committed"))) {
+            producer.initTransactions();
+            consumer.subscribe(List.of(INPUT));
+            List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (batch.size() < 30 && System.nanoTime() < end) {
+                consumer.poll(Duration.ofMillis(200)).forEach(batch::add);
+            }
+            assertThat(batch).hasSize(30);
+
+            // first attempt copies 20 records and aborts: neither the copies nor the offsets count
+            producer.beginTransaction();
+            for (ConsumerRecord<byte[], byte[]> r : batch.subList(0, 20)) {
+                producer.send(new ProducerRecord<>(OUTPUT, 0, null, r.value()));
+            }
+            producer.sendOffsetsToTransaction(
+                    Map.of(in, new org.apache.kafka.clients.consumer.OffsetAndMetadata(20)), consumer.groupMetadata());
+            producer.abortTransaction();
+
+            // the second copies all 30 and commits with the offsets
+            producer.beginTransaction();
+            for (ConsumerRecord<byte[], byte[]> r : batch) {
+                producer.send(new ProducerRecord<>(OUTPUT, 0, null, r.value()));
+            }
+            producer.sendOffsetsToTransaction(
+                    Map.of(in, new org.apache.kafka.clients.consumer.OffsetAndMetadata(30)), consumer.groupMetadata());
+            producer.commitTransaction();
+        }
+        // the offsets are stored when the COMMIT marker reaches the group's partition, just after commitTransaction
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(committedOffsets(group)).containsEntry(in, 30L));
+        List<String> copies = read("read_committed", List.of(out), 30);
+        assertThat(copies).hasSize(30).doesNotHaveDuplicates();
+    }
+
+    private Map<TopicPartition, Long> committedOffsets(String group) throws Exception {
+        Map<TopicPartition, Long> offsets = new java.util.HashMap<>();
+        cluster.admin()
+                .listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get(10, TimeUnit.SECONDS)
+                .forEach((tp, om) -> offsets.put(tp, om == null ? -1L : om.offset()));
+        return offsets;
     }
 }

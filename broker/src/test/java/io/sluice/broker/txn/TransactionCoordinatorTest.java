@@ -133,7 +133,8 @@ class TransactionCoordinatorTest {
                 clock,
                 60_000,
                 5_000,
-                50);
+                50,
+                () -> 50);
         c.startup();
         c.onElection(PARTITION, leaderEpoch);
         coordinators.add(c);

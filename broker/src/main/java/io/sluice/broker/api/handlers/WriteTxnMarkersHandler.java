@@ -3,6 +3,7 @@ package io.sluice.broker.api.handlers;
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
+import io.sluice.broker.group.OffsetsTopic;
 import io.sluice.replication.partition.AppendResult;
 import io.sluice.replication.partition.ReplicaManager.TxnMarker;
 import io.sluice.replication.purgatory.Cancellable;
@@ -44,10 +45,19 @@ public final class WriteTxnMarkersHandler implements ApiHandler<WriteTxnMarkersR
                 long timeoutMs, List<TxnMarker> markers, Consumer<Map<TopicPartition, AppendResult>> callback);
     }
 
-    private final MarkerAppender appender;
+    /** Told when a marker was written to a {@code __consumer_offsets} partition (the group coordinator). */
+    @FunctionalInterface
+    public interface OffsetsMarkerListener {
+        /** Completes once the transaction's offsets are stored (commit) or dropped (abort). */
+        CompletableFuture<Void> completeTransaction(long producerId, boolean commit);
+    }
 
-    public WriteTxnMarkersHandler(MarkerAppender appender) {
+    private final MarkerAppender appender;
+    private final OffsetsMarkerListener offsetsListener;
+
+    public WriteTxnMarkersHandler(MarkerAppender appender, OffsetsMarkerListener offsetsListener) {
         this.appender = Objects.requireNonNull(appender, "appender");
+        this.offsetsListener = Objects.requireNonNull(offsetsListener, "offsetsListener");
     }
 
     @Override
@@ -69,7 +79,7 @@ public final class WriteTxnMarkersHandler implements ApiHandler<WriteTxnMarkersR
     public CompletionStage<ApiResponse> handle(RequestContext context, WriteTxnMarkersRequestData request) {
         List<CompletableFuture<WritableTxnMarkerResult>> results = new ArrayList<>();
         for (WritableTxnMarker marker : request.markers()) {
-            results.add(append(appender, marker));
+            results.add(append(appender, offsetsListener, marker));
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
                 .thenApply(v -> {
@@ -79,8 +89,12 @@ public final class WriteTxnMarkersHandler implements ApiHandler<WriteTxnMarkersR
                 });
     }
 
-    /** Appends one producer's marker through {@code appender}; completes with its per-partition errors. */
-    public static CompletableFuture<WritableTxnMarkerResult> append(MarkerAppender appender, WritableTxnMarker marker) {
+    /**
+     * Appends one producer's marker through {@code appender}; completes with its per-partition errors, after
+     * {@code offsetsListener} completed the transaction's offsets when a {@code __consumer_offsets} partition got it.
+     */
+    public static CompletableFuture<WritableTxnMarkerResult> append(
+            MarkerAppender appender, OffsetsMarkerListener offsetsListener, WritableTxnMarker marker) {
         ControlRecordType type = marker.transactionResult() ? ControlRecordType.COMMIT : ControlRecordType.ABORT;
         List<TxnMarker> markers = new ArrayList<>();
         for (WritableTxnMarkerTopic topic : marker.topics()) {
@@ -95,6 +109,9 @@ public final class WriteTxnMarkersHandler implements ApiHandler<WriteTxnMarkersR
         }
         CompletableFuture<WritableTxnMarkerResult> done = new CompletableFuture<>();
         appender.appendTxnMarkers(TIMEOUT_MS, markers, appended -> {
+            boolean offsetsWritten = appended.entrySet().stream()
+                    .anyMatch(e -> e.getKey().topic().equals(OffsetsTopic.NAME)
+                            && e.getValue().error() == Errors.NONE);
             List<WritableTxnMarkerTopicResult> topics = new ArrayList<>();
             for (WritableTxnMarkerTopic topic : marker.topics()) {
                 List<WritableTxnMarkerPartitionResult> partitions = new ArrayList<>();
@@ -108,9 +125,20 @@ public final class WriteTxnMarkersHandler implements ApiHandler<WriteTxnMarkersR
                 topics.add(
                         new WritableTxnMarkerTopicResult().setName(topic.name()).setPartitions(partitions));
             }
-            done.complete(new WritableTxnMarkerResult()
+            WritableTxnMarkerResult result = new WritableTxnMarkerResult()
                     .setProducerId(marker.producerId())
-                    .setTopics(topics));
+                    .setTopics(topics);
+            if (!offsetsWritten) {
+                done.complete(result);
+                return;
+            }
+            CompletableFuture<Void> offsets;
+            try {
+                offsets = offsetsListener.completeTransaction(marker.producerId(), marker.transactionResult());
+            } catch (RuntimeException e) {
+                offsets = CompletableFuture.failedFuture(e);
+            }
+            offsets.whenComplete((v, failure) -> done.complete(result));
         });
         return done;
     }
