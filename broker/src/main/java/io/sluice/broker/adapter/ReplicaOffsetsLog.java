@@ -49,6 +49,7 @@ public final class ReplicaOffsetsLog implements OffsetsLog {
     private final LogManager logManager;
     private final MetadataCache cache;
     private final int configuredPartitions;
+    private final String topic;
 
     /** @param configuredPartitions {@code offsets.topic.num.partitions}, used while the topic is unknown */
     public ReplicaOffsetsLog(
@@ -57,10 +58,22 @@ public final class ReplicaOffsetsLog implements OffsetsLog {
             LogManager logManager,
             MetadataCache cache,
             int configuredPartitions) {
+        this(brokerId, OffsetsTopic.NAME, replicaManager, logManager, cache, configuredPartitions);
+    }
+
+    /** The same over another internal topic ({@code __transaction_state}). */
+    public ReplicaOffsetsLog(
+            int brokerId,
+            String topic,
+            ReplicaManager replicaManager,
+            LogManager logManager,
+            MetadataCache cache,
+            int configuredPartitions) {
+        this.topic = Objects.requireNonNull(topic, "topic");
         if (configuredPartitions <= 0) {
             throw new IllegalArgumentException("configuredPartitions must be positive, got " + configuredPartitions);
         }
-        this.logPrefix = "[ReplicaOffsetsLog broker=" + brokerId + "]";
+        this.logPrefix = "[ReplicaOffsetsLog broker=" + brokerId + " topic=" + topic + "]";
         this.replicaManager = Objects.requireNonNull(replicaManager, "replicaManager");
         this.logManager = Objects.requireNonNull(logManager, "logManager");
         this.cache = Objects.requireNonNull(cache, "cache");
@@ -69,12 +82,12 @@ public final class ReplicaOffsetsLog implements OffsetsLog {
 
     @Override
     public int partitionCount() {
-        return cache.numPartitions(OffsetsTopic.NAME).orElse(configuredPartitions);
+        return cache.numPartitions(topic).orElse(configuredPartitions);
     }
 
     @Override
     public CompletableFuture<Errors> append(int partition, MemoryRecords records, long timeoutMs) {
-        TopicPartition tp = new TopicPartition(OffsetsTopic.NAME, partition);
+        TopicPartition tp = new TopicPartition(topic, partition);
         CompletableFuture<Errors> result = new CompletableFuture<>();
         try {
             replicaManager.appendRecords(timeoutMs, (short) -1, Map.of(tp, records), results -> {
@@ -98,7 +111,7 @@ public final class ReplicaOffsetsLog implements OffsetsLog {
 
     @Override
     public long read(int partition, Consumer<RecordBatch> visitor) throws IOException {
-        TopicPartition tp = new TopicPartition(OffsetsTopic.NAME, partition);
+        TopicPartition tp = new TopicPartition(topic, partition);
         if (replicaManager.partition(tp).isEmpty()) {
             throw new NotLeaderOrFollowerException("broker does not host " + tp);
         }

@@ -53,12 +53,20 @@ public final class OffsetsLeadershipControl implements ReplicaControl {
     private final ReplicaControl delegate;
     private final OffsetsPartitionListener listener;
     private final String logPrefix;
+    private final String topic;
 
     public OffsetsLeadershipControl(int brokerId, ReplicaControl delegate, OffsetsPartitionListener listener) {
+        this(brokerId, OffsetsTopic.NAME, delegate, listener);
+    }
+
+    /** The same for the partitions of another internal topic ({@code __transaction_state}). */
+    public OffsetsLeadershipControl(
+            int brokerId, String topic, ReplicaControl delegate, OffsetsPartitionListener listener) {
+        this.topic = Objects.requireNonNull(topic, "topic");
         this.brokerId = brokerId;
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.logPrefix = "[OffsetsLeadershipControl broker=" + brokerId + "]";
+        this.logPrefix = "[OffsetsLeadershipControl broker=" + brokerId + " topic=" + topic + "]";
     }
 
     @Override
@@ -70,7 +78,7 @@ public final class OffsetsLeadershipControl implements ReplicaControl {
         Map<TopicPartition, Errors> result =
                 delegate.becomeLeaderOrFollower(controllerId, controllerEpoch, states, topicIds);
         for (LeaderAndIsrPartitionState state : states) {
-            if (!OffsetsTopic.NAME.equals(state.topicName())) {
+            if (!topic.equals(state.topicName())) {
                 continue;
             }
             TopicPartition tp = new TopicPartition(state.topicName(), state.partitionIndex());
@@ -93,7 +101,7 @@ public final class OffsetsLeadershipControl implements ReplicaControl {
         Map<TopicPartition, Errors> result = delegate.stopReplicas(controllerEpoch, partitions);
         for (StopReplicaPartition p : partitions) {
             TopicPartition tp = p.topicPartition();
-            if (OffsetsTopic.NAME.equals(tp.topic()) && result.get(tp) == Errors.NONE) {
+            if (topic.equals(tp.topic()) && result.get(tp) == Errors.NONE) {
                 notify(tp, "resignation", () -> listener.onResignation(tp.partition(), OptionalInt.empty()));
             }
         }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
@@ -76,6 +77,10 @@ public final class GroupCoordinator implements OffsetsPartitionListener {
     private final Rebalancer rebalancer;
     private final GroupJoiner joiner;
     private final OffsetManager offsets;
+    /** TxnOffsetCommit offsets waiting for their transaction's marker: producer id → group → offsets. */
+    private final Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> pendingTxnOffsets =
+            new ConcurrentHashMap<>();
+
     private final GroupAdmin admin;
     private volatile GroupScheduler.Cancellable retentionTask;
 
@@ -353,6 +358,51 @@ public final class GroupCoordinator implements OffsetsPartitionListener {
             int generationId,
             Map<TopicPartition, CommittedOffset> commits) {
         return offsets.commit(groupId, memberId, groupInstanceId, generationId, commits);
+    }
+
+    /**
+     * TxnOffsetCommit: keeps {@code commits} of {@code groupId} for the transaction of {@code producerId} until its
+     * marker lands on this broker's {@code __consumer_offsets} partition ({@link #completeTransaction}). Answers the
+     * routing error (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS) or NONE for every partition.
+     *
+     * <p>The pending offsets live in memory only: if this broker stops leading the group's partition before the
+     * marker, they are lost (the transaction's consumed records are then processed again).
+     */
+    public Map<TopicPartition, Errors> bufferTransactionalOffsets(
+            String groupId, long producerId, Map<TopicPartition, CommittedOffset> commits) {
+        Route route = route(groupId, false);
+        Errors error = route.error();
+        if (error == Errors.NONE) {
+            pendingTxnOffsets
+                    .computeIfAbsent(producerId, id -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(groupId, g -> new ConcurrentHashMap<>())
+                    .putAll(commits);
+        }
+        Map<TopicPartition, Errors> result = new java.util.LinkedHashMap<>();
+        commits.keySet().forEach(tp -> result.put(tp, error));
+        return result;
+    }
+
+    /**
+     * A transaction marker of {@code producerId} was written to a {@code __consumer_offsets} partition this broker
+     * leads: on commit its pending transactional offsets are stored, on abort dropped. Completes once stored.
+     */
+    public CompletableFuture<Void> completeTransaction(long producerId, boolean commit) {
+        Map<String, Map<TopicPartition, CommittedOffset>> pending = pendingTxnOffsets.remove(producerId);
+        if (pending == null || !commit) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<?>> stores = new ArrayList<>();
+        pending.forEach((groupId, commits) -> {
+            log.debug(
+                    "{}Group {}: transaction of producer {} commits {} offsets",
+                    logPrefix,
+                    groupId,
+                    producerId,
+                    commits.size());
+            stores.add(offsets.commitTransactional(groupId, commits));
+        });
+        return CompletableFuture.allOf(stores.toArray(CompletableFuture[]::new));
     }
 
     /** OffsetFetch of one group: {@code partitions} null for all the group's committed offsets. */

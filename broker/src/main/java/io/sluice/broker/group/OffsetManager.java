@@ -76,6 +76,23 @@ final class OffsetManager {
         }
     }
 
+    /**
+     * Stores the offsets a committed transaction carried (TxnOffsetCommit, materialised by the COMMIT marker): no
+     * member or generation check, the transaction coordinator decided.
+     */
+    CompletableFuture<Map<TopicPartition, Errors>> commitTransactional(
+            String groupId, Map<TopicPartition, CommittedOffset> commits) {
+        GroupCoordinator.Route route = coordinator.route(groupId, true);
+        if (route.error() != Errors.NONE || route.group() == null) {
+            return CompletableFuture.completedFuture(all(
+                    commits.keySet(), route.error() == Errors.NONE ? Errors.COORDINATOR_NOT_AVAILABLE : route.error()));
+        }
+        ClassicGroup group = route.group();
+        synchronized (group) {
+            return store(group, commits);
+        }
+    }
+
     /** Writes the valid commits; called under the group's lock. */
     private CompletableFuture<Map<TopicPartition, Errors>> store(
             ClassicGroup group, Map<TopicPartition, CommittedOffset> commits) {

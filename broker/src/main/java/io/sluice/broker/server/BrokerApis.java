@@ -2,6 +2,8 @@ package io.sluice.broker.server;
 
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiHandlerRegistry;
+import io.sluice.broker.api.handlers.AddOffsetsToTxnHandler;
+import io.sluice.broker.api.handlers.AddPartitionsToTxnHandler;
 import io.sluice.broker.api.handlers.AlterConfigsHandler;
 import io.sluice.broker.api.handlers.AlterPartitionHandler;
 import io.sluice.broker.api.handlers.AutoTopicCreator;
@@ -13,6 +15,7 @@ import io.sluice.broker.api.handlers.DeleteTopicsHandler;
 import io.sluice.broker.api.handlers.DescribeClusterHandler;
 import io.sluice.broker.api.handlers.DescribeConfigsHandler;
 import io.sluice.broker.api.handlers.ElectLeadersHandler;
+import io.sluice.broker.api.handlers.EndTxnHandler;
 import io.sluice.broker.api.handlers.FetchHandler;
 import io.sluice.broker.api.handlers.FindCoordinatorHandler;
 import io.sluice.broker.api.handlers.IncrementalAlterConfigsHandler;
@@ -21,6 +24,8 @@ import io.sluice.broker.api.handlers.ListOffsetsHandler;
 import io.sluice.broker.api.handlers.MetadataHandler;
 import io.sluice.broker.api.handlers.OffsetForLeaderEpochHandler;
 import io.sluice.broker.api.handlers.ProduceHandler;
+import io.sluice.broker.api.handlers.TxnOffsetCommitHandler;
+import io.sluice.broker.api.handlers.WriteTxnMarkersHandler;
 import io.sluice.broker.config.ConfigEntityStore;
 import io.sluice.broker.config.ConfigManager;
 import io.sluice.broker.control.ControllerEpochTracker;
@@ -38,6 +43,7 @@ import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.broker.network.client.BrokerClient;
 import io.sluice.broker.network.client.BrokerClientPool;
 import io.sluice.broker.producer.ProducerIdManager;
+import io.sluice.broker.txn.TransactionCoordinator;
 import io.sluice.controller.Controller;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.replication.partition.ReplicaManager;
@@ -75,6 +81,8 @@ final class BrokerApis {
      *
      * @param groupCoordinator the group coordinator, whose groups and offsets live in {@value OffsetsTopic#NAME}
      * @param offsetsTopicCreator creates {@value OffsetsTopic#NAME} on first use (FindCoordinator, Metadata)
+     * @param txnCoordinator the transaction coordinator, whose state lives in {@code __transaction_state}
+     * @param txnTopicCreator creates {@code __transaction_state} on first use (FindCoordinator)
      * @param alterConfigPolicy {@code alter.config.policy.class.name}, if configured
      */
     record Components(
@@ -91,6 +99,8 @@ final class BrokerApis {
             TopicMetrics topicMetrics,
             GroupCoordinator groupCoordinator,
             OffsetsTopicCreator offsetsTopicCreator,
+            TransactionCoordinator txnCoordinator,
+            OffsetsTopicCreator txnTopicCreator,
             Optional<AlterConfigPolicy> alterConfigPolicy) {}
 
     static ApiHandlerRegistry registry(Components c) {
@@ -121,7 +131,12 @@ final class BrokerApis {
                 alterConfigs,
                 new AlterConfigsHandler(alterConfigs),
                 // data plane
-                new InitProducerIdHandler(c.producerIds()),
+                new InitProducerIdHandler(c.producerIds(), c.txnCoordinator()::initProducerId),
+                new AddPartitionsToTxnHandler(c.txnCoordinator(), known),
+                new EndTxnHandler(c.txnCoordinator()),
+                new AddOffsetsToTxnHandler(c.txnCoordinator()),
+                new TxnOffsetCommitHandler(c.groupCoordinator(), known),
+                new WriteTxnMarkersHandler(replicas::appendTxnMarkers, c.groupCoordinator()::completeTransaction),
                 new ProduceHandler(
                         brokerId, replicas::appendRecords, known, INTERNAL_TOPICS::contains, c.topicMetrics()),
                 new FetchHandler(
@@ -134,7 +149,7 @@ final class BrokerApis {
                 new OffsetForLeaderEpochHandler(replicas::lastOffsetForLeaderEpoch, known),
                 new DeleteRecordsHandler(replicas::deleteRecords, known),
                 // consumer groups
-                new FindCoordinatorHandler(cache, offsetsTopic::create),
+                new FindCoordinatorHandler(cache, offsetsTopic::create, c.txnTopicCreator()::create),
                 // fronting the controller
                 CreateTopicsHandler.forBroker(
                         controller,

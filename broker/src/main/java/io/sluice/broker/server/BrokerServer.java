@@ -6,6 +6,7 @@ import io.sluice.broker.adapter.MetadataClientPoolUpdater;
 import io.sluice.broker.adapter.NetworkAlterPartitionSender;
 import io.sluice.broker.adapter.NetworkBrokerChannel;
 import io.sluice.broker.adapter.NetworkLeaderEndpointFactory;
+import io.sluice.broker.adapter.NetworkMarkerChannel;
 import io.sluice.broker.adapter.ReplicaOffsetsLog;
 import io.sluice.broker.config.ConfigEntityStore;
 import io.sluice.broker.config.ConfigManager;
@@ -18,6 +19,7 @@ import io.sluice.broker.group.GroupMetrics;
 import io.sluice.broker.group.GroupScheduler;
 import io.sluice.broker.group.GroupStore;
 import io.sluice.broker.group.OffsetsPartitionListener;
+import io.sluice.broker.group.OffsetsTopic;
 import io.sluice.broker.group.store.LogGroupStore;
 import io.sluice.broker.group.store.OffsetsTopicCreator;
 import io.sluice.broker.metadata.MetadataCache;
@@ -35,6 +37,9 @@ import io.sluice.broker.network.client.ClientMetrics;
 import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.broker.registration.BrokerRegistration;
 import io.sluice.broker.registration.HolderProbe;
+import io.sluice.broker.txn.TransactionCoordinator;
+import io.sluice.broker.txn.TransactionMetrics;
+import io.sluice.broker.txn.TransactionStateTopic;
 import io.sluice.controller.Controller;
 import io.sluice.controller.ControllerConfig;
 import io.sluice.controller.TopicRules;
@@ -56,6 +61,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
@@ -153,6 +159,7 @@ public final class BrokerServer implements AutoCloseable {
     private volatile Controller controller;
     private volatile AdminPolicies policies;
     private volatile GroupCoordinator groupCoordinator;
+    private volatile TransactionCoordinator txnCoordinator;
     private volatile NetworkServer networkServer;
     private volatile BrokerRegistration registration;
     private volatile JvmMetrics jvmMetrics;
@@ -315,18 +322,61 @@ public final class BrokerServer implements AutoCloseable {
                 () -> cache.aliveBrokers().size(),
                 toController);
 
+        // Transactions: the coordinator keeps transactional ids in __transaction_state and loads a partition's ids
+        // when this broker becomes its leader, like the group coordinator.
+        ProducerIdManager producerIds = ProducerIdManager.zooKeeper(brokerId, store, ioExecutor);
+        txnCoordinator = new TransactionCoordinator(
+                brokerId,
+                new ReplicaOffsetsLog(
+                        brokerId,
+                        TransactionStateTopic.NAME,
+                        replicas,
+                        logs,
+                        cache,
+                        config.transactionStateLogNumPartitions()),
+                producerIds,
+                new NetworkMarkerChannel(
+                        brokerId,
+                        replicas,
+                        cache,
+                        brokerPool,
+                        Duration.ofMillis(config.requestTimeoutMs()),
+                        groupCoordinator::completeTransaction),
+                clock,
+                config.transactionMaxTimeoutMs(),
+                config.requestTimeoutMs(),
+                config.transactionAbortTimedOutCleanupIntervalMs(),
+                () -> cache.numPartitions(OffsetsTopic.NAME).orElse(config.offsetsTopicNumPartitions()));
+        txnCoordinator.startup();
+        TransactionMetrics.register(registry, txnCoordinator);
+        OffsetsTopicCreator txnTopicCreator = new OffsetsTopicCreator(
+                brokerId,
+                TransactionStateTopic.NAME,
+                Map.of("min.insync.replicas", Integer.toString(config.transactionStateLogMinIsr())),
+                config.transactionStateLogNumPartitions(),
+                config.transactionStateLogReplicationFactor(),
+                config.transactionStateLogSegmentBytes(),
+                config.requestTimeoutMs(),
+                () -> cache.aliveBrokers().size(),
+                toController);
+
         BrokerApis.Components components = new BrokerApis.Components(
                 config,
                 cache,
                 tracker,
                 new OffsetsLeadershipControl(
                         brokerId,
-                        new ConfigCatchUpControl(
-                                new ReplicaManagerControl(
-                                        replicas,
-                                        topic -> TopicSettingsMapping.topicSettings(configs.topicConfig(topic))),
-                                topicConfigUpdater),
-                        offsetsListener),
+                        TransactionStateTopic.NAME,
+                        new OffsetsLeadershipControl(
+                                brokerId,
+                                new ConfigCatchUpControl(
+                                        new ReplicaManagerControl(
+                                                replicas,
+                                                topic ->
+                                                        TopicSettingsMapping.topicSettings(configs.topicConfig(topic))),
+                                        topicConfigUpdater),
+                                offsetsListener),
+                        txnCoordinator),
                 replicas,
                 configs,
                 new ConfigEntityStore(store),
@@ -337,10 +387,12 @@ public final class BrokerServer implements AutoCloseable {
                         config.numPartitions(),
                         (short) config.defaultReplicationFactor(),
                         Duration.ofMillis(config.requestTimeoutMs())),
-                ProducerIdManager.zooKeeper(brokerId, store, ioExecutor),
+                producerIds,
                 new TopicMetrics(registry),
                 groupCoordinator,
                 offsetsTopicCreator,
+                txnCoordinator,
+                txnTopicCreator,
                 adminPolicies.alterConfig());
         networkServer = new NetworkServer(
                 brokerId, BrokerConfigMapping.networkConfig(config), BrokerApis.registry(components), registry, clock);
@@ -533,6 +585,7 @@ public final class BrokerServer implements AutoCloseable {
         quietly("registration", registration, BrokerRegistration::close);
         quietly("network server", networkServer, NetworkServer::close);
         quietly("group coordinator", groupCoordinator, GroupCoordinator::shutdown);
+        quietly("transaction coordinator", txnCoordinator, TransactionCoordinator::shutdown);
         quietly("replica manager", replicaManager, ReplicaManager::shutdown);
         quietly("broker client pool", brokerPool, BrokerClientPool::close);
         quietly("controller client pool", controllerPool, BrokerClientPool::close);

@@ -476,6 +476,32 @@ public final class BrokerConfig {
         return values.get(OFFSETS_TOPIC_SEGMENT_BYTES);
     }
 
+    // ---- transaction coordinator
+
+    public int transactionStateLogNumPartitions() {
+        return values.get(TRANSACTION_STATE_LOG_NUM_PARTITIONS);
+    }
+
+    public int transactionStateLogReplicationFactor() {
+        return values.get(TRANSACTION_STATE_LOG_REPLICATION_FACTOR);
+    }
+
+    public int transactionStateLogMinIsr() {
+        return values.get(TRANSACTION_STATE_LOG_MIN_ISR);
+    }
+
+    public int transactionStateLogSegmentBytes() {
+        return values.get(TRANSACTION_STATE_LOG_SEGMENT_BYTES);
+    }
+
+    public int transactionMaxTimeoutMs() {
+        return values.get(TRANSACTION_MAX_TIMEOUT_MS);
+    }
+
+    public int transactionAbortTimedOutCleanupIntervalMs() {
+        return values.get(TRANSACTION_ABORT_TIMED_OUT_CLEANUP_INTERVAL_MS);
+    }
+
     @Override
     public String toString() {
         return "BrokerConfig(broker.id=" + brokerId() + ", originals=" + values.originals() + ")";

@@ -442,12 +442,37 @@ public final class BrokerConfigKeys {
             def(ConfigKey.intKey("transaction.state.log.replication.factor")
                     .defaultValue(3)
                     .validator(atLeast(1))
-                    .doc("Accepted so stock server.properties files load; Sluice has no transaction coordinator."));
+                    .doc("Replication factor of __transaction_state (capped to the live brokers at creation)."));
     public static final ConfigKey<Integer> TRANSACTION_STATE_LOG_MIN_ISR =
             def(ConfigKey.intKey("transaction.state.log.min.isr")
                     .defaultValue(2)
                     .validator(atLeast(1))
-                    .doc("Accepted so stock server.properties files load; Sluice has no transaction coordinator."));
+                    .doc("min.insync.replicas of __transaction_state."));
+    public static final ConfigKey<Integer> TRANSACTION_STATE_LOG_NUM_PARTITIONS =
+            def(ConfigKey.intKey("transaction.state.log.num.partitions")
+                    .defaultValue(50)
+                    .validator(atLeast(1))
+                    .doc("Partitions of __transaction_state."));
+    public static final ConfigKey<Integer> TRANSACTION_STATE_LOG_SEGMENT_BYTES =
+            def(ConfigKey.intKey("transaction.state.log.segment.bytes")
+                    .defaultValue(104857600)
+                    .validator(atLeast(14))
+                    .doc("segment.bytes of __transaction_state."));
+    public static final ConfigKey<Integer> TRANSACTION_MAX_TIMEOUT_MS =
+            def(ConfigKey.intKey("transaction.max.timeout.ms")
+                    .defaultValue(900000)
+                    .validator(atLeast(1))
+                    .doc("The largest transaction.timeout.ms a producer may ask for."));
+    public static final ConfigKey<Integer> TRANSACTION_ABORT_TIMED_OUT_CLEANUP_INTERVAL_MS =
+            def(ConfigKey.intKey("transaction.abort.timed.out.transaction.cleanup.interval.ms")
+                    .defaultValue(10000)
+                    .validator(atLeast(1))
+                    .doc("How often the transaction coordinator aborts transactions past their timeout."));
+    public static final ConfigKey<Integer> TRANSACTIONAL_ID_EXPIRATION_MS =
+            def(ConfigKey.intKey("transactional.id.expiration.ms")
+                    .defaultValue(604800000)
+                    .validator(atLeast(1))
+                    .doc("Accepted; idle transactional ids are not expired yet."));
 
     /** Every broker key, in definition order. */
     public static final ConfigDefinition DEFINITION = ConfigDefinition.of(ALL);

@@ -119,7 +119,7 @@ final class BatchValidator {
             throw new InvalidRecordException("batch with " + count + " records has last offset delta " + lastOffsetDelta
                     + "; producer batches must have consecutive offsets");
         }
-        if (header.hasProducerId() && header.baseSequence() < 0) {
+        if (header.hasProducerId() && !header.isControl() && header.baseSequence() < 0) {
             throw new InvalidRecordException("Invalid sequence number " + header.baseSequence()
                     + " in record batch with producerId " + header.producerId());
         }

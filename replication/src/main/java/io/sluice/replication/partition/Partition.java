@@ -3,8 +3,10 @@ package io.sluice.replication.partition;
 import io.sluice.replication.epoch.EpochEndOffset;
 import io.sluice.replication.fetcher.FollowerPartition;
 import io.sluice.replication.log.LogReadInfo;
+import io.sluice.replication.log.index.AbortedTxn;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -16,6 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
@@ -310,6 +313,60 @@ public final class Partition implements FollowerPartition {
     }
 
     /**
+     * Appends a transaction marker (COMMIT or ABORT) for {@code producerId} as leader (WriteTxnMarkers). Not leader →
+     * NOT_LEADER_OR_FOLLOWER; a committed ISR below the minimum → NOT_ENOUGH_REPLICAS; fenced producer or coordinator
+     * epochs as {@link ReplicaLog#appendTxnMarkerAsLeader}. The caller waits for the high watermark as for acks=all.
+     */
+    public AppendResult appendTxnMarkerToLeader(
+            long producerId, short producerEpoch, int coordinatorEpoch, ControlRecordType type) {
+        AppendResult result;
+        boolean hwIncremented = false;
+        leaderIsrUpdateLock.readLock().lock();
+        try {
+            PartitionState s = state;
+            if (s.leaderId() != localBrokerId) {
+                return AppendResult.error(
+                        Errors.NOT_LEADER_OR_FOLLOWER, "broker " + localBrokerId + " is not the leader of " + tp);
+            }
+            int minIsr = effectiveMinIsr(s);
+            if (s.isr().size() < minIsr) {
+                return AppendResult.error(
+                        Errors.NOT_ENOUGH_REPLICAS,
+                        "the ISR " + s.isr() + " of " + tp + " is smaller than min.insync.replicas " + minIsr);
+            }
+            result = replicaLog.appendTxnMarkerAsLeader(
+                    producerId, producerEpoch, coordinatorEpoch, type, s.leaderEpoch(), clock.millis());
+            if (result.error() == Errors.NONE) {
+                LOG.debug(
+                        "{}Appended {} marker of producer {} epoch {} (coordinator epoch {}) at {}",
+                        logPrefix,
+                        type,
+                        producerId,
+                        producerEpoch,
+                        coordinatorEpoch,
+                        result.baseOffset());
+                hwIncremented = maybeIncrementLeaderHw(s);
+            }
+        } finally {
+            leaderIsrUpdateLock.readLock().unlock();
+        }
+        if (hwIncremented) {
+            listener.onHighWatermarkIncremented(tp);
+        }
+        return result;
+    }
+
+    /** The last stable offset (see {@link ReplicaLog#lastStableOffset}). */
+    public long lastStableOffset() {
+        return replicaLog.lastStableOffset();
+    }
+
+    /** Open transactions on this replica: producer id → first offset. */
+    public Map<Long, Long> openTransactions() {
+        return replicaLog.openTransactions();
+    }
+
+    /**
      * For a delayed acks=all produce accepted at {@code appendLeaderEpoch}: {@code Optional.empty()} while the high
      * watermark is below {@code requiredOffset}; then NONE, or NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR is now
      * smaller than the minimum; NOT_LEADER_OR_FOLLOWER once leadership was lost since the append (even if regained
@@ -551,26 +608,42 @@ public final class Partition implements FollowerPartition {
                             lastFetchedEpoch,
                             end);
                     return new ReadResult(
-                            Errors.NONE, Optional.empty(), hw, hw, replicaLog.logStartOffset(), leo, Optional.of(end));
+                            Errors.NONE,
+                            Optional.empty(),
+                            hw,
+                            replicaLog.lastStableOffset(),
+                            replicaLog.logStartOffset(),
+                            leo,
+                            Optional.of(end));
                 }
             }
-            long maxOffset = isolation == FetchIsolation.HIGH_WATERMARK ? hw : Long.MAX_VALUE;
+            long lso = replicaLog.lastStableOffset();
+            long maxOffset = switch (isolation) {
+                case HIGH_WATERMARK -> hw;
+                case TXN_COMMITTED -> lso;
+                case LOG_END -> Long.MAX_VALUE;
+            };
             try {
                 LogReadInfo info = replicaLog.log().read(fetchOffset, maxBytes, maxOffset);
+                List<AbortedTxn> aborted = isolation == FetchIsolation.TXN_COMMITTED
+                                && !info.records().isEmpty()
+                        ? replicaLog.abortedTransactions(fetchOffset, maxOffset)
+                        : List.of();
                 return new ReadResult(
                         Errors.NONE,
                         Optional.of(info.records()),
                         hw,
-                        hw,
+                        lso,
                         info.logStartOffset(),
                         info.logEndOffset(),
-                        Optional.empty());
+                        Optional.empty(),
+                        aborted);
             } catch (OffsetOutOfRangeException e) {
                 return new ReadResult(
                         Errors.OFFSET_OUT_OF_RANGE,
                         Optional.empty(),
                         hw,
-                        hw,
+                        lso,
                         replicaLog.logStartOffset(),
                         leo,
                         Optional.empty());
@@ -601,8 +674,12 @@ public final class Partition implements FollowerPartition {
                 return OffsetLookup.error(epochError);
             }
             long hw = replicaLog.highWatermark();
-            boolean consumer = isolation == FetchIsolation.HIGH_WATERMARK;
-            long lastFetchable = consumer ? hw : replicaLog.logEndOffset();
+            boolean consumer = isolation.isConsumer();
+            long lastFetchable = switch (isolation) {
+                case HIGH_WATERMARK -> hw;
+                case TXN_COMMITTED -> replicaLog.lastStableOffset();
+                case LOG_END -> replicaLog.logEndOffset();
+            };
             boolean notAvailable = consumer && leaderEpochStartOffset > hw;
             if (timestamp == EARLIEST_TIMESTAMP) {
                 long start = replicaLog.logStartOffset();
@@ -670,7 +747,11 @@ public final class Partition implements FollowerPartition {
         if (s.leaderId() != localBrokerId || checkLeaderEpoch(s, currentLeaderEpoch) != Errors.NONE) {
             return true;
         }
-        long end = isolation == FetchIsolation.HIGH_WATERMARK ? replicaLog.highWatermark() : replicaLog.logEndOffset();
+        long end = switch (isolation) {
+            case HIGH_WATERMARK -> replicaLog.highWatermark();
+            case TXN_COMMITTED -> replicaLog.lastStableOffset();
+            case LOG_END -> replicaLog.logEndOffset();
+        };
         return end > fetchOffset || fetchOffset < replicaLog.logStartOffset();
     }
 

@@ -8,6 +8,9 @@ import io.sluice.replication.log.BatchHeader;
 import io.sluice.replication.log.LogAppendInfo;
 import io.sluice.replication.log.LogReadInfo;
 import io.sluice.replication.log.UnifiedLog;
+import io.sluice.replication.log.index.AbortedTxn;
+import io.sluice.replication.log.index.AbortedTxnIndex;
+import io.sluice.replication.producer.CompletedTxn;
 import io.sluice.replication.producer.ProducerStateManager;
 import io.sluice.replication.producer.ValidationResult;
 import java.io.IOException;
@@ -15,12 +18,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.slf4j.Logger;
@@ -36,14 +43,17 @@ import org.slf4j.LoggerFactory;
  * batches newer than its latest entry. Finding none costs one batch-header read (the last batch's epoch is not newer);
  * otherwise the scan starts at the later of the latest entry's start and the last segment whose first batch is not
  * newer. Producer state is loaded from the newest snapshot at or below the log end and rebuilt by re-reading
- * the batches after it; the high watermark comes from the log directory's {@code replication-offset-checkpoint},
+ * the batches after it (markers re-read there are offered to the aborted-transaction index again, see
+ * {@link AbortedTxnIndex}); the high watermark comes from the log directory's {@code replication-offset-checkpoint},
  * capped to [log start, log end].
  *
  * <p>Concurrency contract: {@code lock} serialises every change of the log and the producer state (validate, append,
  * update, truncate, snapshot), so validate-then-append is atomic across producers. Lock order: the owning
  * {@link Partition}'s leaderIsrUpdateLock → {@code lock} → the {@link UnifiedLog}'s lock → the {@link LeaderEpochCache}
  * lock (a leaf). Reads take no lock (the log is safe for concurrent readers). The high watermark is an
- * {@link AtomicLong} that only increases, except that a truncation below it caps it to the new log end.
+ * {@link AtomicLong} that only increases, except that a truncation below it caps it to the new log end. The first
+ * unstable offset (the earliest open transaction's first offset) is a volatile copy of the producer state's, refreshed
+ * under {@code lock} after every change, so reads compute the last stable offset without the lock.
  */
 final class ReplicaLog {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaLog.class);
@@ -57,14 +67,18 @@ final class ReplicaLog {
     private final String logPrefix;
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicLong highWatermark;
+    private final AbortedTxnIndex txnIndex;
+    /** The producer state's first unstable offset, {@link Long#MAX_VALUE} when no transaction is open. */
+    private volatile long firstUnstableOffset = Long.MAX_VALUE;
 
-    private ReplicaLog(UnifiedLog log, LeaderEpochCache epochCache, long highWatermark) {
+    private ReplicaLog(UnifiedLog log, LeaderEpochCache epochCache, long highWatermark) throws IOException {
         this.log = log;
         this.tp = log.topicPartition();
         this.epochCache = epochCache;
         this.producerState = new ProducerStateManager(tp);
         this.logPrefix = "[ReplicaLog " + tp + "] ";
         this.highWatermark = new AtomicLong(highWatermark);
+        this.txnIndex = AbortedTxnIndex.open(log.dir().toPath(), log.segmentBaseOffsets(), logPrefix);
     }
 
     /**
@@ -158,6 +172,95 @@ final class ReplicaLog {
         return highWatermark.get();
     }
 
+    /** The last stable offset: the high watermark, or the first offset of the earliest open transaction if lower. */
+    long lastStableOffset() {
+        return Math.min(highWatermark.get(), firstUnstableOffset);
+    }
+
+    /** The aborted transactions a read_committed read of {@code [fetchOffset, upperBound)} must report. */
+    List<AbortedTxn> abortedTransactions(long fetchOffset, long upperBound) {
+        return txnIndex.collect(fetchOffset, upperBound);
+    }
+
+    /** Open transactions (producer id → first offset), for tests and tools. */
+    Map<Long, Long> openTransactions() {
+        lock.lock();
+        try {
+            return producerState.openTransactions();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Appends a COMMIT or ABORT marker for {@code producerId} as leader at {@code leaderEpoch} (WriteTxnMarkers);
+     * refused with INVALID_PRODUCER_EPOCH or TRANSACTION_COORDINATOR_FENCED as {@link
+     * ProducerStateManager#validateMarker}.
+     */
+    AppendResult appendTxnMarkerAsLeader(
+            long producerId,
+            short producerEpoch,
+            int coordinatorEpoch,
+            ControlRecordType type,
+            int leaderEpoch,
+            long timestampMs) {
+        lock.lock();
+        try {
+            Errors error = producerState.validateMarker(producerId, producerEpoch, coordinatorEpoch);
+            if (error != Errors.NONE) {
+                return AppendResult.error(
+                        error,
+                        "marker " + type + " of producer " + producerId + " epoch " + producerEpoch
+                                + " coordinator epoch " + coordinatorEpoch + " is fenced");
+            }
+            MemoryRecords marker = MemoryRecords.withEndTransactionMarker(
+                    timestampMs, producerId, producerEpoch, new EndTransactionMarker(type, coordinatorEpoch));
+            epochCache.assign(leaderEpoch, log.logEndOffset());
+            LogAppendInfo info = log.appendAsLeader(marker, leaderEpoch);
+            for (RecordBatch batch : marker.batches()) {
+                applyToProducerState(batch);
+            }
+            refreshFirstUnstableOffset();
+            return new AppendResult(
+                    Errors.NONE,
+                    "",
+                    info.firstOffset(),
+                    info.lastOffset(),
+                    RecordBatch.NO_TIMESTAMP,
+                    info.logStartOffset(),
+                    false,
+                    leaderEpoch);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Caller holds {@code lock}. Updates the producer state with an appended batch; indexes an aborted txn. */
+    private void applyToProducerState(RecordBatch batch) {
+        Optional<CompletedTxn> completed = producerState.update(batch);
+        if (completed.isEmpty() || !completed.get().aborted()) {
+            return;
+        }
+        CompletedTxn txn = completed.get();
+        long lso = Math.min(producerState.firstUnstableOffset().orElse(txn.lastOffset() + 1), txn.lastOffset() + 1);
+        long segmentBase = log.logStartOffset();
+        for (long base : log.segmentBaseOffsets()) {
+            if (base <= txn.lastOffset()) {
+                segmentBase = base;
+            }
+        }
+        try {
+            txnIndex.add(segmentBase, new AbortedTxn(txn.producerId(), txn.firstOffset(), txn.lastOffset(), lso));
+        } catch (IOException e) {
+            throw new KafkaStorageException(logPrefix + "cannot write the transaction index", e);
+        }
+    }
+
+    /** Caller holds {@code lock}. */
+    private void refreshFirstUnstableOffset() {
+        firstUnstableOffset = producerState.firstUnstableOffset().orElse(Long.MAX_VALUE);
+    }
+
     long logStartOffset() {
         return log.logStartOffset();
     }
@@ -222,7 +325,7 @@ final class ReplicaLog {
                                 true,
                                 leaderEpoch);
                     }
-                    case OUT_OF_ORDER_SEQUENCE, INVALID_PRODUCER_EPOCH -> {
+                    case OUT_OF_ORDER_SEQUENCE, INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE -> {
                         return AppendResult.error(validation.error(), validation.message());
                     }
                     case OK -> {}
@@ -231,8 +334,9 @@ final class ReplicaLog {
             epochCache.assign(leaderEpoch, log.logEndOffset());
             LogAppendInfo info = log.appendAsLeader(records, leaderEpoch);
             for (RecordBatch batch : records.batches()) {
-                producerState.update(batch);
+                applyToProducerState(batch);
             }
+            refreshFirstUnstableOffset();
             return new AppendResult(
                     Errors.NONE,
                     "",
@@ -262,8 +366,9 @@ final class ReplicaLog {
                 if (batch.partitionLeaderEpoch() >= 0) {
                     epochCache.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
                 }
-                producerState.update(batch);
+                applyToProducerState(batch);
             }
+            refreshFirstUnstableOffset();
             return log.logEndOffset();
         } finally {
             lock.unlock();
@@ -302,6 +407,8 @@ final class ReplicaLog {
                 return;
             }
             epochCache.truncateFromEnd(log.logEndOffset());
+            txnIndex.truncateFrom(log.logEndOffset());
+            txnIndex.retainSegments(log.segmentBaseOffsets());
             rebuildProducerState();
             capHighWatermark();
             LOG.info(
@@ -325,6 +432,8 @@ final class ReplicaLog {
             log.truncateFullyAndStartAt(offset);
             epochCache.clearAndFlush();
             producerState.clear();
+            refreshFirstUnstableOffset();
+            txnIndex.clear();
             producerState.deleteSnapshotsAfter(dir(), -1L);
             highWatermark.set(offset);
             LOG.info("{}Truncated fully, restarted at {}", logPrefix, offset);
@@ -402,7 +511,7 @@ final class ReplicaLog {
             long next = offset;
             for (RecordBatch batch : info.records().readRecords().batches()) {
                 if (batch.lastOffset() >= from) {
-                    producerState.update(batch);
+                    applyToProducerState(batch);
                 }
                 next = batch.nextOffset();
             }
@@ -412,5 +521,6 @@ final class ReplicaLog {
             offset = next;
         }
         producerState.onLogStartOffsetIncrement(log.logStartOffset());
+        refreshFirstUnstableOffset();
     }
 }

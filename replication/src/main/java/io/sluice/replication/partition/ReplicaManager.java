@@ -37,6 +37,7 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.message.LeaderAndIsrRequestData.LeaderAndIsrPartitionState;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -421,6 +422,67 @@ public final class ReplicaManager implements AutoCloseable {
             }
         } else {
             callback.accept(results);
+        }
+        return Cancellable.NONE;
+    }
+
+    /**
+     * One transaction marker to append (WriteTxnMarkers).
+     *
+     * @param partition where
+     * @param producerId the producer whose transaction ends
+     * @param producerEpoch its epoch
+     * @param coordinatorEpoch the transaction coordinator's epoch (leader epoch of its {@code __transaction_state}
+     *     partition)
+     * @param type COMMIT or ABORT
+     */
+    public record TxnMarker(
+            TopicPartition partition,
+            long producerId,
+            short producerEpoch,
+            int coordinatorEpoch,
+            ControlRecordType type) {}
+
+    /**
+     * Appends transaction markers on the led partitions and runs the callback once each appended marker is below the
+     * high watermark (as acks=all) or at the timeout. Same threading and cancellation as {@link #appendRecords}.
+     */
+    public Cancellable appendTxnMarkers(
+            long timeoutMs, List<TxnMarker> markers, Consumer<Map<TopicPartition, AppendResult>> callback) {
+        Map<TopicPartition, AppendResult> results = new LinkedHashMap<>();
+        List<TopicPartition> appended = new ArrayList<>();
+        for (TxnMarker marker : markers) {
+            TopicPartition tp = marker.partition();
+            Partition partition = partitions.get(tp);
+            AppendResult result;
+            if (partition == null) {
+                result = AppendResult.error(
+                        Errors.NOT_LEADER_OR_FOLLOWER, "broker " + brokerId + " does not host " + tp);
+            } else {
+                try {
+                    result = partition.appendTxnMarkerToLeader(
+                            marker.producerId(), marker.producerEpoch(), marker.coordinatorEpoch(), marker.type());
+                } catch (ApiException e) {
+                    result = AppendResult.error(Errors.forException(e), e.getMessage());
+                } catch (RuntimeException e) {
+                    LOG.error("{}Marker append to {} failed", logPrefix, tp, e);
+                    logManager.reportStorageFault(tp, "a marker append", e);
+                    result = AppendResult.error(Errors.KAFKA_STORAGE_ERROR, "append failed: " + e);
+                }
+            }
+            results.put(tp, result);
+            if (result.error() == Errors.NONE) {
+                appended.add(tp);
+            }
+        }
+        appended.forEach(fetchPurgatory::checkAndComplete);
+        if (appended.isEmpty()) {
+            callback.accept(results);
+            return Cancellable.NONE;
+        }
+        DelayedProduce op = new DelayedProduce(timeoutMs, results, this::partition, callback);
+        if (!producePurgatory.tryCompleteElseWatch(op, appended)) {
+            return () -> producePurgatory.cancel(op, appended);
         }
         return Cancellable.NONE;
     }

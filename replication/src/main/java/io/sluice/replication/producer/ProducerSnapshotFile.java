@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -23,7 +26,7 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * byte  size  field
- * 0     2     version                 int16, = 1
+ * 0     2     version                 int16, 1 or 2
  * 2     4     CRC32C                  uint32 over bytes [6, end of file)
  * 6     4     producer count P        int32 &gt;= 0
  * 10    ...   P producer entries, each 19 + 32 * B bytes:
@@ -39,7 +42,15 @@ import java.util.zip.CRC32C;
  *     +24   8     timestamp           int64
  * </pre>
  *
- * The file must end exactly after the last entry. Files are written atomically through {@link AtomicFiles#write}.
+ * then, in version 2 only:
+ *       4     open transaction count T int32 &gt;= 0
+ *       16*T  open transactions, each:
+ *     +0    8     producer id         int64 &gt;= 0
+ *     +8    8     first offset        int64 &gt;= 0, the offset of the transaction's first batch
+ * </pre>
+ *
+ * The file must end exactly after the last entry (version 1) or the last open transaction (version 2). A state
+ * without open transactions is written as version 1. Files are written atomically through {@link AtomicFiles#write}.
  *
  * <p>Concurrency: stateless static helpers; the owning {@link ProducerStateManager}'s caller serialises access to a
  * directory.
@@ -49,6 +60,16 @@ public final class ProducerSnapshotFile {
     public static final String SUFFIX = ".snapshot";
     /** The current format version. */
     public static final short VERSION = 1;
+    /** The format version that also holds open transactions. */
+    public static final short VERSION_WITH_TXNS = 2;
+
+    /**
+     * A decoded snapshot.
+     *
+     * @param entries the producers
+     * @param openTxns open transactions: producer id → first offset
+     */
+    public record Snapshot(List<ProducerStateEntry> entries, Map<Long, Long> openTxns) {}
 
     static final int HEADER_SIZE = 10;
     static final int CRC_OFFSET = 2;
@@ -95,12 +116,17 @@ public final class ProducerSnapshotFile {
 
     /** Encodes {@code entries} in the format above. */
     static byte[] encode(Collection<ProducerStateEntry> entries) {
-        int size = HEADER_SIZE;
+        return encode(entries, Map.of());
+    }
+
+    /** Encodes {@code entries} and the open transactions (producer id → first offset) in the format above. */
+    static byte[] encode(Collection<ProducerStateEntry> entries, Map<Long, Long> openTxns) {
+        int size = HEADER_SIZE + (openTxns.isEmpty() ? 0 : 4 + 16 * openTxns.size());
         for (ProducerStateEntry entry : entries) {
             size += ENTRY_HEADER_SIZE + BATCH_SIZE * entry.batches().size();
         }
         ByteBuffer buffer = ByteBuffer.allocate(size);
-        buffer.putShort(VERSION);
+        buffer.putShort(openTxns.isEmpty() ? VERSION : VERSION_WITH_TXNS);
         buffer.putInt(0); // CRC, filled in below
         buffer.putInt(entries.size());
         for (ProducerStateEntry entry : entries) {
@@ -116,15 +142,23 @@ public final class ProducerSnapshotFile {
                 buffer.putLong(batch.timestamp());
             }
         }
+        if (!openTxns.isEmpty()) {
+            buffer.putInt(openTxns.size());
+            new TreeMap<>(openTxns).forEach((producerId, first) -> {
+                buffer.putLong(producerId);
+                buffer.putLong(first);
+            });
+        }
         byte[] bytes = buffer.array();
         buffer.putInt(CRC_OFFSET, (int) crc(bytes));
         return bytes;
     }
 
     /** Writes {@code entries} as the snapshot at {@code offset}, atomically; returns the file. */
-    static Path write(Path dir, long offset, Collection<ProducerStateEntry> entries) throws IOException {
+    static Path write(Path dir, long offset, Collection<ProducerStateEntry> entries, Map<Long, Long> openTxns)
+            throws IOException {
         Path file = path(dir, offset);
-        AtomicFiles.write(file, encode(entries));
+        AtomicFiles.write(file, encode(entries, openTxns));
         return file;
     }
 
@@ -137,13 +171,22 @@ public final class ProducerSnapshotFile {
         return decode(file, Files.readAllBytes(file));
     }
 
+    /** Reads and validates a snapshot file with its open transactions. */
+    static Snapshot readSnapshot(Path file) throws IOException {
+        return decodeSnapshot(file, Files.readAllBytes(file));
+    }
+
     static List<ProducerStateEntry> decode(Path file, byte[] bytes) throws CorruptSnapshotException {
+        return decodeSnapshot(file, bytes).entries();
+    }
+
+    static Snapshot decodeSnapshot(Path file, byte[] bytes) throws CorruptSnapshotException {
         if (bytes.length < HEADER_SIZE) {
             throw new CorruptSnapshotException(file, "size " + bytes.length + " is below the header size");
         }
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         short version = buffer.getShort(0);
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_WITH_TXNS) {
             throw new CorruptSnapshotException(file, "unsupported version " + version);
         }
         long storedCrc = Integer.toUnsignedLong(buffer.getInt(CRC_OFFSET));
@@ -191,10 +234,28 @@ public final class ProducerSnapshotFile {
             }
             entries.add(new ProducerStateEntry(producerId, epoch, batches, lastTimestamp));
         }
+        Map<Long, Long> openTxns = new HashMap<>();
+        if (version == VERSION_WITH_TXNS) {
+            if (buffer.remaining() < 4) {
+                throw new CorruptSnapshotException(file, "open transaction count is missing");
+            }
+            int txns = buffer.getInt();
+            if (txns < 0 || (long) txns * 16 != buffer.remaining()) {
+                throw new CorruptSnapshotException(file, "open transaction count " + txns + " does not fit the file");
+            }
+            for (int i = 0; i < txns; i++) {
+                long producerId = buffer.getLong();
+                long first = buffer.getLong();
+                if (producerId < 0 || first < 0 || openTxns.put(producerId, first) != null) {
+                    throw new CorruptSnapshotException(
+                            file, "open transaction " + i + " of producer " + producerId + " at " + first);
+                }
+            }
+        }
         if (buffer.hasRemaining()) {
             throw new CorruptSnapshotException(file, buffer.remaining() + " unexpected bytes after the last entry");
         }
-        return entries;
+        return new Snapshot(entries, openTxns);
     }
 
     private static long crc(byte[] bytes) {

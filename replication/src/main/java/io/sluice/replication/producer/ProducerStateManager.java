@@ -12,7 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
+import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +61,15 @@ import org.slf4j.LoggerFactory;
  * epoch &gt; current, first seq != 0             OUT_OF_ORDER_SEQUENCE
  * </pre>
  *
- * <p>Transaction control batches are not supported by Sluice and are ignored by {@link #update}.
+ * <p>Transactions. A transactional batch of a producer without an open transaction opens one at its base offset; the
+ * producer's COMMIT or ABORT control batch (marker) closes it, and {@link #update} returns it as a
+ * {@link CompletedTxn} (an aborted one goes into the partition's aborted-transaction index). The earliest first offset
+ * of the open transactions is the {@link #firstUnstableOffset()}: the last stable offset is the minimum of it and the
+ * high watermark. A marker also records the producer epoch and coordinator epoch it was written with: a later batch
+ * of an older producer epoch is fenced (INVALID_PRODUCER_EPOCH), a later marker of an older coordinator epoch is
+ * refused ({@link #validateMarker}); a non-transactional batch of a producer with an open transaction is refused
+ * (INVALID_TXN_STATE). Snapshots carry the open transactions (format version 2); the marker epochs are rebuilt only
+ * from the markers re-read after the snapshot.
  *
  * <p>Concurrency: not thread-safe. One instance belongs to one partition log and every call, including the snapshot
  * file operations, must be made while holding that partition log's lock (the lock that serialises appends and
@@ -71,6 +84,14 @@ public final class ProducerStateManager {
     private final String logPrefix;
     private final int maxSnapshots;
     private final Map<Long, ProducerStateEntry> producers = new HashMap<>();
+    /** Open transactions: producer id → offset of its first batch in the transaction. */
+    private final Map<Long, Long> openTxnByProducer = new HashMap<>();
+    /** Open transactions by first offset → producer id (first offsets are distinct: they are batch base offsets). */
+    private final TreeMap<Long, Long> openTxns = new TreeMap<>();
+    /** Per producer, the producer and coordinator epochs of its last marker. */
+    private final Map<Long, MarkerEpochs> markerEpochs = new HashMap<>();
+
+    private record MarkerEpochs(short producerEpoch, int coordinatorEpoch) {}
 
     public ProducerStateManager(TopicPartition partition) {
         this(partition, DEFAULT_MAX_SNAPSHOTS);
@@ -107,6 +128,15 @@ public final class ProducerStateManager {
             return ValidationResult.OK;
         }
         long producerId = batch.producerId();
+        MarkerEpochs marker = markerEpochs.get(producerId);
+        if (marker != null && batch.producerEpoch() < marker.producerEpoch()) {
+            return ValidationResult.invalidEpoch("Producer " + producerId + " epoch " + batch.producerEpoch()
+                    + " is older than the epoch " + marker.producerEpoch() + " of its last transaction marker");
+        }
+        if (!batch.isTransactional() && openTxnByProducer.containsKey(producerId)) {
+            return ValidationResult.invalidTxnState("Producer " + producerId + " sent a non-transactional batch while"
+                    + " its transaction starting at offset " + openTxnByProducer.get(producerId) + " is open");
+        }
         ProducerStateEntry current = producers.get(producerId);
         if (current == null) {
             if (logNeverHeldARecord && batch.baseSequence() != 0) {
@@ -156,15 +186,42 @@ public final class ProducerStateManager {
     }
 
     /**
-     * Records a batch that is now in the log, with its assigned offsets. Non-idempotent and control batches are
-     * ignored. A different epoch (normally newer) replaces the producer's batches.
+     * Whether a transaction marker of {@code producerId} written with {@code producerEpoch} by a coordinator at
+     * {@code coordinatorEpoch} may be appended: {@link Errors#NONE}, INVALID_PRODUCER_EPOCH when the producer already
+     * wrote with a newer epoch, TRANSACTION_COORDINATOR_FENCED when a newer coordinator already wrote a marker.
      */
-    public void update(RecordBatch batch) {
-        if (!batch.hasProducerId() || batch.isControlBatch()) {
-            return;
+    public Errors validateMarker(long producerId, short producerEpoch, int coordinatorEpoch) {
+        MarkerEpochs marker = markerEpochs.get(producerId);
+        if (marker != null && coordinatorEpoch < marker.coordinatorEpoch()) {
+            return Errors.TRANSACTION_COORDINATOR_FENCED;
+        }
+        ProducerStateEntry current = producers.get(producerId);
+        if ((current != null && producerEpoch < current.epoch())
+                || (marker != null && producerEpoch < marker.producerEpoch())) {
+            return Errors.INVALID_PRODUCER_EPOCH;
+        }
+        return Errors.NONE;
+    }
+
+    /**
+     * Records a batch that is now in the log, with its assigned offsets. Non-idempotent batches are ignored. A
+     * different epoch (normally newer) replaces the producer's batches. A transactional batch opens the producer's
+     * transaction if none is open; a COMMIT or ABORT marker closes it and is returned as completed (empty when the
+     * producer had no open transaction here).
+     */
+    public Optional<CompletedTxn> update(RecordBatch batch) {
+        if (!batch.hasProducerId()) {
+            return Optional.empty();
+        }
+        if (batch.isControlBatch()) {
+            return updateWithMarker(batch);
         }
         long producerId = batch.producerId();
         short epoch = batch.producerEpoch();
+        if (batch.isTransactional() && !openTxnByProducer.containsKey(producerId)) {
+            openTxnByProducer.put(producerId, batch.baseOffset());
+            openTxns.put(batch.baseOffset(), producerId);
+        }
         BatchMetadata metadata = new BatchMetadata(
                 batch.baseSequence(),
                 batch.lastSequence(),
@@ -190,6 +247,40 @@ public final class ProducerStateManager {
             next = current.withBatch(metadata);
         }
         producers.put(producerId, next);
+        return Optional.empty();
+    }
+
+    private Optional<CompletedTxn> updateWithMarker(RecordBatch batch) {
+        Iterator<Record> records = batch.iterator();
+        if (!records.hasNext()) {
+            return Optional.empty();
+        }
+        Record record = records.next();
+        ControlRecordType type = ControlRecordType.parse(record.key());
+        if (type != ControlRecordType.COMMIT && type != ControlRecordType.ABORT) {
+            return Optional.empty();
+        }
+        EndTransactionMarker marker = EndTransactionMarker.deserialize(record);
+        long producerId = batch.producerId();
+        markerEpochs.put(producerId, new MarkerEpochs(batch.producerEpoch(), marker.coordinatorEpoch()));
+        Long first = openTxnByProducer.remove(producerId);
+        if (first == null) {
+            return Optional.empty();
+        }
+        openTxns.remove(first);
+        return Optional.of(new CompletedTxn(producerId, first, batch.lastOffset(), type == ControlRecordType.ABORT));
+    }
+
+    /**
+     * The first offset of the earliest open transaction, if any: records from there on are not stable yet.
+     */
+    public OptionalLong firstUnstableOffset() {
+        return openTxns.isEmpty() ? OptionalLong.empty() : OptionalLong.of(openTxns.firstKey());
+    }
+
+    /** Open transactions: producer id → first offset. */
+    public Map<Long, Long> openTransactions() {
+        return Map.copyOf(openTxnByProducer);
     }
 
     /** The state of one producer, if known. */
@@ -207,9 +298,12 @@ public final class ProducerStateManager {
         return producers.size();
     }
 
-    /** Forgets every producer. */
+    /** Forgets every producer and transaction. */
     public void clear() {
         producers.clear();
+        openTxnByProducer.clear();
+        openTxns.clear();
+        markerEpochs.clear();
     }
 
     /**
@@ -229,6 +323,8 @@ public final class ProducerStateManager {
                 e.setValue(kept.get());
             }
         }
+        openTxns.tailMap(offset, true).values().forEach(openTxnByProducer::remove);
+        openTxns.tailMap(offset, true).clear();
         log.debug(
                 "{}Truncated from offset {}: forgot {} producers, {} remain",
                 logPrefix,
@@ -253,7 +349,10 @@ public final class ProducerStateManager {
      */
     public int removeExpiredProducers(long nowMs, long expirationMs) {
         int before = producers.size();
-        producers.values().removeIf(entry -> nowMs - entry.lastTimestamp() >= expirationMs);
+        producers
+                .values()
+                .removeIf(entry -> nowMs - entry.lastTimestamp() >= expirationMs
+                        && !openTxnByProducer.containsKey(entry.producerId()));
         int removed = before - producers.size();
         if (removed > 0) {
             log.info("{}Expired {} producers idle for {} ms", logPrefix, removed, expirationMs);
@@ -271,7 +370,7 @@ public final class ProducerStateManager {
         }
         List<ProducerStateEntry> entries = new ArrayList<>(producers.values());
         entries.sort((a, b) -> Long.compare(a.producerId(), b.producerId()));
-        Path file = ProducerSnapshotFile.write(dir, offset, entries);
+        Path file = ProducerSnapshotFile.write(dir, offset, entries, openTxnByProducer);
         log.debug("{}Wrote snapshot {} with {} producers", logPrefix, file, entries.size());
         List<Long> offsets = ProducerSnapshotFile.list(dir);
         for (int i = 0; i < offsets.size() - maxSnapshots; i++) {
@@ -287,7 +386,7 @@ public final class ProducerStateManager {
      * cleared if there is none (re-scan from the log start).
      */
     public OptionalLong loadLatestSnapshot(Path dir, long maxOffset) throws IOException {
-        producers.clear();
+        clear();
         deleteTemporaryFiles(dir);
         List<Long> offsets = ProducerSnapshotFile.list(dir);
         for (int i = offsets.size() - 1; i >= 0; i--) {
@@ -298,12 +397,17 @@ public final class ProducerStateManager {
             Path file = ProducerSnapshotFile.path(dir, offset);
             try {
                 Map<Long, ProducerStateEntry> loaded = new HashMap<>();
-                for (ProducerStateEntry entry : ProducerSnapshotFile.read(file)) {
+                ProducerSnapshotFile.Snapshot snapshot = ProducerSnapshotFile.readSnapshot(file);
+                for (ProducerStateEntry entry : snapshot.entries()) {
                     if (loaded.put(entry.producerId(), entry) != null) {
                         throw new CorruptSnapshotException(file, "producer " + entry.producerId() + " listed twice");
                     }
                 }
                 producers.putAll(loaded);
+                snapshot.openTxns().forEach((producerId, first) -> {
+                    openTxnByProducer.put(producerId, first);
+                    openTxns.put(first, producerId);
+                });
                 log.info("{}Loaded snapshot {} with {} producers", logPrefix, file, loaded.size());
                 return OptionalLong.of(offset);
             } catch (IOException e) {

@@ -11,6 +11,7 @@ import org.apache.kafka.common.protocol.Errors;
  *                           firstOffset/lastOffset/timestamp of the original
  *   OUT_OF_ORDER_SEQUENCE   reject with OUT_OF_ORDER_SEQUENCE_NUMBER
  *   INVALID_PRODUCER_EPOCH  reject with INVALID_PRODUCER_EPOCH (a fenced, older producer instance)
+ *   INVALID_TXN_STATE       reject with INVALID_TXN_STATE (a non-transactional batch inside an open transaction)
  * </pre>
  *
  * @param outcome the decision
@@ -26,12 +27,17 @@ public record ValidationResult(Outcome outcome, long firstOffset, long lastOffse
         OK(Errors.NONE),
         DUPLICATE(Errors.NONE),
         OUT_OF_ORDER_SEQUENCE(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER),
-        INVALID_PRODUCER_EPOCH(Errors.INVALID_PRODUCER_EPOCH);
+        INVALID_PRODUCER_EPOCH(Errors.INVALID_PRODUCER_EPOCH),
+        INVALID_TXN_STATE(Errors.INVALID_TXN_STATE);
 
         private final Errors error;
 
         Outcome(Errors error) {
             this.error = error;
+        }
+
+        static ValidationResult invalidTxnState(String message) {
+            return new ValidationResult(Outcome.INVALID_TXN_STATE, -1L, -1L, -1L, message);
         }
 
         /** The produce-response error for this outcome. */
@@ -54,6 +60,10 @@ public record ValidationResult(Outcome outcome, long firstOffset, long lastOffse
 
     static ValidationResult invalidEpoch(String message) {
         return new ValidationResult(Outcome.INVALID_PRODUCER_EPOCH, -1L, -1L, -1L, message);
+    }
+
+    static ValidationResult invalidTxnState(String message) {
+        return new ValidationResult(Outcome.INVALID_TXN_STATE, -1L, -1L, -1L, message);
     }
 
     /** The produce-response error ({@link Errors#NONE} for OK and DUPLICATE). */

@@ -24,6 +24,12 @@ final class TestRecords {
                 0L, Compression.NONE, producerId, epoch, baseSequence, -1, simple(1_000L, values));
     }
 
+    /** A transactional batch of one record per value. */
+    static MemoryRecords transactional(long producerId, short epoch, int baseSequence, String... values) {
+        return MemoryRecords.withTransactionalRecords(
+                0L, Compression.NONE, producerId, epoch, baseSequence, -1, simple(1_000L, values));
+    }
+
     private static SimpleRecord[] simple(long timestamp, String... values) {
         SimpleRecord[] records = new SimpleRecord[values.length];
         for (int i = 0; i < values.length; i++) {

@@ -7,6 +7,7 @@ import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.broker.network.FileRecordsSlice;
 import io.sluice.replication.epoch.EpochEndOffset;
 import io.sluice.replication.log.FileSlice;
+import io.sluice.replication.log.index.AbortedTxn;
 import io.sluice.replication.partition.FetchIsolation;
 import io.sluice.replication.partition.FetchParams;
 import io.sluice.replication.partition.PartitionFetch;
@@ -168,7 +169,9 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 Math.max(0, request.maxWaitMs()),
                 request.minBytes(),
                 request.maxBytes(),
-                replicaId >= 0 ? FetchIsolation.LOG_END : FetchIsolation.HIGH_WATERMARK,
+                replicaId >= 0
+                        ? FetchIsolation.LOG_END
+                        : readCommitted ? FetchIsolation.TXN_COMMITTED : FetchIsolation.HIGH_WATERMARK,
                 replicaEpoch);
 
         List<FetchTopic> topics = request.topics();
@@ -244,12 +247,28 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                             ? error(p.partition(), Errors.UNKNOWN_TOPIC_OR_PARTITION)
                             : partitionData(version, tp, result);
                 }
-                data.setAbortedTransactions(readCommitted ? new ArrayList<>(0) : null);
+                data.setAbortedTransactions(readCommitted ? abortedTransactions(result(results, name, p)) : null);
                 topicResponse.partitions().add(data);
             }
             response.responses().add(topicResponse);
         }
         return response;
+    }
+
+    private static ReadResult result(Map<TopicPartition, ReadResult> results, String name, FetchPartition p) {
+        return name == null ? null : results.get(new TopicPartition(name, p.partition()));
+    }
+
+    private static List<FetchResponseData.AbortedTransaction> abortedTransactions(ReadResult result) {
+        List<FetchResponseData.AbortedTransaction> out = new ArrayList<>(0);
+        if (result != null) {
+            for (AbortedTxn txn : result.abortedTransactions()) {
+                out.add(new FetchResponseData.AbortedTransaction()
+                        .setProducerId(txn.producerId())
+                        .setFirstOffset(txn.firstOffset()));
+            }
+        }
+        return out;
     }
 
     private PartitionData partitionData(short version, TopicPartition tp, ReadResult result) {

@@ -6,6 +6,7 @@ import io.sluice.broker.api.RequestContext;
 import io.sluice.broker.group.OffsetsTopic;
 import io.sluice.broker.metadata.MetadataCache;
 import io.sluice.broker.metadata.MetadataSnapshot;
+import io.sluice.broker.txn.TransactionStateTopic;
 import io.sluice.metadata.model.Endpoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import java.util.function.ToIntBiFunction;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
@@ -35,11 +37,9 @@ import org.slf4j.LoggerFactory;
  * {@code COORDINATOR_NOT_AVAILABLE}, as it is while the partition has no live leader or the leader has no endpoint on
  * that listener; the client retries.
  *
- * <p>Transaction (and share) keys are answered with {@code INVALID_REQUEST} and the message
- * "{@value #NO_TRANSACTION_COORDINATOR}": Sluice has no transaction coordinator, and a non-retriable error makes the
- * Java producer fail at once with "Could not find a coordinator ... due to unexpected error: Sluice has no transaction
- * coordinator", where {@code COORDINATOR_NOT_AVAILABLE} (retriable) would only time out after
- * {@code max.block.ms} with no hint why.
+ * <p>A transactional id's coordinator is found the same way over {@value TransactionStateTopic#NAME} (created on
+ * first use with the {@code transaction.state.log.*} settings). Share keys are answered with {@code INVALID_REQUEST}
+ * and the message "{@value #NO_SHARE_COORDINATOR}".
  *
  * <p>Concurrency: stateless over one metadata snapshot per request; never blocks (the creation runs asynchronously),
  * so it runs inline on event loops.
@@ -54,20 +54,26 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     static final byte TRANSACTION = 1;
     static final byte SHARE = 2;
 
-    static final String NO_TRANSACTION_COORDINATOR = "Sluice has no transaction coordinator";
     static final String NO_SHARE_COORDINATOR = "Sluice has no share group coordinator";
 
     private static final int NO_NODE = -1;
 
     private final MetadataCache cache;
     private final Supplier<CompletionStage<Errors>> createOffsetsTopic;
+    private final Supplier<CompletionStage<Errors>> createTransactionStateTopic;
 
     /**
      * @param createOffsetsTopic starts (or joins) the creation of {@value OffsetsTopic#NAME}; must not block
+     * @param createTransactionStateTopic the same for {@value TransactionStateTopic#NAME}
      */
-    public FindCoordinatorHandler(MetadataCache cache, Supplier<CompletionStage<Errors>> createOffsetsTopic) {
+    public FindCoordinatorHandler(
+            MetadataCache cache,
+            Supplier<CompletionStage<Errors>> createOffsetsTopic,
+            Supplier<CompletionStage<Errors>> createTransactionStateTopic) {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.createOffsetsTopic = Objects.requireNonNull(createOffsetsTopic, "createOffsetsTopic");
+        this.createTransactionStateTopic =
+                Objects.requireNonNull(createTransactionStateTopic, "createTransactionStateTopic");
     }
 
     @Override
@@ -116,28 +122,44 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
 
     private Coordinator find(MetadataSnapshot snapshot, byte keyType, String key, RequestContext context) {
         return switch (keyType) {
-            case GROUP -> groupCoordinator(snapshot, key, context);
-            case TRANSACTION -> error(key, Errors.INVALID_REQUEST, NO_TRANSACTION_COORDINATOR);
+            case GROUP ->
+                coordinator(snapshot, key, context, OffsetsTopic.NAME, OffsetsTopic::partitionFor, createOffsetsTopic);
+            case TRANSACTION ->
+                coordinator(
+                        snapshot,
+                        key,
+                        context,
+                        TransactionStateTopic.NAME,
+                        TransactionStateTopic::partitionFor,
+                        createTransactionStateTopic);
             case SHARE -> error(key, Errors.INVALID_REQUEST, NO_SHARE_COORDINATOR);
             default -> error(key, Errors.INVALID_REQUEST, "Unknown coordinator key type " + keyType);
         };
     }
 
-    private Coordinator groupCoordinator(MetadataSnapshot snapshot, String groupId, RequestContext context) {
+    private Coordinator coordinator(
+            MetadataSnapshot snapshot,
+            String groupId,
+            RequestContext context,
+            String topic,
+            ToIntBiFunction<String, Integer> partitionFor,
+            Supplier<CompletionStage<Errors>> create) {
         if (groupId == null) {
             return error(null, Errors.INVALID_REQUEST, "The group id is null");
         }
-        OptionalInt partitions = snapshot.numPartitions(OffsetsTopic.NAME);
+        if (groupId.isEmpty() && topic.equals(TransactionStateTopic.NAME)) {
+            return error(groupId, Errors.INVALID_REQUEST, "The transactional id is empty");
+        }
+        OptionalInt partitions = snapshot.numPartitions(topic);
         if (partitions.isEmpty()) {
-            startCreation(context);
+            startCreation(context, topic, create);
             return error(groupId, Errors.COORDINATOR_NOT_AVAILABLE, "The coordinator is not available");
         }
-        TopicPartition tp =
-                new TopicPartition(OffsetsTopic.NAME, OffsetsTopic.partitionFor(groupId, partitions.getAsInt()));
+        TopicPartition tp = new TopicPartition(topic, partitionFor.applyAsInt(groupId, partitions.getAsInt()));
         Optional<Endpoint> endpoint = snapshot.leaderEndpoint(tp, context.listenerName());
         if (endpoint.isEmpty()) {
             log.debug(
-                    "No coordinator for group '{}': {} has no live leader with a {} endpoint",
+                    "No coordinator for '{}': {} has no live leader with a {} endpoint",
                     groupId,
                     tp,
                     context.listenerName());
@@ -153,21 +175,18 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
                 .setPort(e.port());
     }
 
-    private void startCreation(RequestContext context) {
-        log.debug(
-                "{} does not exist; creating it for FindCoordinator from client '{}'",
-                OffsetsTopic.NAME,
-                context.clientId());
+    private void startCreation(RequestContext context, String topic, Supplier<CompletionStage<Errors>> create) {
+        log.debug("{} does not exist; creating it for FindCoordinator from client '{}'", topic, context.clientId());
         try {
-            createOffsetsTopic.get().whenComplete((error, failure) -> {
+            create.get().whenComplete((error, failure) -> {
                 if (failure != null) {
-                    log.warn("Creating {} failed: {}", OffsetsTopic.NAME, failure.toString());
+                    log.warn("Creating {} failed: {}", topic, failure.toString());
                 } else if (error != Errors.NONE) {
-                    log.warn("Creating {} refused: {}", OffsetsTopic.NAME, error);
+                    log.warn("Creating {} refused: {}", topic, error);
                 }
             });
         } catch (RuntimeException e) {
-            log.warn("Creating {} failed: {}", OffsetsTopic.NAME, e.toString());
+            log.warn("Creating {} failed: {}", topic, e.toString());
         }
     }
 

@@ -4,6 +4,7 @@ import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
 import io.sluice.broker.producer.ProducerIdManager;
+import io.sluice.broker.txn.TransactionCoordinator;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,15 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers InitProducerId v0-v5 for idempotent (non-transactional) producers (DESIGN.md §5): every request gets a new
+ * Answers InitProducerId v0-v5. Idempotent (non-transactional) producers (DESIGN.md §5): every request gets a new
  * cluster-unique producer id with epoch 0, as Kafka does when the transactional id is null (also when the client
- * sends its current id and epoch to bump them).
- *
- * <p><b>Transactions are not supported.</b> A request with a transactional id is answered with
- * {@code TRANSACTIONAL_ID_AUTHORIZATION_FAILED}: the stock Java producer treats it as fatal at once
- * ({@code TransactionalIdAuthorizationException} from {@code initTransactions()}) instead of retrying until
- * {@code max.block.ms}, which a retriable answer such as {@code COORDINATOR_NOT_AVAILABLE} would cause; librdkafka
- * fails the same way. The error message of the exception is Kafka's; operators find the reason in the broker log.
+ * sends its current id and epoch to bump them). Transactional producers: the {@link TransactionCoordinator} answers
+ * (producer id kept per transactional id, epoch bumped, the previous instance fenced and its open transaction
+ * aborted).
  *
  * <p>Other answers: an empty transactional id or a producer id without an epoch (or the reverse) is
  * {@code INVALID_REQUEST}; a failure to claim a producer id block from ZooKeeper is the retriable
@@ -37,9 +34,18 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
     private static final short NO_PRODUCER_EPOCH = -1;
 
     private final ProducerIdManager producerIds;
+    private final TransactionalInit coordinator;
 
-    public InitProducerIdHandler(ProducerIdManager producerIds) {
+    /** Port onto {@link TransactionCoordinator#initProducerId}. */
+    @FunctionalInterface
+    public interface TransactionalInit {
+        CompletableFuture<TransactionCoordinator.InitResult> initProducerId(
+                String transactionalId, int timeoutMs, long producerId, short producerEpoch);
+    }
+
+    public InitProducerIdHandler(ProducerIdManager producerIds, TransactionalInit coordinator) {
         this.producerIds = Objects.requireNonNull(producerIds, "producerIds");
+        this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
     }
 
     @Override
@@ -69,13 +75,26 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
             if (transactionalId.isEmpty()) {
                 return error(Errors.INVALID_REQUEST);
             }
-            log.warn(
-                    "Refusing InitProducerId for transactional id '{}' from client '{}' ({}): transactions are not"
-                            + " supported by Sluice; answering TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
-                    transactionalId,
-                    context.clientId(),
-                    context.remoteAddress());
-            return error(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+            return coordinator
+                    .initProducerId(
+                            transactionalId,
+                            request.transactionTimeoutMs(),
+                            request.producerId(),
+                            request.producerEpoch())
+                    .thenApply(r -> {
+                        if (r.error() != Errors.NONE) {
+                            log.debug(
+                                    "InitProducerId for transactional id '{}' from client '{}': {}",
+                                    transactionalId,
+                                    context.clientId(),
+                                    r.error());
+                        }
+                        return ApiResponse.of(new InitProducerIdResponseData()
+                                .setThrottleTimeMs(0)
+                                .setErrorCode(r.error().code())
+                                .setProducerId(r.producerId())
+                                .setProducerEpoch(r.producerEpoch()));
+                    });
         }
         if ((request.producerId() == NO_PRODUCER_ID) != (request.producerEpoch() == NO_PRODUCER_EPOCH)) {
             return error(Errors.INVALID_REQUEST);

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
@@ -29,15 +30,16 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  * <ul>
  *   <li>{@code -2} (earliest) and {@code -4} (earliest local, v8+; no tiered storage, so the same) → the log start
  *       offset;
- *   <li>{@code -1} (latest) → the high watermark for consumers, the log end for replicas;
+ *   <li>{@code -1} (latest) → the high watermark for read_uncommitted consumers, the last stable offset for
+ *       read_committed ones, the log end for replicas;
  *   <li>{@code -3} (max timestamp, v7+) → the record with the largest timestamp;
  *   <li>{@code -5} (latest tiered, v9+) → offset -1, as Kafka answers without tiered storage (after the leader and
  *       epoch checks);
  *   <li>any other → the first offset whose timestamp is at or after it, offset -1 if none.
  * </ul>
  *
- * Consumers ({@code replicaId -1}) see only offsets below the high watermark whatever their isolation level
- * (READ_COMMITTED is READ_UNCOMMITTED without transactions); a new leader answers them {@code OFFSET_NOT_AVAILABLE}
+ * Consumers ({@code replicaId -1}) see only offsets below the high watermark (READ_UNCOMMITTED) or the last stable
+ * offset (READ_COMMITTED, v2+); a new leader answers them {@code OFFSET_NOT_AVAILABLE}
  * until its high watermark reaches its epoch start. {@code currentLeaderEpoch} (v4+) fences: lower →
  * {@code FENCED_LEADER_EPOCH}, higher → {@code UNKNOWN_LEADER_EPOCH}. A partition this broker does not lead is
  * {@code NOT_LEADER_OR_FOLLOWER}, or {@code UNKNOWN_TOPIC_OR_PARTITION} when the metadata does not know it either;
@@ -87,9 +89,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
     @Override
     public CompletionStage<ApiResponse> handle(RequestContext context, ListOffsetsRequestData request) {
         short version = context.apiVersion();
-        FetchIsolation isolation = request.replicaId() == ListOffsetsRequest.CONSUMER_REPLICA_ID
-                ? FetchIsolation.HIGH_WATERMARK
-                : FetchIsolation.LOG_END;
+        FetchIsolation isolation = request.replicaId() != ListOffsetsRequest.CONSUMER_REPLICA_ID
+                ? FetchIsolation.LOG_END
+                : request.isolationLevel() == IsolationLevel.READ_COMMITTED.id()
+                        ? FetchIsolation.TXN_COMMITTED
+                        : FetchIsolation.HIGH_WATERMARK;
         Set<TopicPartition> seen = new HashSet<>();
         Set<TopicPartition> duplicates = new HashSet<>();
         for (ListOffsetsTopic topic : request.topics()) {

@@ -43,9 +43,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code acks} not in {-1, 0, 1} → {@code INVALID_REQUIRED_ACKS} everywhere, nothing appended;
- *   <li>a transactional id or a transactional batch → {@code TRANSACTIONAL_ID_AUTHORIZATION_FAILED} everywhere
- *       (Sluice has no transactions; the same answer InitProducerId gives, which the Java producer treats as fatal at
- *       once instead of retrying);
+ *   <li>a transactional batch without a transactional id in the request → {@code INVALID_REQUEST} everywhere
+ *       (Kafka's rule); transactional batches are otherwise appended like idempotent ones, and the partition's
+ *       producer state opens the producer's transaction there (the coordinator's markers close it). The partition is
+ *       not verified as added to the transaction (KIP-890 part 1 is not implemented);
  *   <li>a partition the metadata does not know → {@code UNKNOWN_TOPIC_OR_PARTITION}; an internal topic →
  *       {@code INVALID_TOPIC_EXCEPTION} (clients may not write there);
  *   <li>the header checks of {@link ProduceRecordsValidator} ({@code INVALID_RECORD}, {@code CORRUPT_MESSAGE},
@@ -151,11 +152,11 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             forEachPartition(request, (tp, data) -> early.put(tp, error(tp, Errors.INVALID_REQUIRED_ACKS, null)));
             return done(context, request, acks, early);
         }
-        boolean transactional = request.transactionalId() != null || ProduceRecordsValidator.anyTransactional(request);
+        boolean missingTransactionalId =
+                request.transactionalId() == null && ProduceRecordsValidator.anyTransactional(request);
         forEachPartition(request, (tp, data) -> {
-            if (transactional) {
-                early.put(
-                        tp, error(tp, Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "transactions are not supported"));
+            if (missingTransactionalId) {
+                early.put(tp, error(tp, Errors.INVALID_REQUEST, "a transactional batch needs a transactional id"));
             } else if (!knownPartition.test(tp)) {
                 early.put(tp, error(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
             } else if (internalTopic.test(tp.topic())) {
@@ -185,9 +186,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                 }
             }
         });
-        if (transactional) {
-            log.warn(
-                    "{}Refusing a transactional produce from client '{}' ({}): transactions are not supported",
+        if (missingTransactionalId) {
+            log.info(
+                    "{}Refusing transactional batches without a transactional id from client '{}' ({})",
                     logPrefix,
                     context.clientId(),
                     context.remoteAddress());

@@ -73,7 +73,7 @@ final class ProduceRecordsValidator {
         }
     }
 
-    /** Whether any partition's first batch is transactional (a header flag; Sluice has no transactions). */
+    /** Whether any partition's first batch is transactional (a header flag). */
     static boolean anyTransactional(ProduceRequestData request) {
         for (TopicProduceData topic : request.topicData()) {
             for (PartitionProduceData partition : topic.partitionData()) {

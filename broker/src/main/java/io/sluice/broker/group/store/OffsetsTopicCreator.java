@@ -2,6 +2,7 @@ package io.sluice.broker.group.store;
 
 import io.sluice.broker.group.OffsetsTopic;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -46,6 +47,8 @@ public final class OffsetsTopicCreator {
     private final int timeoutMs;
     private final IntSupplier liveBrokers;
     private final ControllerCreateTopics controller;
+    private final String topic;
+    private final Map<String, String> extraConfigs;
     private final AtomicReference<CompletableFuture<Errors>> inFlight = new AtomicReference<>();
 
     /**
@@ -63,10 +66,37 @@ public final class OffsetsTopicCreator {
             int timeoutMs,
             IntSupplier liveBrokers,
             ControllerCreateTopics controller) {
+        this(
+                brokerId,
+                OffsetsTopic.NAME,
+                Map.of(),
+                partitions,
+                replicationFactor,
+                segmentBytes,
+                timeoutMs,
+                liveBrokers,
+                controller);
+    }
+
+    /**
+     * A creator of another compacted internal topic ({@code __transaction_state}) with extra topic configs.
+     */
+    public OffsetsTopicCreator(
+            int brokerId,
+            String topic,
+            Map<String, String> extraConfigs,
+            int partitions,
+            int replicationFactor,
+            int segmentBytes,
+            int timeoutMs,
+            IntSupplier liveBrokers,
+            ControllerCreateTopics controller) {
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.extraConfigs = Map.copyOf(extraConfigs);
         if (partitions <= 0 || replicationFactor <= 0 || segmentBytes <= 0) {
             throw new IllegalArgumentException("partitions, replication factor and segment bytes must be positive");
         }
-        this.logPrefix = "[OffsetsTopicCreator broker=" + brokerId + "]";
+        this.logPrefix = "[OffsetsTopicCreator broker=" + brokerId + " topic=" + topic + "]";
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
         this.segmentBytes = segmentBytes;
@@ -92,7 +122,7 @@ public final class OffsetsTopicCreator {
                 start().whenComplete((error, failure) -> {
                     inFlight.compareAndSet(mine, null);
                     if (failure != null) {
-                        log.warn("{} creating {} failed: {}", logPrefix, OffsetsTopic.NAME, failure.toString());
+                        log.warn("{} creating {} failed: {}", logPrefix, topic, failure.toString());
                         mine.complete(Errors.forException(failure));
                     } else {
                         mine.complete(error);
@@ -106,16 +136,16 @@ public final class OffsetsTopicCreator {
     private CompletionStage<Errors> start() {
         int live = liveBrokers.getAsInt();
         if (live <= 0) {
-            log.info("{} not creating {} yet: no live broker known", logPrefix, OffsetsTopic.NAME);
+            log.info("{} not creating {} yet: no live broker known", logPrefix, topic);
             return CompletableFuture.completedFuture(Errors.COORDINATOR_NOT_AVAILABLE);
         }
         CreateTopicsRequestData request = request(live);
         log.info(
                 "{} creating {} with {} partitions and replication factor {}",
                 logPrefix,
-                OffsetsTopic.NAME,
+                topic,
                 partitions,
-                request.topics().find(OffsetsTopic.NAME).replicationFactor());
+                request.topics().find(topic).replicationFactor());
         CompletionStage<CreateTopicsResponseData> answer;
         try {
             answer = controller.apply(request);
@@ -130,29 +160,31 @@ public final class OffsetsTopicCreator {
         CreatableTopicConfigCollection configs = new CreatableTopicConfigCollection();
         configs.add(new CreatableTopicConfig().setName("cleanup.policy").setValue("compact"));
         configs.add(new CreatableTopicConfig().setName("segment.bytes").setValue(Integer.toString(segmentBytes)));
-        CreatableTopic topic = new CreatableTopic()
-                .setName(OffsetsTopic.NAME)
+        extraConfigs.forEach(
+                (k, v) -> configs.add(new CreatableTopicConfig().setName(k).setValue(v)));
+        CreatableTopic creatable = new CreatableTopic()
+                .setName(topic)
                 .setNumPartitions(partitions)
                 .setReplicationFactor((short) Math.min(replicationFactor, live))
                 .setConfigs(configs);
         return new CreateTopicsRequestData()
                 .setTimeoutMs(timeoutMs)
                 .setValidateOnly(false)
-                .setTopics(new CreatableTopicCollection(List.of(topic).iterator()));
+                .setTopics(new CreatableTopicCollection(List.of(creatable).iterator()));
     }
 
     private Errors errorOf(CreateTopicsResponseData response) {
-        CreatableTopicResult result = response.topics().find(OffsetsTopic.NAME);
+        CreatableTopicResult result = response.topics().find(topic);
         if (result == null) {
-            log.warn("{} the controller's answer names no {}", logPrefix, OffsetsTopic.NAME);
+            log.warn("{} the controller's answer names no {}", logPrefix, topic);
             return Errors.UNKNOWN_SERVER_ERROR;
         }
         Errors error = Errors.forCode(result.errorCode());
         if (error == Errors.NONE || error == Errors.TOPIC_ALREADY_EXISTS) {
-            log.info("{} {} exists ({})", logPrefix, OffsetsTopic.NAME, error);
+            log.info("{} {} exists ({})", logPrefix, topic, error);
             return Errors.NONE;
         }
-        log.warn("{} creating {} refused: {} {}", logPrefix, OffsetsTopic.NAME, error, result.errorMessage());
+        log.warn("{} creating {} refused: {} {}", logPrefix, topic, error, result.errorMessage());
         return error;
     }
 }

@@ -10,6 +10,7 @@ import io.sluice.broker.network.NetworkConfig;
 import io.sluice.broker.network.NetworkServer;
 import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.broker.testing.ControlRequests;
+import io.sluice.broker.txn.TransactionCoordinator;
 import io.sluice.metadata.model.ProducerIdBlock;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +49,10 @@ class ClusterApisWithKafkaClientsTest {
                 new MetadataHandler(
                         cache, false, topic -> CompletableFuture.completedFuture(Errors.NONE), Duration.ofSeconds(1)),
                 new DescribeClusterHandler(cache),
-                new InitProducerIdHandler(producerIds)));
+                new InitProducerIdHandler(
+                        producerIds,
+                        (id, timeout, pid, epoch) -> CompletableFuture.completedFuture(
+                                new TransactionCoordinator.InitResult(Errors.NOT_COORDINATOR, -1L, (short) -1)))));
         server = new NetworkServer(
                 1,
                 NetworkConfig.of(List.of(Endpoint.parse("PLAINTEXT://127.0.0.1:0")), 1, 2, 16, 1 << 20),

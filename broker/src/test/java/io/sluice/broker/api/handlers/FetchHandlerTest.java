@@ -97,7 +97,7 @@ class FetchHandlerTest {
     }
 
     @Test
-    void readCommittedIsReadUncommittedWithoutAbortedTransactions() throws Exception {
+    void readCommittedWithoutTransactionsReadsToTheHighWatermark() throws Exception {
         LocalLeader l = leader(List.of(BROKER));
         l.produce((short) 11, (short) 1, TP, batch(1_700L, "alpha"));
 

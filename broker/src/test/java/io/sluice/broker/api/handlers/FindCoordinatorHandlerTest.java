@@ -27,10 +27,17 @@ class FindCoordinatorHandlerTest {
 
     private final MetadataCache cache = new MetadataCache(1, "cluster");
     private final AtomicInteger creations = new AtomicInteger();
-    private final FindCoordinatorHandler handler = new FindCoordinatorHandler(cache, () -> {
-        creations.incrementAndGet();
-        return CompletableFuture.completedFuture(Errors.NONE);
-    });
+    private final AtomicInteger txnCreations = new AtomicInteger();
+    private final FindCoordinatorHandler handler = new FindCoordinatorHandler(
+            cache,
+            () -> {
+                creations.incrementAndGet();
+                return CompletableFuture.completedFuture(Errors.NONE);
+            },
+            () -> {
+                txnCreations.incrementAndGet();
+                return CompletableFuture.completedFuture(Errors.NONE);
+            });
 
     /**
      * Brokers 1 and 2 listen on PLAINTEXT (127.0.0.1:909x) and EXTERNAL (10.0.0.x:1909x), broker 3 on PLAINTEXT only.
@@ -157,21 +164,16 @@ class FindCoordinatorHandlerTest {
     }
 
     @Test
-    void transactionKeysAreAnInvalidRequestThatSaysWhy() throws Exception {
+    void aTransactionalIdWithoutItsTopicStartsItsCreationAndShareKeysAreInvalid() throws Exception {
         offsetsTopicExists();
-        for (short version = 1; version < 4; version++) {
-            FindCoordinatorResponse response = find(version, "PLAINTEXT", single((byte) 1, "tx-1"));
-            assertThat(response.error()).as("v%d", version).isEqualTo(Errors.INVALID_REQUEST);
-            assertThat(response.data().errorMessage()).isEqualTo("Sluice has no transaction coordinator");
-            assertThat(response.data().nodeId()).isEqualTo(-1);
-        }
-        Coordinator batched = find((short) 5, "PLAINTEXT", batch((byte) 1, "tx-1"))
+        FindCoordinatorResponse response = find((short) 3, "PLAINTEXT", single((byte) 1, "tx-1"));
+        assertThat(response.error()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+        assertThat(txnCreations).hasValue(1);
+        Coordinator empty = find((short) 5, "PLAINTEXT", batch((byte) 1, ""))
                 .data()
                 .coordinators()
                 .get(0);
-        assertThat(batched.key()).isEqualTo("tx-1");
-        assertThat(batched.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
-        assertThat(batched.errorMessage()).isEqualTo("Sluice has no transaction coordinator");
+        assertThat(empty.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
 
         Coordinator share = find((short) 6, "PLAINTEXT", batch((byte) 2, "share-group"))
                 .data()

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.broker.testing.ControlRequests;
 import io.sluice.broker.testing.WireRoundTrip;
+import io.sluice.broker.txn.TransactionCoordinator;
 import io.sluice.metadata.model.ProducerIdBlock;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -17,11 +19,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class InitProducerIdHandlerTest {
     private final AtomicInteger claims = new AtomicInteger();
-    private final InitProducerIdHandler handler = new InitProducerIdHandler(new ProducerIdManager(
-            1,
-            (broker, size) -> new ProducerIdBlock(broker, 1000L * (1 + claims.getAndIncrement()), size),
-            1000,
-            Runnable::run));
+    private final InitProducerIdHandler handler = new InitProducerIdHandler(
+            new ProducerIdManager(
+                    1,
+                    (broker, size) -> new ProducerIdBlock(broker, 1000L * (1 + claims.getAndIncrement()), size),
+                    1000,
+                    Runnable::run),
+            (id, timeout, pid, epoch) -> CompletableFuture.completedFuture(
+                    new TransactionCoordinator.InitResult(Errors.NONE, 77L, (short) (timeout / 1000))));
 
     private InitProducerIdResponse send(short version, InitProducerIdRequestData request) throws Exception {
         return WireRoundTrip.parse(
@@ -60,11 +65,13 @@ class InitProducerIdHandlerTest {
     }
 
     @Test
-    void transactionalProducersAreRefusedWithAFatalError() throws Exception {
-        InitProducerIdResponse response = send((short) 4, idempotent().setTransactionalId("tx-1"));
+    void transactionalProducersAreAnsweredByTheTransactionCoordinator() throws Exception {
+        InitProducerIdResponse response =
+                send((short) 4, idempotent().setTransactionalId("tx-1").setTransactionTimeoutMs(3000));
 
-        assertThat(response.error()).isEqualTo(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-        assertThat(response.data().producerId()).isEqualTo(-1L);
+        assertThat(response.error()).isEqualTo(Errors.NONE);
+        assertThat(response.data().producerId()).isEqualTo(77L);
+        assertThat(response.data().producerEpoch()).isEqualTo((short) 3);
         assertThat(claims.get()).isZero();
     }
 

@@ -261,15 +261,19 @@ class ProduceHandlerTest {
     }
 
     @Test
-    void transactionalProducesAreRefused() throws Exception {
+    void transactionalBatchesNeedATransactionalIdAndAreAppendedWithIt() throws Exception {
         LocalLeader l = leader(LocalLeader.CONFIG);
-        ProduceRequestData request = LocalLeader.produceRequest((short) 1, TP, batch(1L, "x"));
-        request.setTransactionalId("tx-1");
+        MemoryRecords txn = MemoryRecords.withTransactionalRecords(
+                Compression.NONE, 9L, (short) 0, 0, new SimpleRecord(1L, null, "x".getBytes(StandardCharsets.UTF_8)));
+        ProduceRequestData without = LocalLeader.produceRequest((short) 1, TP, txn);
 
-        ProduceResponse response = l.send((short) 11, request);
-
-        assertThat(partition(response).errorCode()).isEqualTo(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code());
+        assertThat(partition(l.send((short) 11, without)).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
         assertThat(l.logEndOffset()).isZero();
+
+        ProduceRequestData with = LocalLeader.produceRequest((short) 1, TP, txn);
+        with.setTransactionalId("tx-1");
+        assertThat(partition(l.send((short) 11, with)).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(l.logEndOffset()).isEqualTo(1);
     }
 
     @Test
