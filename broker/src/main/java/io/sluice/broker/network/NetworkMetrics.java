@@ -13,8 +13,10 @@ import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
  * Micrometer meters of the network layer: open connections, bytes in and out, requests and their latency per API
- * (receive to response written), connections closed for bad input or by a limit, backpressure pauses, acceptor
- * pauses and the handler queue depth.
+ * (receive to response written), their queue time per API (receive to handler start), connections closed for bad
+ * input or by a limit, backpressure pauses, acceptor pauses, the handler queue depth and the time the handler pool
+ * threads spend running requests (its rate over the thread count is the pool's busy ratio; Kafka's
+ * {@code RequestHandlerAvgIdlePercent} is one minus it).
  *
  * <p>Concurrency: thread-safe; meters are registered lazily through concurrent maps.
  */
@@ -26,6 +28,8 @@ public final class NetworkMetrics {
     private final Counter bytesOut;
     private final Counter backpressurePauses;
     private final Map<ApiKeys, Timer> latency = new ConcurrentHashMap<>();
+    private final Map<ApiKeys, Timer> queueTime = new ConcurrentHashMap<>();
+    private final Counter handlerBusy;
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final Map<String, Counter> limited = new ConcurrentHashMap<>();
     private final Counter acceptorPauses;
@@ -48,6 +52,10 @@ public final class NetworkMetrics {
                 .register(registry);
         this.acceptorPauses = Counter.builder("sluice.network.acceptor.pauses")
                 .description("Times the acceptors stopped accepting because max.connections was reached")
+                .register(registry);
+        this.handlerBusy = Counter.builder("sluice.network.request.handler.busy")
+                .baseUnit("seconds")
+                .description("Time the request handler threads spent running requests")
                 .register(registry);
     }
 
@@ -80,6 +88,30 @@ public final class NetworkMetrics {
                                 .tag("api", key.name)
                                 .register(registry))
                 .record(elapsed);
+    }
+
+    /** The handler of a request of {@code apiKey} started {@code queued} after the request was received. */
+    void requestDequeued(ApiKeys apiKey, Duration queued) {
+        queueTime
+                .computeIfAbsent(
+                        apiKey,
+                        key -> Timer.builder("sluice.network.request.queue.time")
+                                .description("Time from a request's receipt to its handler starting")
+                                .tag("api", key.name)
+                                .register(registry))
+                .record(queued);
+    }
+
+    /** A request handler thread spent {@code nanos} running one task. */
+    void handlerBusy(long nanos) {
+        handlerBusy.increment(nanos / 1e9);
+    }
+
+    /** Registers a gauge of the number of request handler threads. */
+    void handlerThreads(int threads) {
+        Gauge.builder("sluice.network.request.handler.threads", () -> threads)
+                .description("Request handler threads (num.io.threads)")
+                .register(registry);
     }
 
     /** A connection was closed because of bad input ({@code reason}: frame_size, malformed_body, ...). */

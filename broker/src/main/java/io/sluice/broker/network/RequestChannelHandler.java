@@ -253,6 +253,8 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void invoke(ApiHandler<ApiMessage> handler, long sequence, Pending pending, ApiMessage body) {
+        long queuedMs = Math.max(0, shared.clock().millis() - pending.context().receiveTimeMs());
+        shared.metrics().requestDequeued(pending.header().apiKey(), Duration.ofMillis(queuedMs));
         CompletionStage<ApiResponse> stage;
         try {
             stage = handler.handle(pending.context(), body);

@@ -52,6 +52,7 @@ final class RequestDispatcher implements AutoCloseable {
         this.resumeAt = maxQueued / 2;
         this.metrics = metrics;
         metrics.queueDepth(queued::get);
+        metrics.handlerThreads(threads);
     }
 
     /**
@@ -64,7 +65,12 @@ final class RequestDispatcher implements AutoCloseable {
         try {
             executor.execute(() -> {
                 dequeued();
-                task.run();
+                long start = System.nanoTime();
+                try {
+                    task.run();
+                } finally {
+                    metrics.handlerBusy(System.nanoTime() - start);
+                }
             });
         } catch (RejectedExecutionException e) {
             queued.decrementAndGet();

@@ -24,6 +24,7 @@ import io.sluice.broker.group.store.LogGroupStore;
 import io.sluice.broker.group.store.OffsetsTopicCreator;
 import io.sluice.broker.metadata.MetadataCache;
 import io.sluice.broker.metrics.JvmMetrics;
+import io.sluice.broker.metrics.LatencyHistograms;
 import io.sluice.broker.metrics.MetricsHttpServer;
 import io.sluice.broker.metrics.ThreadLivenessMetrics;
 import io.sluice.broker.metrics.ThreadLivenessMetrics.Kind;
@@ -51,6 +52,7 @@ import io.sluice.metadata.zk.ZkClients;
 import io.sluice.metadata.zk.ZkStore;
 import io.sluice.replication.fetcher.ReplicaFetcherManager;
 import io.sluice.replication.log.LogManager;
+import io.sluice.replication.log.LogMetrics;
 import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.log.cleaner.LogCleaner;
 import io.sluice.replication.partition.Partition;
@@ -120,6 +122,8 @@ public final class BrokerServer implements AutoCloseable {
     private static final int IO_THREADS = 2;
     private static final int CLIENT_EVENT_LOOP_THREADS = 2;
     private static final Duration PURGATORY_REAPER_POLL = Duration.ofMillis(10);
+    /** How often the per-partition log size gauges follow the hosted logs. */
+    private static final Duration LOG_METRICS_REFRESH = Duration.ofSeconds(5);
 
     /** Lifecycle states; each names where it may come from. */
     public enum State {
@@ -165,6 +169,7 @@ public final class BrokerServer implements AutoCloseable {
     private volatile JvmMetrics jvmMetrics;
     private volatile MetricsHttpServer metricsServer;
     private volatile ThreadLivenessMetrics liveness;
+    private volatile LogMetrics logMetrics;
     private volatile BrokerHealth health;
 
     public BrokerServer(BrokerConfig config, Clock clock, MeterRegistry registry) {
@@ -216,6 +221,7 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     private void startComponents() {
+        LatencyHistograms.applyTo(registry);
         jvmMetrics = JvmMetrics.bindTo(registry);
         scheduler = GuardedScheduledExecutor.create("sluice-scheduler-" + brokerId, SCHEDULER_THREADS);
         ioExecutor = Executors.newFixedThreadPool(IO_THREADS, Threads.daemonFactory("sluice-io-" + brokerId));
@@ -236,6 +242,10 @@ public final class BrokerServer implements AutoCloseable {
         logs.failureChannel().setListener(this::onLogDirFailure);
         logs.startup();
         logManager = logs;
+        LogMetrics sizes = new LogMetrics(registry, logs);
+        logMetrics = sizes;
+        scheduler.scheduleWithFixedDelay(
+                sizes::refresh, LOG_METRICS_REFRESH.toMillis(), LOG_METRICS_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
 
         curator = ZkClients.newClient(
                 config.zookeeperConnect(), config.zookeeperSessionTimeoutMs(), config.zookeeperConnectionTimeoutMs());
@@ -576,6 +586,7 @@ public final class BrokerServer implements AutoCloseable {
     private void stopComponents(boolean clean) {
         quietly("metrics endpoint", metricsServer, MetricsHttpServer::close);
         quietly("thread liveness meters", liveness, ThreadLivenessMetrics::close);
+        quietly("log size meters", logMetrics, LogMetrics::close);
         if (!clean) {
             // like a crashed process: the session ends and the sockets close at once, in-flight requests unanswered
             quietly("Curator", curator, CuratorFramework::close);

@@ -23,13 +23,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class DockerComposeFileTest {
     private static final List<String> BROKERS = List.of("broker-1", "broker-2", "broker-3");
+    private static final List<String> OBSERVABILITY = List.of("prometheus", "grafana");
 
     private final Map<String, Object> compose = map(MiniYaml.parse(RepoFiles.read("docker-compose.yml")));
     private final Map<String, Object> services = map(compose.get("services"));
 
     @Test
     void hasZooKeeperAndThreeBrokersOnThreeRacks() {
-        assertThat(services.keySet()).containsExactlyInAnyOrder("zookeeper", "broker-1", "broker-2", "broker-3");
+        List<String> defaultProfile = services.keySet().stream()
+                .filter(name -> !service(name).containsKey("profiles"))
+                .toList();
+        assertThat(defaultProfile).containsExactlyInAnyOrder("zookeeper", "broker-1", "broker-2", "broker-3");
         Set<String> ids = new HashSet<>();
         Set<String> racks = new HashSet<>();
         for (String broker : BROKERS) {
@@ -82,6 +86,46 @@ class DockerComposeFileTest {
                     .as("%s publishes its external listener on the advertised host port", broker)
                     .containsEntry(external.port(), containerPort);
             assertThat(published).containsValue(config.metricsPort());
+        }
+    }
+
+    @Test
+    void observabilityProfileAddsPinnedPrometheusAndGrafanaWithTheRepositoryFiles() {
+        Map<String, Object> configs = map(compose.get("configs"));
+        for (String name : OBSERVABILITY) {
+            Map<String, Object> service = service(name);
+            assertThat(list(service.get("profiles"))).as(name).containsExactly("observability");
+            String image = String.valueOf(service.get("image"));
+            assertThat(image).as("%s image is pinned to a version", name).matches("[a-z/]+:v?\\d+\\.\\d+\\.\\d+");
+            for (Object mount : list(service.get("configs"))) {
+                String source = String.valueOf(map(mount).get("source"));
+                assertThat(configs).as("%s config %s is declared", name, source).containsKey(source);
+                String file = String.valueOf(map(configs.get(source)).get("file"));
+                assertThat(Files.isRegularFile(RepoFiles.root().resolve(file)))
+                        .as("%s exists", file)
+                        .isTrue();
+            }
+        }
+        assertThat(services.keySet()).containsAll(OBSERVABILITY);
+    }
+
+    @Test
+    void prometheusScrapesEveryBrokerOnItsMetricsPort() {
+        Map<String, Object> prometheus = map(MiniYaml.parse(RepoFiles.read("deploy/observability/prometheus.yml")));
+        List<Object> jobs = list(prometheus.get("scrape_configs"));
+        Map<String, Object> sluice = map(jobs.get(0));
+        List<Object> targets =
+                list(map(list(sluice.get("static_configs")).get(0)).get("targets"));
+        List<String> expected = BROKERS.stream()
+                .map(broker -> service(broker).get("hostname") + ":"
+                        + properties(broker).get("metrics.port"))
+                .toList();
+        assertThat(targets).map(String::valueOf).containsExactlyInAnyOrderElementsOf(expected);
+        for (Object ruleFile : list(prometheus.get("rule_files"))) {
+            String target = String.valueOf(ruleFile);
+            assertThat(list(service("prometheus").get("configs")))
+                    .as("rule file %s is mounted", target)
+                    .anySatisfy(mount -> assertThat(map(mount).get("target")).isEqualTo(target));
         }
     }
 

@@ -88,6 +88,14 @@ class MetricsEndpointIT {
                 .isEqualTo(RECORDS);
         assertThat(value(scrape, "sluice_broker_topic_bytes_out_bytes_total", "fetcher=\"consumer\""))
                 .isGreaterThanOrEqualTo((double) RECORDS * VALUE_BYTES);
+        // histogram buckets for histogram_quantile (the quantiles themselves: ObservabilityPackIT)
+        assertThat(value(scrape, "sluice_network_request_latency_seconds_bucket", "api=\"Produce\",le=\"+Inf\""))
+                .isEqualTo(value(scrape, "sluice_network_request_latency_seconds_count", "api=\"Produce\""));
+        assertThat(value(scrape, "sluice_network_request_queue_time_seconds_bucket", "api=\"Fetch\",le=\"+Inf\""))
+                .isPositive();
+        assertThat(value(scrape, "sluice_log_dir_free_bytes", "")).isPositive();
+        assertThat(value(scrape, "sluice_log_dir_size_bytes", ""))
+                .isGreaterThanOrEqualTo((double) RECORDS * VALUE_BYTES);
         assertThat(value(scrape, "sluice_network_bytes_in_bytes_total", "")).isPositive();
         assertThat(value(scrape, "sluice_replica_manager_leaders", "")).isEqualTo(2);
         assertThat(value(scrape, "sluice_replica_manager_under_replicated_partitions", ""))
