@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.LeaderAndIsrResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -502,12 +503,15 @@ final class ControllerEventHandler {
         }
         deletion.enqueue(accepted);
         CompletableFuture<Map<String, Errors>> waiting = new CompletableFuture<>();
-        waiting.thenAccept(result -> {
+        // completes the caller's future; the derived stage has no one to report to
+        CompletableFuture<Void> unused = waiting.thenAccept(result -> {
             Map<String, Errors> all = new TreeMap<>(immediate);
             all.putAll(result);
             dt.future().complete(all);
         });
         completions.add(() -> deletion.await(accepted, dt.deadlineMs(), waiting));
-        events.scheduleOnce(new ControllerEvent.DeleteTopicsTimeout(), Math.max(0, dt.deadlineMs() - clock.millis()));
+        // the timeout event fires once and is never cancelled
+        ScheduledFuture<?> timeout = events.scheduleOnce(
+                new ControllerEvent.DeleteTopicsTimeout(), Math.max(0, dt.deadlineMs() - clock.millis()));
     }
 }

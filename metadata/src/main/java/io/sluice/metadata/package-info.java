@@ -1,2 +1,5 @@
-/** Sluice metadata module: configuration, znode codecs and the immutable cluster model; depends on no other module. */
+/**
+ * Sluice metadata module: configuration, znode codecs and the immutable cluster model. The module depends on no other
+ * Sluice module; every other module depends on it.
+ */
 package io.sluice.metadata;

@@ -1,2 +1,9 @@
-/** Network implementations of the controller's and the replication module's ports on the broker's outbound client; depends on network.client, the metadata cache, controller.channel and replication ports. */
+/**
+ * Implementations of the controller's, the replication module's and the broker packages' ports: on the broker's
+ * outbound client (controller requests, follower fetches, AlterPartition), on the replica manager (the controller's
+ * replica control, the group coordinator's offsets log) and on the metadata cache; depends on {@code
+ * io.sluice.broker.network.client}, {@code io.sluice.broker.metadata}, {@code io.sluice.broker.control}, {@code
+ * io.sluice.broker.group}, {@code io.sluice.controller.channel}, {@code io.sluice.metadata.model}, {@code
+ * io.sluice.replication.fetcher}, {@code io.sluice.replication.log} and {@code io.sluice.replication.partition}.
+ */
 package io.sluice.broker.adapter;

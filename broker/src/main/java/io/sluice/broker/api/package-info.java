@@ -1,2 +1,4 @@
-/** Kafka API handlers and their registry; depends on kafka-clients message classes and the network package's record types only. */
+/**
+ * Kafka API handlers' contract and their registry; depends on no Sluice package (kafka-clients message classes only).
+ */
 package io.sluice.broker.api;

@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fences the controller's requests (DESIGN.md §3): remembers the highest controller epoch seen and rejects
+ * Fences the controller's requests (docs/design.md#controller-fencing): remembers the highest controller epoch seen and rejects
  *
  * <ul>
  *   <li>a request whose {@code brokerEpoch} is older than this broker's current registration with

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
@@ -166,13 +167,16 @@ public final class NetworkServer implements AutoCloseable {
                 clock,
                 true,
                 limits.maxInFlightPerConnection());
+        // Netty 4.2 deprecates the option for its IoHandle read-handle API; the allocator still takes effect there.
+        @SuppressWarnings("deprecation")
+        ChannelOption<RecvByteBufAllocator> acceptAllocator = ChannelOption.RCVBUF_ALLOCATOR;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelClass)
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // One accept per read, so that max.connections stops the acceptor exactly at the limit.
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1))
+                .option(acceptAllocator, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1))
                 .handler(quotas.gate(listener.listenerName()))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)

@@ -10,7 +10,7 @@ public interface ProducerIdBlockSource {
     /** Claims the next block of {@code size} ids for {@code brokerId}; blocks; throws on failure. */
     ProducerIdBlock claim(int brokerId, int size);
 
-    /** Claims by compare-and-set on {@code /latest_producer_id_block} (DESIGN.md §2, §5). */
+    /** Claims by compare-and-set on {@code /latest_producer_id_block} (docs/design.md#producer-id-blocks). */
     static ProducerIdBlockSource zooKeeper(ZkStore store, int maxAttempts) {
         return (brokerId, size) -> store.claimProducerIdBlock(brokerId, size, maxAttempts);
     }

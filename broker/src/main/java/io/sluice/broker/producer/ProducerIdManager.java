@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands out cluster-unique producer ids (DESIGN.md §5) from blocks of {@link ProducerIdBlock#DEFAULT_BLOCK_SIZE}
+ * Hands out cluster-unique producer ids (docs/design.md#producer-id-blocks) from blocks of {@link ProducerIdBlock#DEFAULT_BLOCK_SIZE}
  * claimed through a {@link ProducerIdBlockSource}. When 90% of the current block is used, the next block is claimed
  * in the background on the I/O executor, so callers normally get an id without waiting; a caller finding both blocks
  * used up waits (asynchronously) for the claim in progress. No id is ever handed out twice, and ids of a block that is

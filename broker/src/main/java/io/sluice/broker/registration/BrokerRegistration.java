@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this broker registered as the ephemeral {@code /brokers/ids/N} (DESIGN.md §2) and knows its broker epoch,
+ * Keeps this broker registered as the ephemeral {@code /brokers/ids/N} (docs/design.md#broker-registration) and knows its broker epoch,
  * the czxid of that znode.
  *
  * <pre>

@@ -4,7 +4,7 @@ import java.util.OptionalLong;
 
 /**
  * What to do about an existing {@code /brokers/ids/N} znode when (re-)registering, decided from its
- * {@code ephemeralOwner} alone (DESIGN.md §9.9: compare the owner with the session id, never trust mere existence).
+ * {@code ephemeralOwner} alone (docs/design.md#broker-registration: compare the owner with the session id, never trust mere existence).
  */
 enum RegistrationAction {
     /** No znode: create ours. */

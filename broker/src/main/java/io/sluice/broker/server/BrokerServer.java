@@ -7,12 +7,12 @@ import io.sluice.broker.adapter.NetworkAlterPartitionSender;
 import io.sluice.broker.adapter.NetworkBrokerChannel;
 import io.sluice.broker.adapter.NetworkLeaderEndpointFactory;
 import io.sluice.broker.adapter.NetworkMarkerChannel;
+import io.sluice.broker.adapter.ReplicaManagerControl;
 import io.sluice.broker.adapter.ReplicaOffsetsLog;
 import io.sluice.broker.config.ConfigEntityStore;
 import io.sluice.broker.config.ConfigManager;
 import io.sluice.broker.control.ControllerEpochTracker;
 import io.sluice.broker.control.OffsetsLeadershipControl;
-import io.sluice.broker.control.ReplicaManagerControl;
 import io.sluice.broker.group.GroupConfig;
 import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.group.GroupMetrics;
@@ -51,10 +51,10 @@ import io.sluice.metadata.model.BrokerInfo;
 import io.sluice.metadata.zk.ZkClients;
 import io.sluice.metadata.zk.ZkStore;
 import io.sluice.replication.fetcher.ReplicaFetcherManager;
+import io.sluice.replication.log.LogCompactor;
 import io.sluice.replication.log.LogManager;
 import io.sluice.replication.log.LogMetrics;
 import io.sluice.replication.log.UnifiedLog;
-import io.sluice.replication.log.cleaner.LogCleaner;
 import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.purgatory.Time;
@@ -437,7 +437,7 @@ public final class BrokerServer implements AutoCloseable {
         threads.watch(Kind.PURGATORY_REAPER, replicas::purgatoryThreadStatuses);
         threads.watch(
                 Kind.LOG_CLEANER,
-                () -> logs.cleaner().map(LogCleaner::threadStatuses).orElse(List.of()));
+                () -> logs.cleaner().map(LogCompactor::threadStatuses).orElse(List.of()));
         threads.watch(Kind.CONTROLLER_EVENT, controller::eventThreadStatuses);
         threads.watch(Kind.SCHEDULER, controller::schedulerStatuses);
         threads.watch(scheduler);
@@ -615,7 +615,7 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     private static void closeLogsWithoutFlush(LogManager logs) {
-        logs.cleaner().ifPresent(LogCleaner::shutdown);
+        logs.cleaner().ifPresent(LogCompactor::shutdown);
         for (UnifiedLog unifiedLog : logs.allLogs()) {
             unifiedLog.close();
         }

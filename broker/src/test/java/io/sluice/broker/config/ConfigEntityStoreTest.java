@@ -7,6 +7,7 @@ import io.sluice.broker.config.ConfigEntityStore.ConcurrentConfigUpdateException
 import io.sluice.metadata.config.ConfigException;
 import io.sluice.metadata.zk.ConfigEntityZNode;
 import io.sluice.metadata.zk.Versioned;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,7 +50,7 @@ class ConfigEntityStoreTest {
         entities.update(PATH, current -> Map.of("retention.ms", "1000"), false);
         entities.update(PATH, current -> with(current, "segment.bytes", "2048"), false);
 
-        String json = new String(fixture.store().get(PATH).orElseThrow().data());
+        String json = new String(fixture.store().get(PATH).orElseThrow().data(), StandardCharsets.UTF_8);
         assertThat(json).isEqualTo("{\"version\":1,\"config\":{\"retention.ms\":\"1000\",\"segment.bytes\":\"2048\"}}");
         assertThat(entities.read(PATH).zkVersion()).isEqualTo(1);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.metadata.model.LeaderAndIsr;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -157,7 +158,8 @@ class BrokerLifecycleIT {
             }
             // and it serves writes as leader again
             try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrapServers(), Map.of())) {
-                producer.send(new ProducerRecord<>(topic, led.get(0).partition(), null, "v".getBytes()))
+                producer.send(new ProducerRecord<>(
+                                topic, led.get(0).partition(), null, "v".getBytes(StandardCharsets.UTF_8)))
                         .get(30, TimeUnit.SECONDS);
             }
         }

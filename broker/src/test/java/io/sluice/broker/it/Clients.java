@@ -2,6 +2,7 @@ package io.sluice.broker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,10 +54,11 @@ final class Clients {
 
     /** Record {@code i} of a test run: key, value and two headers derived from {@code i}, explicit timestamp. */
     static ProducerRecord<byte[], byte[]> record(String topic, int partition, int i, long timestamp) {
-        byte[] key = ("key-" + i).getBytes();
-        byte[] value = ("value-" + i + "-" + "x".repeat(i % 97)).getBytes();
+        byte[] key = ("key-" + i).getBytes(StandardCharsets.UTF_8);
+        byte[] value = ("value-" + i + "-" + "x".repeat(i % 97)).getBytes(StandardCharsets.UTF_8);
         List<Header> headers = List.of(
-                new RecordHeader("seq", Integer.toString(i).getBytes()), new RecordHeader("origin", "it".getBytes()));
+                new RecordHeader("seq", Integer.toString(i).getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader("origin", "it".getBytes(StandardCharsets.UTF_8)));
         return new ProducerRecord<>(topic, partition, timestamp, key, value, headers);
     }
 
@@ -107,7 +109,7 @@ final class Clients {
     /** Headers as {@code key=value} strings, in record order (Kafka keeps header order and duplicates). */
     private static List<String> headerMap(Header[] headers) {
         return Arrays.stream(headers)
-                .map(h -> h.key() + "=" + new String(h.value()))
+                .map(h -> h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8))
                 .toList();
     }
 }

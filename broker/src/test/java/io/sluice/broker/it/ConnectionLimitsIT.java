@@ -78,7 +78,7 @@ class ConnectionLimitsIT {
         try (KafkaProducer<byte[], byte[]> producer =
                 Clients.producer(cluster.bootstrapServers(), Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
             for (int i = 0; i < records; i++) {
-                producer.send(new ProducerRecord<>(TP.topic(), ("v-" + i).getBytes()))
+                producer.send(new ProducerRecord<>(TP.topic(), ("v-" + i).getBytes(StandardCharsets.UTF_8)))
                         .get(30, TimeUnit.SECONDS);
             }
         }
@@ -146,12 +146,14 @@ class ConnectionLimitsIT {
         // A stock client reconnects transparently when the broker closed its idle connection.
         try (KafkaProducer<byte[], byte[]> producer =
                 Clients.producer(cluster.bootstrapServers(), Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
-            producer.send(new ProducerRecord<>(TP.topic(), "before".getBytes())).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(TP.topic(), "before".getBytes(StandardCharsets.UTF_8)))
+                    .get(30, TimeUnit.SECONDS);
             double closedBefore = idleClosed();
             await().pollDelay(Duration.ofMillis(idleMs + idleMs / 2))
                     .atMost(Duration.ofSeconds(30))
                     .until(() -> idleClosed() > closedBefore);
-            producer.send(new ProducerRecord<>(TP.topic(), "after".getBytes())).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(TP.topic(), "after".getBytes(StandardCharsets.UTF_8)))
+                    .get(30, TimeUnit.SECONDS);
         }
     }
 

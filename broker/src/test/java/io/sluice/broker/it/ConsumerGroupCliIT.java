@@ -3,6 +3,7 @@ package io.sluice.broker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -217,7 +218,8 @@ class ConsumerGroupCliIT {
             for (int i = 0; i < count; i++) {
                 String value = "value-" + i;
                 values.add(value);
-                sends.add(producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, null, value.getBytes())));
+                sends.add(producer.send(
+                        new ProducerRecord<>(TOPIC, i % PARTITIONS, null, value.getBytes(StandardCharsets.UTF_8))));
             }
             Clients.awaitAll(sends).forEach(m -> partitions.add(m.partition()));
         }

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An in-JVM halt cannot lose page-cache data the way {@code kill -9} on a machine whose OS then crashes can: what
  * was written to the files survives. This test therefore checks recovery and the replication protocol around a full
- * cluster restart, not the loss of unflushed bytes (durability there comes from replication, DESIGN.md section 4).
+ * cluster restart, not the loss of unflushed bytes (durability there comes from replication, docs/design.md#durability).
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class DurabilityRestartIT {

@@ -202,11 +202,11 @@ class MalformedInputIT {
                 new SimpleRecord(
                         1_000L,
                         "k1".getBytes(StandardCharsets.UTF_8),
-                        "v".repeat(200).getBytes()),
+                        "v".repeat(200).getBytes(StandardCharsets.UTF_8)),
                 new SimpleRecord(
                         1_001L,
                         "k2".getBytes(StandardCharsets.UTF_8),
-                        "w".repeat(200).getBytes()));
+                        "w".repeat(200).getBytes(StandardCharsets.UTF_8)));
         long endBefore = logEndOffset(TARGET);
         try (RawKafkaConnection connection = new RawKafkaConnection(port)) {
             MemoryRecords corrupt = RawRequests.flipByte(batch, batch.sizeInBytes() - 100);

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,8 +129,8 @@ class MetricsEndpointIT {
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < RECORDS; i++) {
-                acks.add(producer.send(
-                        new ProducerRecord<>(TOPIC, Integer.toString(i).getBytes(), new byte[VALUE_BYTES])));
+                acks.add(producer.send(new ProducerRecord<>(
+                        TOPIC, Integer.toString(i).getBytes(StandardCharsets.UTF_8), new byte[VALUE_BYTES])));
             }
             for (Future<RecordMetadata> ack : acks) {
                 ack.get(30, TimeUnit.SECONDS);

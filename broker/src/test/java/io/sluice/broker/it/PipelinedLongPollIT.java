@@ -11,6 +11,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -182,15 +183,17 @@ class PipelinedLongPollIT {
         List<Future<?>> sends = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             long start = System.nanoTime();
-            sends.add(producer.send(new ProducerRecord<>(STEADY, ("v-" + i).getBytes()), (metadata, e) -> {
-                if (e != null) {
-                    errors.incrementAndGet();
-                    log.warn("acks=all send failed", e);
-                } else {
-                    acknowledged.incrementAndGet();
-                    slowestAckMs.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), Math::max);
-                }
-            }));
+            sends.add(producer.send(
+                    new ProducerRecord<>(STEADY, ("v-" + i).getBytes(StandardCharsets.UTF_8)), (metadata, e) -> {
+                        if (e != null) {
+                            errors.incrementAndGet();
+                            log.warn("acks=all send failed", e);
+                        } else {
+                            acknowledged.incrementAndGet();
+                            slowestAckMs.accumulateAndGet(
+                                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), Math::max);
+                        }
+                    }));
         }
         for (Future<?> send : sends) {
             try {

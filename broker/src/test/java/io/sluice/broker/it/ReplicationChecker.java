@@ -27,7 +27,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 
 /**
  * Records what a producer was told about every record it sent, per partition in send order, and checks what a
- * consumer reads against it (the invariants of DESIGN.md section 8):
+ * consumer reads against it (the invariants of docs/design.md#invariants):
  *
  * <ul>
  *   <li>every acknowledged record is present exactly once, at the offset it was acknowledged with;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -272,7 +273,8 @@ class SingleBrokerIT {
     @Timeout(60)
     void producingToAnUnknownTopicCreatesItWithTheBrokerDefaults() throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrapServers(), Map.of())) {
-            RecordMetadata acked = producer.send(new ProducerRecord<>("auto-created", "v".getBytes()))
+            RecordMetadata acked = producer.send(
+                            new ProducerRecord<>("auto-created", "v".getBytes(StandardCharsets.UTF_8)))
                     .get(30, TimeUnit.SECONDS);
             assertThat(acked.offset()).isZero();
         }
@@ -310,7 +312,7 @@ class SingleBrokerIT {
                         c -> c.retentionMs() == 120_000L && c.segmentBytes() == 65_536);
         // min.insync.replicas=2 on a single replica: min(2, RF) = 1, so acks=all still succeeds
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrapServers(), Map.of())) {
-            assertThat(producer.send(new ProducerRecord<>(topic, 0, null, "v".getBytes()))
+            assertThat(producer.send(new ProducerRecord<>(topic, 0, null, "v".getBytes(StandardCharsets.UTF_8)))
                             .get(30, TimeUnit.SECONDS)
                             .offset())
                     .isZero();

@@ -1,5 +1,6 @@
 package io.sluice.broker.it;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -38,7 +39,9 @@ final class SteadyProducer implements AutoCloseable {
                     for (int k = 0; k < perTick; k++) {
                         int i = next.getAndIncrement();
                         sends.add(producer.send(new ProducerRecord<>(
-                                topic, ("key-" + (i % 100)).getBytes(), ("value-" + i).getBytes())));
+                                topic,
+                                ("key-" + (i % 100)).getBytes(StandardCharsets.UTF_8),
+                                ("value-" + i).getBytes(StandardCharsets.UTF_8))));
                     }
                 },
                 0,

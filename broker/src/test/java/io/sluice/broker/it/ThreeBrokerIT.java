@@ -3,6 +3,7 @@ package io.sluice.broker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -122,7 +123,8 @@ class ThreeBrokerIT {
                 .orElseThrow();
         try (KafkaProducer<byte[], byte[]> producer =
                 Clients.producer(cluster.broker(other).bootstrapServers(), Map.of())) {
-            RecordMetadata acked = producer.send(new ProducerRecord<>("auto-remote", "v".getBytes()))
+            RecordMetadata acked = producer.send(
+                            new ProducerRecord<>("auto-remote", "v".getBytes(StandardCharsets.UTF_8)))
                     .get(60, TimeUnit.SECONDS);
             assertThat(acked.offset()).isZero();
         }
@@ -147,7 +149,7 @@ class ThreeBrokerIT {
                         Clients.readAll(consumer, tp, expected.size(), Duration.ofSeconds(60));
                 List<Integer> seqs = read.stream()
                         .map(r -> Integer.parseInt(
-                                new String(r.headers().lastHeader("seq").value())))
+                                new String(r.headers().lastHeader("seq").value(), StandardCharsets.UTF_8)))
                         .toList();
                 assertThat(seqs).as("records of %s", tp).isEqualTo(expected);
                 for (int i = 0; i < read.size(); i++) {

@@ -13,6 +13,7 @@ import io.sluice.broker.api.ApiResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -317,7 +318,8 @@ class NetworkServerTest {
 
     @Test
     void fileBackedFetchGoesOutThroughTheRealTransport(@TempDir Path dir) throws IOException {
-        MemoryRecords batch = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("hello".getBytes()));
+        MemoryRecords batch =
+                MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("hello".getBytes(StandardCharsets.UTF_8)));
         Path file = dir.resolve("segment.log");
         ByteBuffer content = ByteBuffer.allocate(100 + batch.sizeInBytes());
         content.position(100);

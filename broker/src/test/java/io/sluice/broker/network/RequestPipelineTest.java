@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -85,7 +86,8 @@ class RequestPipelineTest {
         topic.partitionData()
                 .add(new ProduceRequestData.PartitionProduceData()
                         .setIndex(0)
-                        .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes()))));
+                        .setRecords(MemoryRecords.withRecords(
+                                Compression.NONE, new SimpleRecord("v".getBytes(StandardCharsets.UTF_8)))));
         data.topicData().add(topic);
         return KafkaWire.frame(KafkaWire.header(ApiKeys.PRODUCE, (short) 9, correlationId), data);
     }

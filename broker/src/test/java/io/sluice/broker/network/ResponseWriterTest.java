@@ -10,6 +10,7 @@ import io.sluice.broker.api.ApiResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -44,7 +45,9 @@ class ResponseWriterTest {
     Path dir;
 
     private final MemoryRecords batch = MemoryRecords.withRecords(
-            Compression.NONE, new SimpleRecord("k1".getBytes(), "v1".getBytes()), new SimpleRecord("v2".getBytes()));
+            Compression.NONE,
+            new SimpleRecord("k1".getBytes(StandardCharsets.UTF_8), "v1".getBytes(StandardCharsets.UTF_8)),
+            new SimpleRecord("v2".getBytes(StandardCharsets.UTF_8)));
 
     /** A segment-like file: unrelated bytes, then the batch, then more unrelated bytes. */
     private FileChannel segmentWithBatch() throws IOException {
@@ -116,7 +119,7 @@ class ResponseWriterTest {
         for (Record record : records.records()) {
             byte[] value = new byte[record.valueSize()];
             record.value().get(value);
-            values.add(new String(value));
+            values.add(new String(value, StandardCharsets.UTF_8));
         }
         assertThat(values).containsExactly("v1", "v2");
     }

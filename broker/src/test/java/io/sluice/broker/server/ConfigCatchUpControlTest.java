@@ -3,9 +3,9 @@ package io.sluice.broker.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.broker.adapter.ReplicaManagerControl;
 import io.sluice.broker.config.ConfigManager;
 import io.sluice.broker.config.ConfigTestFixture;
-import io.sluice.broker.control.ReplicaManagerControl;
 import io.sluice.broker.testing.LocalReplicaManager;
 import io.sluice.replication.log.LogConfig;
 import java.nio.file.Files;

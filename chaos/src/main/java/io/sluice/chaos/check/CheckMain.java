@@ -4,6 +4,7 @@ import io.sluice.chaos.history.Event;
 import io.sluice.chaos.history.HistoryReader;
 import io.sluice.chaos.report.Report;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -35,8 +36,8 @@ public final class CheckMain implements Callable<Integer> {
             description = "the report directory (default: the history's directory)")
     Path out;
 
-    private PrintWriter stdout = new PrintWriter(System.out, true);
-    private PrintWriter stderr = new PrintWriter(System.err, true);
+    private PrintWriter stdout = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+    private PrintWriter stderr = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -44,7 +45,10 @@ public final class CheckMain implements Callable<Integer> {
 
     /** Runs the command with these arguments and returns its exit code. */
     public static int run(String... args) {
-        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        return run(
+                new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+                new PrintWriter(System.err, true, StandardCharsets.UTF_8),
+                args);
     }
 
     static int run(PrintWriter out, PrintWriter err, String... args) {

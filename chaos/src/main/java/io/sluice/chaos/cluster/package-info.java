@@ -1,2 +1,5 @@
-/** The cluster under test as processes: bin/sluice-cluster's directory (ports, pids, configs), signals by recorded pid, restarts, and the start of a cluster with its links behind proxies. Depends on io.sluice.chaos.net. */
+/**
+ * The cluster under test as processes: bin/sluice-cluster's directory (ports, pids, configs), signals by recorded pid,
+ * restarts, and the start of a cluster with its links behind proxies. Depends on {@code io.sluice.chaos.net}.
+ */
 package io.sluice.chaos.cluster;

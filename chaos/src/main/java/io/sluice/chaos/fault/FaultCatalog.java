@@ -447,7 +447,7 @@ public final class FaultCatalog {
             }));
         }
         try {
-            CompletableFuture.allOf(starts.toArray(new CompletableFuture[0])).get();
+            CompletableFuture.allOf(starts.toArray(new CompletableFuture<?>[0])).get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }

@@ -1,2 +1,6 @@
-/** The faults (FaultCatalog), their seeded schedule (FaultSchedule) and what one injection does (Injection). Depends on io.sluice.chaos.cluster, io.sluice.chaos.net and the workload's metadata sampler. */
+/**
+ * The faults (FaultCatalog), their seeded schedule (FaultSchedule) and what one injection does (Injection). Depends on
+ * {@code io.sluice.chaos.cluster}, {@code io.sluice.chaos.net} and {@code io.sluice.chaos.workload} (the metadata
+ * sampler).
+ */
 package io.sluice.chaos.fault;

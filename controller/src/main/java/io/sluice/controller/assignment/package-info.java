@@ -1,2 +1,5 @@
-/** Pure replica placement (rack-aware, load-aware) and manual-assignment validation; depends on the JDK and kafka-clients {@code Errors} only. */
+/**
+ * Pure replica placement (rack-aware, load-aware) and manual-assignment validation; depends on no Sluice package (the
+ * JDK and kafka-clients {@code Errors} only).
+ */
 package io.sluice.controller.assignment;

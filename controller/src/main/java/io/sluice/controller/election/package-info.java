@@ -1,2 +1,5 @@
-/** Controller election by one ZooKeeper multi on {@code /controller} and {@code /controller_epoch}; depends on metadata's ZkStore only. */
+/**
+ * Controller election by one ZooKeeper multi on {@code /controller} and {@code /controller_epoch}; depends on {@code
+ * io.sluice.metadata.zk} (the ZkStore) only.
+ */
 package io.sluice.controller.election;

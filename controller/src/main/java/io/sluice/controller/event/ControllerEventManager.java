@@ -52,6 +52,12 @@ public final class ControllerEventManager implements AutoCloseable {
 
     private static final Queued POISON = new Queued(new ControllerEvent.Callback("shutdown", () -> {}), 0);
 
+    /** The shutdown marker is this one instance: compared by identity, as an equal event must not stop the thread. */
+    @SuppressWarnings("ReferenceEquality")
+    private static boolean isPoison(Queued q) {
+        return q == POISON;
+    }
+
     private final String prefix;
     private final Consumer<ControllerEvent> processor;
     private final Observer observer;
@@ -131,7 +137,7 @@ public final class ControllerEventManager implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
-            if (q == POISON) {
+            if (isPoison(q)) {
                 break;
             }
             try {
@@ -147,7 +153,7 @@ public final class ControllerEventManager implements AutoCloseable {
         List<Queued> left = new ArrayList<>();
         queue.drainTo(left);
         left.stream()
-                .filter(q -> q != POISON)
+                .filter(q -> !isPoison(q))
                 .forEach(q -> q.event().fail(Errors.NOT_CONTROLLER, "The controller is shut down"));
     }
 
@@ -192,7 +198,7 @@ public final class ControllerEventManager implements AutoCloseable {
         List<Queued> left = new ArrayList<>();
         queue.drainTo(left);
         left.stream()
-                .filter(q -> q != POISON)
+                .filter(q -> !isPoison(q))
                 .forEach(q -> q.event().fail(Errors.NOT_CONTROLLER, "The controller is shut down"));
     }
 }

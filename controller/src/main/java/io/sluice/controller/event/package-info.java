@@ -1,5 +1,5 @@
 /**
- * The controller's event types and its single event thread; depends on the JDK, kafka-clients messages and the
- * metadata module's concurrency helpers only.
+ * The controller's event types and its single event thread; depends on {@code io.sluice.metadata.concurrent} (the
+ * concurrency helpers), the JDK and kafka-clients messages only.
  */
 package io.sluice.controller.event;

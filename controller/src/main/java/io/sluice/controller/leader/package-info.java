@@ -1,2 +1,5 @@
-/** Pure leader election rules and leader-imbalance detection; no I/O, depends on the JDK and kafka-clients {@code TopicPartition} only. */
+/**
+ * Pure leader election rules and leader-imbalance detection; no I/O, depends on no Sluice package (the JDK and
+ * kafka-clients {@code TopicPartition} only).
+ */
 package io.sluice.controller.leader;

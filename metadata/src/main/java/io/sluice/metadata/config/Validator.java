@@ -197,7 +197,7 @@ public interface Validator<T> {
                     throw new ConfigException(name, value, "Class " + cls.getName() + " is abstract");
                 }
                 try {
-                    cls.getConstructor();
+                    Object unused = cls.getConstructor(); // only its existence is checked here
                 } catch (NoSuchMethodException e) {
                     throw new ConfigException(
                             name, value, "Class " + cls.getName() + " has no public no-argument constructor");

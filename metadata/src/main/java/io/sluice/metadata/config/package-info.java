@@ -1,2 +1,4 @@
-/** Typed configuration definitions, broker and topic configs; depends only on {@code io.sluice.metadata.model}. */
+/**
+ * Typed configuration definitions, broker and topic configs; depends on {@code io.sluice.metadata.model} only.
+ */
 package io.sluice.metadata.config;

@@ -1,2 +1,5 @@
-/** The immutable {@link io.sluice.metadata.image.ClusterImage} snapshot; depends only on {@code io.sluice.metadata.model}. */
+/**
+ * The immutable {@link io.sluice.metadata.image.ClusterImage} snapshot; depends on {@code io.sluice.metadata.model}
+ * only.
+ */
 package io.sluice.metadata.image;

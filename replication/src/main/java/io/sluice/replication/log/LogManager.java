@@ -2,7 +2,6 @@ package io.sluice.replication.log;
 
 import io.sluice.metadata.concurrent.SurvivingTask;
 import io.sluice.replication.checkpoint.OffsetCheckpointFile;
-import io.sluice.replication.log.cleaner.LogCleaner;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *   .kafka_cleanshutdown                present only between a clean shutdown and the next startup
  *   recovery-point-offset-checkpoint    offset below which each log was fsynced ({@link OffsetCheckpointFile})
  *   log-start-offset-checkpoint         each log's start offset ({@link OffsetCheckpointFile})
- *   cleaner-offset-checkpoint           each compacted log's clean/dirty boundary ({@link LogCleaner})
+ *   cleaner-offset-checkpoint           each compacted log's clean/dirty boundary ({@link LogCompactor})
  *   &lt;topic&gt;-&lt;partition&gt;/               one {@link UnifiedLog}; the topic is everything before the LAST '-'
  *   &lt;topic&gt;-&lt;partition&gt;.&lt;uuid&gt;-delete/  a deleted log, removed after file.delete.delay.ms
  * </pre>
@@ -51,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle (compare-and-set on {@link State}): {@code NEW -> STARTING -> RUNNING -> STOPPING -> STOPPED};
  * {@link #startup()} runs once, {@link #shutdown()} is safe to call twice. Startup loads every log, with
  * {@code recoveryThreadsPerDir} threads per directory; a directory without the clean-shutdown marker gets full
- * recovery after each log's recovery point; then the {@link LogCleaner} starts when enabled. Shutdown stops the
+ * recovery after each log's recovery point; then the {@link LogCompactor} starts when enabled. Shutdown stops the
  * cleaner, cancels the periodic tasks, flushes and closes every log,
  * writes both checkpoints and then the marker.
  *
@@ -91,7 +90,7 @@ public final class LogManager implements AutoCloseable {
     private final Object createLock = new Object();
     private final Object checkpointLock = new Object();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
-    private final LogCleaner cleaner;
+    private final LogCompactor cleaner;
     private final LogDirFailureChannel failureChannel = new LogDirFailureChannel("");
 
     public LogManager(
@@ -117,9 +116,10 @@ public final class LogManager implements AutoCloseable {
         this.managerConfig = managerConfig;
         this.clock = clock;
         this.scheduler = scheduler;
-        this.cleaner = managerConfig.cleaner().active()
-                ? new LogCleaner(managerConfig.cleaner(), this.logDirs, this::allLogs, clock, SwapHook.NONE)
-                : null;
+        this.cleaner = managerConfig
+                .cleaner()
+                .create(this.logDirs, this::allLogs, clock)
+                .orElse(null);
     }
 
     public State state() {
@@ -307,7 +307,7 @@ public final class LogManager implements AutoCloseable {
     }
 
     /** The log cleaner, when {@code log.cleaner.enable} is set and it has threads. */
-    public Optional<LogCleaner> cleaner() {
+    public Optional<LogCompactor> cleaner() {
         return Optional.ofNullable(cleaner);
     }
 

@@ -1,6 +1,5 @@
 package io.sluice.replication.log;
 
-import io.sluice.replication.log.cleaner.CleanerConfig;
 import java.util.Objects;
 
 /**
@@ -10,14 +9,15 @@ import java.util.Objects;
  * @param retentionCheckIntervalMs {@code log.retention.check.interval.ms}
  * @param flushCheckIntervalMs how often logs with {@code flush.ms} set are checked
  * @param checkpointIntervalMs {@code log.flush.offset.checkpoint.interval.ms}
- * @param cleaner the log cleaner's settings ({@code log.cleaner.*})
+ * @param cleaner the log compactor's factory: the log cleaner's settings ({@code log.cleaner.*}) or
+ *     {@link LogCompactor.Factory#NONE}
  */
 public record LogManagerConfig(
         int recoveryThreadsPerDir,
         long retentionCheckIntervalMs,
         long flushCheckIntervalMs,
         long checkpointIntervalMs,
-        CleanerConfig cleaner) {
+        LogCompactor.Factory cleaner) {
 
     /** Settings without a log cleaner. */
     public LogManagerConfig(
@@ -30,7 +30,7 @@ public record LogManagerConfig(
                 retentionCheckIntervalMs,
                 flushCheckIntervalMs,
                 checkpointIntervalMs,
-                CleanerConfig.disabled());
+                LogCompactor.Factory.NONE);
     }
 
     public LogManagerConfig {
@@ -52,8 +52,8 @@ public record LogManagerConfig(
         return new LogManagerConfig(recoveryThreadsPerDir, 300_000L, 1_000L, 60_000L);
     }
 
-    /** The same settings with {@code cleanerConfig}. */
-    public LogManagerConfig withCleaner(CleanerConfig cleanerConfig) {
+    /** The same settings with {@code cleanerConfig} (the log cleaner's {@code CleanerConfig}). */
+    public LogManagerConfig withCleaner(LogCompactor.Factory cleanerConfig) {
         return new LogManagerConfig(
                 recoveryThreadsPerDir,
                 retentionCheckIntervalMs,

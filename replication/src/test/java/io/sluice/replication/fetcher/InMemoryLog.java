@@ -2,6 +2,7 @@ package io.sluice.replication.fetcher;
 
 import io.sluice.replication.epoch.EpochEndOffset;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,10 @@ final class InMemoryLog {
         SimpleRecord[] records = new SimpleRecord[count];
         for (int i = 0; i < count; i++) {
             long offset = logEndOffset + i;
-            records[i] = new SimpleRecord(offset, ("k" + offset).getBytes(), ("v" + offset).getBytes());
+            records[i] = new SimpleRecord(
+                    offset,
+                    ("k" + offset).getBytes(StandardCharsets.UTF_8),
+                    ("v" + offset).getBytes(StandardCharsets.UTF_8));
         }
         append(MemoryRecords.withRecords(logEndOffset, Compression.NONE, epoch, records));
         highWatermark = logEndOffset;

@@ -1,6 +1,7 @@
 package io.sluice.replication.log;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.compress.Compression;
@@ -65,10 +66,11 @@ public class BatchValidatorBench {
         long timestamp = 1_700_000_000_000L;
         int uncompressed = 0;
         for (int i = 0; uncompressed < BATCH_BYTES; i++) {
-            byte[] key = String.format("user-%05d", random.nextInt(100_000)).getBytes();
+            byte[] key = String.format("user-%05d", random.nextInt(100_000)).getBytes(StandardCharsets.UTF_8);
             byte[] value = jsonLike(random, valueBytes);
             builder.append(timestamp + i, key, value, new org.apache.kafka.common.header.Header[] {
-                new org.apache.kafka.common.header.internals.RecordHeader("trace", "abc123".getBytes())
+                new org.apache.kafka.common.header.internals.RecordHeader(
+                        "trace", "abc123".getBytes(StandardCharsets.UTF_8))
             });
             uncompressed += key.length + value.length + 30;
         }
@@ -119,6 +121,6 @@ public class BatchValidatorBench {
         }
         sb.setLength(size - 1);
         sb.append('}');
-        return sb.toString().getBytes();
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

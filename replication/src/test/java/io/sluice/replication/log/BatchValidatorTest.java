@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
@@ -105,7 +106,10 @@ class BatchValidatorTest {
     @Test
     void oldMagicIsUnsupported() {
         MemoryRecords v1 = MemoryRecords.withRecords(
-                RecordBatch.MAGIC_VALUE_V1, 0L, Compression.NONE, new SimpleRecord(1L, "k".getBytes(), "v".getBytes()));
+                RecordBatch.MAGIC_VALUE_V1,
+                0L,
+                Compression.NONE,
+                new SimpleRecord(1L, "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)));
         assertThatThrownBy(() -> BatchValidator.validateAndAssign(v1, 0, 0, 1 << 20))
                 .isInstanceOf(UnsupportedForMessageFormatException.class);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.replication.log.MalformedBatches.Shape;
 import java.io.File;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,10 +111,12 @@ class RecordValidationTest {
                 compression,
                 new SimpleRecord(1L, (byte[]) null, (byte[]) null),
                 new SimpleRecord(2L, new byte[0], new byte[0]),
-                new SimpleRecord(3L, "k".getBytes(), big, new Header[] {new RecordHeader("h", null)}),
-                new SimpleRecord(-1L, "k".getBytes(), "v".getBytes(), new Header[] {
-                    new RecordHeader("", new byte[0]), new RecordHeader("x", new byte[300])
-                }));
+                new SimpleRecord(
+                        3L, "k".getBytes(StandardCharsets.UTF_8), big, new Header[] {new RecordHeader("h", null)}),
+                new SimpleRecord(
+                        -1L, "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8), new Header[] {
+                            new RecordHeader("", new byte[0]), new RecordHeader("x", new byte[300])
+                        }));
         MemoryRecords handEncoded = MalformedBatches.valid(codec, "a".repeat(5_000), "", "c");
 
         assertThat(log.appendAsLeader(mixed, 1).lastOffset()).isEqualTo(3);
@@ -178,8 +181,8 @@ class RecordValidationTest {
         UnifiedLog log = open(LogConfig.defaults().withCleanupPolicy(true, false));
         MemoryRecords keyless = MemoryRecords.withRecords(
                 Compression.of(codec).build(),
-                new SimpleRecord(1L, "k".getBytes(), "v".getBytes()),
-                new SimpleRecord(2L, null, "v".getBytes()));
+                new SimpleRecord(1L, "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)),
+                new SimpleRecord(2L, null, "v".getBytes(StandardCharsets.UTF_8)));
 
         assertThatThrownBy(() -> log.appendAsLeader(keyless, 1))
                 .isInstanceOf(InvalidRecordException.class)

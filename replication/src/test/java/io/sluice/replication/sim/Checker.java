@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The invariants of DESIGN.md §8 as the simulation can observe them. Knowledge accumulates from three sources: records
+ * The invariants of docs/design.md#invariants as the simulation can observe them. Knowledge accumulates from three sources: records
  * below any replica's high watermark ("committed"), records acknowledged to acks=all producers and records seen by
  * consumers ("must survive"), and sends that failed before anything was written ("never visible").
  *

@@ -19,7 +19,7 @@ import org.apache.kafka.common.message.LeaderAndIsrRequestData.LeaderAndIsrParti
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * A small deterministic model of the controller's decisions (DESIGN.md §3), not of its ZooKeeper I/O:
+ * A small deterministic model of the controller's decisions (docs/design.md#controller), not of its ZooKeeper I/O:
  *
  * <ul>
  *   <li>broker failure (death or session expiry): ISR := ISR − {b}, never emptied; if b led, the new leader is the

@@ -23,7 +23,7 @@ import org.apache.kafka.common.protocol.Errors;
  * {@value #QUIESCE_EVERY} steps and at the end all faults are healed and the replicas must converge to
  * byte-identical logs.
  *
- * <p>Fault budget (what DESIGN.md §8 promises to survive): RF=3, min.insync.replicas=2, clean elections; at most one
+ * <p>Fault budget (what docs/design.md#fault-budget promises to survive): RF=3, min.insync.replicas=2, clean elections; at most one
  * broker down (crashed or session-expired) at a time; a crash that also loses the page cache only for a broker that is
  * not the last ISR member of any partition (the controller then removes it from every ISR, and it comes back only by
  * catching up), also while an ISR expansion naming it is in flight, with its requests sent before the crash delivered
@@ -34,7 +34,7 @@ import org.apache.kafka.common.protocol.Errors;
  * {@code replica.lag.time.max.ms}); preferred leader election; controller failover; a zombie controller sending
  * LeaderAndIsr at an old controller epoch; clients with stale metadata (one request in ten to a random broker).
  *
- * <p>Not modelled: ZooKeeper itself and the real controller (their decisions are modelled, per DESIGN.md §3); the
+ * <p>Not modelled: ZooKeeper itself and the real controller (their decisions are modelled, per docs/design.md#controller); the
  * wire (requests are method calls; records are copied out of the log as the network would); real fetcher threads and
  * long-poll fetches (max wait 0); purgatory timeouts (clients time out on their own clock); delayed or lost LeaderAndIsr
  * (delivered at once to registered brokers); disk full and I/O errors; loss of an un-fsynced checkpoint rename;

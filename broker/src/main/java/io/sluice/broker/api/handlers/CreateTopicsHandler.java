@@ -314,6 +314,9 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         return copy;
     }
 
+    // Described.NONE is compared by identity: it means "not described" (an old version), which a description that
+    // found no configs must not be taken for.
+    @SuppressWarnings("ReferenceEquality")
     private void merge(
             CreateTopicsResponseData answer,
             Map<String, CreatableTopicResult> results,

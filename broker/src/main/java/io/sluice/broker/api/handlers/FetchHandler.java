@@ -41,7 +41,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers Fetch v4-v16 from consumers and follower replicas (DESIGN.md §4, §6), with the log's bytes sent by
+ * Answers Fetch v4-v16 from consumers and follower replicas (docs/design.md#reads-below-hw, docs/design.md#zero-copy-fetch), with the log's bytes sent by
  * {@code sendfile}: each partition's records are a {@link FileRecordsSlice} over the segment file, never a copy.
  *
  * <ul>

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers InitProducerId v0-v5. Idempotent (non-transactional) producers (DESIGN.md §5): every request gets a new
+ * Answers InitProducerId v0-v5. Idempotent (non-transactional) producers (docs/design.md#producer-id-blocks): every request gets a new
  * cluster-unique producer id with epoch 0, as Kafka does when the transactional id is null (also when the client
  * sends its current id and epoch to bump them). Transactional producers: the {@link TransactionCoordinator} answers
  * (producer id kept per transactional id, epoch bumped, the previous instance fenced and its open transaction

@@ -25,7 +25,7 @@ import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 
 /**
- * Answers ListOffsets v1-v9 on partition leaders (DESIGN.md §4). Per partition, by the requested timestamp:
+ * Answers ListOffsets v1-v9 on partition leaders (docs/design.md#reads-below-hw). Per partition, by the requested timestamp:
  *
  * <ul>
  *   <li>{@code -2} (earliest) and {@code -4} (earliest local, v8+; no tiered storage, so the same) → the log start

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers Produce v0-v11 (v11 is the newest kafka-clients 3.9 knows) by handing each partition's {@link
  * MemoryRecords} — for v3 and later a view on the request frame, never decoded record by record nor copied — to the
- * replica manager (DESIGN.md §4, §5). Requests before v3 carry messages of magic 0 and 1, which are converted into
+ * replica manager (docs/design.md#acks-min-isr, docs/design.md#idempotent-producer). Requests before v3 carry messages of magic 0 and 1, which are converted into
  * one batch of magic 2 first ({@link LegacyRecordsUpConverter}), as Kafka 3.9 stores them; v0-v2 are advertised as
  * Kafka does, also because librdkafka-based clients only compress (gzip, snappy, lz4) for brokers that advertise
  * Produce v0.

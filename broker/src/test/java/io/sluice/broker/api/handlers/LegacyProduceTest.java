@@ -113,7 +113,7 @@ class LegacyProduceTest {
                 new SimpleRecord(1L, null, "not gzip at all".getBytes(StandardCharsets.UTF_8)));
         ByteBuffer bytes = wrapper.buffer();
         int attributes = 12 + 4 + 1; // offset, size, crc, magic
-        bytes.put(attributes, (byte) CompressionType.GZIP.id);
+        bytes.put(attributes, CompressionType.GZIP.id);
         org.apache.kafka.common.record.LegacyRecord message = new org.apache.kafka.common.record.LegacyRecord(
                 bytes.duplicate().position(12).slice());
         bytes.putInt(12, (int) message.computeChecksum());

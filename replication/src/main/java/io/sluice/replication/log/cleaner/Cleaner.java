@@ -271,9 +271,9 @@ final class Cleaner {
             MemoryRecords.FilterResult result =
                     chunk.filterTo(log.topicPartition(), filter, writeBuffer, maxBufferSize, BufferSupplier.NO_CACHING);
             ByteBuffer out = result.outputBuffer();
-            if (out != writeBuffer) {
-                writeBuffer = out;
-            }
+            // the filter returns a new buffer when it had to grow ours: keep that one (ByteBuffer.equals compares
+            // contents)
+            writeBuffer = out;
             out.flip();
             if (out.hasRemaining()) {
                 cleaned.append(MemoryRecords.readableRecords(out));

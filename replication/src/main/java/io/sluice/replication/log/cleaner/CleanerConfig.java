@@ -1,5 +1,15 @@
 package io.sluice.replication.log.cleaner;
 
+import io.sluice.replication.log.LogCompactor;
+import io.sluice.replication.log.SwapHook;
+import io.sluice.replication.log.UnifiedLog;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
 /**
  * Settings of the {@link LogCleaner}.
  *
@@ -12,7 +22,8 @@ package io.sluice.replication.log.cleaner;
  * @param loadFactor {@code log.cleaner.io.buffer.load.factor}: how full the offset map may get
  */
 public record CleanerConfig(
-        boolean enable, int threads, long dedupeBufferSize, int ioBufferSize, long backoffMs, double loadFactor) {
+        boolean enable, int threads, long dedupeBufferSize, int ioBufferSize, long backoffMs, double loadFactor)
+        implements LogCompactor.Factory {
 
     /** Kafka's default {@code log.cleaner.dedupe.buffer.size}: 128 MiB. */
     public static final long DEFAULT_DEDUPE_BUFFER_SIZE = 128L * 1024 * 1024;
@@ -52,6 +63,12 @@ public record CleanerConfig(
     /** Whether cleaner threads run. */
     public boolean active() {
         return enable && threads > 0;
+    }
+
+    /** A {@link LogCleaner} with these settings when {@link #active()}, else none. */
+    @Override
+    public Optional<LogCompactor> create(List<Path> logDirs, Supplier<Collection<UnifiedLog>> logs, Clock clock) {
+        return active() ? Optional.of(new LogCleaner(this, logDirs, logs, clock, SwapHook.NONE)) : Optional.empty();
     }
 
     /** Bytes of offset map per thread, at most 2 GiB (one Java buffer). */

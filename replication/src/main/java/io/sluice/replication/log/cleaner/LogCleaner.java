@@ -2,6 +2,7 @@ package io.sluice.replication.log.cleaner;
 
 import io.sluice.metadata.concurrent.ThreadStatus;
 import io.sluice.metadata.concurrent.Threads;
+import io.sluice.replication.log.LogCompactor;
 import io.sluice.replication.log.LogConfig;
 import io.sluice.replication.log.SegmentInfo;
 import io.sluice.replication.log.SwapHook;
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * the log's lock), which only lowers
  * a checkpoint.
  */
-public final class LogCleaner implements AutoCloseable {
+public final class LogCleaner implements LogCompactor, AutoCloseable {
 
     /** Lifecycle states. */
     public enum State {
@@ -115,11 +116,13 @@ public final class LogCleaner implements AutoCloseable {
      * Sets the first offset of each partition that must not be cleaned (the high watermark); {@link Long#MAX_VALUE}
      * means no bound beyond the active segment.
      */
+    @Override
     public void setUpperBound(ToLongFunction<TopicPartition> firstUncleanableOffset) {
         this.upperBound = firstUncleanableOffset;
     }
 
     /** Starts the cleaner threads. */
+    @Override
     public void startup() {
         if (!state.compareAndSet(State.NEW, State.RUNNING)) {
             throw new IllegalStateException("log cleaner already started (" + state.get() + ")");
@@ -137,6 +140,7 @@ public final class LogCleaner implements AutoCloseable {
     }
 
     /** Stops the threads and waits for them (bounded). Idempotent. */
+    @Override
     public void shutdown() {
         State previous = state.getAndSet(State.STOPPED);
         if (previous == State.STOPPED) {
@@ -169,6 +173,7 @@ public final class LogCleaner implements AutoCloseable {
     }
 
     /** The cleaner threads as must-not-die threads, while the cleaner runs (empty before and after). */
+    @Override
     public List<ThreadStatus> threadStatuses() {
         if (state.get() != State.RUNNING) {
             return List.of();
@@ -346,6 +351,7 @@ public final class LogCleaner implements AutoCloseable {
      * Lowers the clean/dirty boundary of {@code log} to {@code offset} before the log is truncated there, so records
      * appended again after the truncation count as dirty. Called on the truncating thread.
      */
+    @Override
     public void beforeTruncation(UnifiedLog log, long offset) {
         checkpoints.truncate(dirOf(log), log.topicPartition(), offset);
     }
@@ -354,6 +360,7 @@ public final class LogCleaner implements AutoCloseable {
      * Forgets a deleted log. A cleaning of it still in progress finishes without recording its outcome, so a log
      * re-created under the same name starts with no clean/dirty boundary.
      */
+    @Override
     public void onLogDeleted(TopicPartition tp) {
         lock.lock();
         try {
@@ -369,6 +376,7 @@ public final class LogCleaner implements AutoCloseable {
     }
 
     /** The checkpointed first dirty offset of a log, if it was cleaned before. */
+    @Override
     public Optional<Long> firstDirtyOffset(UnifiedLog log) {
         var offset = checkpoints.firstDirtyOffset(dirOf(log), log.topicPartition());
         return offset.isPresent() ? Optional.of(offset.getAsLong()) : Optional.empty();

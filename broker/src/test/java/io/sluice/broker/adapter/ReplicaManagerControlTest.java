@@ -1,7 +1,8 @@
-package io.sluice.broker.control;
+package io.sluice.broker.adapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.broker.control.StopReplicaPartition;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;

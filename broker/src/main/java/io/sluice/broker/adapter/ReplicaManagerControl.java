@@ -1,5 +1,7 @@
-package io.sluice.broker.control;
+package io.sluice.broker.adapter;
 
+import io.sluice.broker.control.ReplicaControl;
+import io.sluice.broker.control.StopReplicaPartition;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.partition.TopicSettings;
 import java.util.LinkedHashMap;
