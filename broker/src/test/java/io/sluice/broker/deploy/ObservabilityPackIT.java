@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.broker.it.InJvmCluster;
 import io.sluice.broker.metrics.LatencyHistograms;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -213,8 +214,8 @@ class ObservabilityPackIT {
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < RECORDS; i++) {
-                acks.add(producer.send(
-                        new ProducerRecord<>(TOPIC, Integer.toString(i).getBytes(), new byte[100])));
+                acks.add(producer.send(new ProducerRecord<>(
+                        TOPIC, Integer.toString(i).getBytes(StandardCharsets.UTF_8), new byte[100])));
                 if (i % 100 == 99) {
                     producer.flush(); // many Produce requests, so the percentiles rest on more than a few samples
                 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,7 +137,7 @@ class ConsumerLeaderChangeIT {
 
     private static int poll(KafkaConsumer<byte[], byte[]> consumer, List<Integer> read) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            read.add(Integer.parseInt(new String(r.headers().lastHeader("seq").value())));
+            read.add(Integer.parseInt(new String(r.headers().lastHeader("seq").value(), StandardCharsets.UTF_8)));
         }
         return read.size();
     }
