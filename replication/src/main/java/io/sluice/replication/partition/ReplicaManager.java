@@ -252,6 +252,11 @@ public final class ReplicaManager implements AutoCloseable {
             Map<Partition, LeaderAndIsr> toFollow = new LinkedHashMap<>();
             for (LeaderAndIsrPartitionState s : states) {
                 TopicPartition tp = new TopicPartition(s.topicName(), s.partitionIndex());
+                if (Thread.currentThread().isInterrupted()) {
+                    // the broker is stopping (its request handlers are interrupted): every file operation would now
+                    // fail, so nothing more of this request is applied
+                    return abandoned(states, result);
+                }
                 LeaderAndIsr la = LeaderAndIsr.from(s);
                 if (!la.replicas().contains(brokerId)) {
                     result.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
@@ -263,6 +268,9 @@ public final class ReplicaManager implements AutoCloseable {
                     partition = getOrCreatePartition(tp, topic);
                     partition.minInsyncReplicas(topic.minInsyncReplicas());
                 } catch (ApiException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return abandoned(states, result);
+                    }
                     LOG.error("{}Cannot host {}", logPrefix, tp, e);
                     result.put(tp, Errors.forException(e));
                     continue;
@@ -281,6 +289,9 @@ public final class ReplicaManager implements AutoCloseable {
                 } else {
                     toFollow.put(partition, la);
                 }
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                return abandoned(states, result);
             }
             if (!toLead.isEmpty()) {
                 fetcherManager.removeFetcherForPartitions(tps(toLead.keySet()));
@@ -304,6 +315,29 @@ public final class ReplicaManager implements AutoCloseable {
             changed.addAll(tps(toFollow.keySet()));
         }
         changed.forEach(this::completeDelayedRequests);
+        return result;
+    }
+
+    /**
+     * The answer to a LeaderAndIsr whose handling thread was interrupted because the broker is stopping: the
+     * partitions not decided yet get {@code UNKNOWN_SERVER_ERROR} (the controller will not see it: the connection is
+     * closing) and one WARN line says how many were left, instead of an ERROR per partition whose files could no
+     * longer be opened.
+     */
+    private Map<TopicPartition, Errors> abandoned(
+            List<LeaderAndIsrPartitionState> states, Map<TopicPartition, Errors> result) {
+        int left = 0;
+        for (LeaderAndIsrPartitionState s : states) {
+            TopicPartition tp = new TopicPartition(s.topicName(), s.partitionIndex());
+            if (!result.containsKey(tp)) {
+                result.put(tp, Errors.UNKNOWN_SERVER_ERROR);
+                left++;
+            }
+        }
+        LOG.warn(
+                "{}Interrupted while applying LeaderAndIsr (the broker is stopping); {} partitions left",
+                logPrefix,
+                left);
         return result;
     }
 

@@ -49,6 +49,22 @@ class LeaderEpochTest {
     }
 
     @Test
+    void aLeaderAndIsrHandledOnAnInterruptedThreadAppliesNothing() {
+        // a stopping broker interrupts its request handlers: the request is abandoned, no log is created
+        Thread.currentThread().interrupt();
+        Errors error;
+        try {
+            error = broker.leaderAndIsr(TP, 1, 1, List.of(1), List.of(1), 0, 1);
+        } finally {
+            Thread.interrupted();
+        }
+
+        assertThat(error).isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
+        assertThat(broker.replicaManager.partition(TP)).isEmpty();
+        assertThat(broker.leaderAndIsr(TP, 1, 1, List.of(1), List.of(1), 0, 1)).isEqualTo(Errors.NONE);
+    }
+
+    @Test
     void fetchAndListOffsetsAreFencedByTheCurrentLeaderEpoch() {
         broker.leaderAndIsr(TP, 1, 4, List.of(1, 2), List.of(1, 2), 0, 1);
         produce("a");
