@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
@@ -284,32 +286,10 @@ public final class Partition implements FollowerPartition {
      * duplicates as {@link ReplicaLog#appendAsLeader}. May advance the high watermark (single-member ISR).
      */
     public AppendResult appendRecordsToLeader(MemoryRecords records, int requiredAcks) {
-        AppendResult result;
-        boolean hwIncremented = false;
-        leaderIsrUpdateLock.readLock().lock();
-        try {
-            PartitionState s = state;
-            if (s.leaderId() != localBrokerId) {
-                return AppendResult.error(
-                        Errors.NOT_LEADER_OR_FOLLOWER, "broker " + localBrokerId + " is not the leader of " + tp);
-            }
-            int minIsr = effectiveMinIsr(s);
-            if (requiredAcks == -1 && s.isr().size() < minIsr) {
-                return AppendResult.error(
-                        Errors.NOT_ENOUGH_REPLICAS,
-                        "the ISR " + s.isr() + " of " + tp + " is smaller than min.insync.replicas " + minIsr);
-            }
-            result = replicaLog.appendAsLeader(records, s.leaderEpoch());
-            if (result.error() == Errors.NONE && !result.duplicate()) {
-                hwIncremented = maybeIncrementLeaderHw(s);
-            }
-        } finally {
-            leaderIsrUpdateLock.readLock().unlock();
-        }
-        if (hwIncremented) {
-            listener.onHighWatermarkIncremented(tp);
-        }
-        return result;
+        return appendAsLeader(
+                requiredAcks == -1,
+                s -> replicaLog.appendAsLeader(records, s.leaderEpoch()),
+                result -> !result.duplicate());
     }
 
     /**
@@ -319,6 +299,31 @@ public final class Partition implements FollowerPartition {
      */
     public AppendResult appendTxnMarkerToLeader(
             long producerId, short producerEpoch, int coordinatorEpoch, ControlRecordType type) {
+        return appendAsLeader(
+                true,
+                s -> replicaLog.appendTxnMarkerAsLeader(
+                        producerId, producerEpoch, coordinatorEpoch, type, s.leaderEpoch(), clock.millis()),
+                result -> {
+                    LOG.debug(
+                            "{}Appended {} marker of producer {} epoch {} (coordinator epoch {}) at {}",
+                            logPrefix,
+                            type,
+                            producerId,
+                            producerEpoch,
+                            coordinatorEpoch,
+                            result.baseOffset());
+                    return true;
+                });
+    }
+
+    /**
+     * The leader's append under the leadership lock: not leader → NOT_LEADER_OR_FOLLOWER; with {@code checkMinIsr} a
+     * committed ISR below min(min.insync.replicas, RF) → NOT_ENOUGH_REPLICAS with nothing written; then
+     * {@code append}, and when it succeeded and {@code advancesHw} says so, a high-watermark check (single-member
+     * ISR), its listener called outside the lock.
+     */
+    private AppendResult appendAsLeader(
+            boolean checkMinIsr, Function<PartitionState, AppendResult> append, Predicate<AppendResult> advancesHw) {
         AppendResult result;
         boolean hwIncremented = false;
         leaderIsrUpdateLock.readLock().lock();
@@ -329,22 +334,13 @@ public final class Partition implements FollowerPartition {
                         Errors.NOT_LEADER_OR_FOLLOWER, "broker " + localBrokerId + " is not the leader of " + tp);
             }
             int minIsr = effectiveMinIsr(s);
-            if (s.isr().size() < minIsr) {
+            if (checkMinIsr && s.isr().size() < minIsr) {
                 return AppendResult.error(
                         Errors.NOT_ENOUGH_REPLICAS,
                         "the ISR " + s.isr() + " of " + tp + " is smaller than min.insync.replicas " + minIsr);
             }
-            result = replicaLog.appendTxnMarkerAsLeader(
-                    producerId, producerEpoch, coordinatorEpoch, type, s.leaderEpoch(), clock.millis());
-            if (result.error() == Errors.NONE) {
-                LOG.debug(
-                        "{}Appended {} marker of producer {} epoch {} (coordinator epoch {}) at {}",
-                        logPrefix,
-                        type,
-                        producerId,
-                        producerEpoch,
-                        coordinatorEpoch,
-                        result.baseOffset());
+            result = append.apply(s);
+            if (result.error() == Errors.NONE && advancesHw.test(result)) {
                 hwIncremented = maybeIncrementLeaderHw(s);
             }
         } finally {
