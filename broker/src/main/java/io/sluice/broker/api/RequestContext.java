@@ -4,6 +4,7 @@ import java.net.SocketAddress;
 import java.util.Objects;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
 /**
  * What a handler knows about a request besides its body: the parsed header, where it came from and when it arrived.
@@ -15,6 +16,8 @@ import org.apache.kafka.common.requests.RequestHeader;
  * @param receiveTimeMs wall-clock time (from the server's injected clock) when the whole frame had been read
  * @param cancellation cancelled when the connection closes before the response was written; handlers whose answer
  *     waits register there what releases the wait
+ * @param principal who sent the request, as the connection authenticated it ({@code User:ANONYMOUS} on a listener
+ *     without authentication)
  */
 public record RequestContext(
         RequestHeader header,
@@ -22,13 +25,26 @@ public record RequestContext(
         SocketAddress remoteAddress,
         String connectionId,
         long receiveTimeMs,
-        RequestCancellation cancellation) {
+        RequestCancellation cancellation,
+        KafkaPrincipal principal) {
 
     public RequestContext {
         Objects.requireNonNull(header, "header");
         Objects.requireNonNull(listenerName, "listenerName");
         Objects.requireNonNull(connectionId, "connectionId");
         Objects.requireNonNull(cancellation, "cancellation");
+        Objects.requireNonNull(principal, "principal");
+    }
+
+    /** A context for a request of an unauthenticated connection. */
+    public RequestContext(
+            RequestHeader header,
+            String listenerName,
+            SocketAddress remoteAddress,
+            String connectionId,
+            long receiveTimeMs,
+            RequestCancellation cancellation) {
+        this(header, listenerName, remoteAddress, connectionId, receiveTimeMs, cancellation, KafkaPrincipal.ANONYMOUS);
     }
 
     /** A context for a request that is never cancelled. */
@@ -63,6 +79,6 @@ public record RequestContext(
     public String toString() {
         return "RequestContext{" + header.apiKey() + " v" + header.apiVersion() + " correlationId="
                 + header.correlationId() + " clientId=" + clientId() + " connection=" + connectionId + " listener="
-                + listenerName + "}";
+                + listenerName + " principal=" + principal + "}";
     }
 }

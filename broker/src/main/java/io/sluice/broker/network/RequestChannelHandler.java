@@ -23,6 +23,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +103,8 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
 
     private final Shared shared;
     private final String connectionId;
+    /** Who this connection speaks for; {@code User:ANONYMOUS} until a listener's authentication says otherwise. */
+    private volatile KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
     /** This connection's blocking requests not yet handed to the pool, in arrival order (event loop only). */
     private final ArrayDeque<Runnable> blockingBacklog = new ArrayDeque<>();
     /** Whether one of this connection's blocking requests is on the pool (event loop only). */
@@ -210,7 +213,8 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
                 ctx.channel().remoteAddress(),
                 connectionId,
                 receiveTimeMs,
-                cancellation);
+                cancellation,
+                principal);
     }
 
     @SuppressWarnings("unchecked")
