@@ -6,6 +6,7 @@ import io.sluice.metadata.config.ConfigKey;
 import io.sluice.metadata.config.ConfigSource;
 import io.sluice.metadata.config.ConfigType;
 import io.sluice.metadata.config.DescribedConfig;
+import io.sluice.metadata.config.DynamicBrokerConfig;
 import io.sluice.metadata.config.TopicConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,9 +18,9 @@ import java.util.TreeMap;
 /**
  * Pure description of configs for DescribeConfigs, in Kafka's ZooKeeper-mode shape: every entry names where its
  * value comes from, and lists its synonyms, highest precedence first. For each broker key a synonym appears once per
- * level that has a value: the cluster-wide dynamic default ({@code DYNAMIC_DEFAULT_BROKER_CONFIG}), the properties file
- * ({@code STATIC_BROKER_CONFIG}), the built-in default ({@code DEFAULT_CONFIG}). Sluice has no per-broker dynamic
- * configs, so {@code DYNAMIC_BROKER_CONFIG} never appears.
+ * level that has a value: this broker's dynamic value ({@code DYNAMIC_BROKER_CONFIG}), the cluster-wide dynamic default
+ * ({@code DYNAMIC_DEFAULT_BROKER_CONFIG}), the properties file ({@code STATIC_BROKER_CONFIG}), the built-in default
+ * ({@code DEFAULT_CONFIG}).
  *
  * <ul>
  *   <li>A topic key's synonyms are its own override ({@code DYNAMIC_TOPIC_CONFIG}) and then the broker keys it
@@ -61,15 +62,25 @@ public final class ConfigDescriber {
      */
     public static List<Entry> topic(
             BrokerConfig staticBroker, Map<String, String> dynamicDefaults, Map<String, String> overrides) {
+        return topic(staticBroker, DynamicBrokerConfig.ofDefaults(dynamicDefaults), overrides);
+    }
+
+    /**
+     * Every topic key with its effective value, on a broker with both dynamic levels.
+     *
+     * @throws io.sluice.metadata.config.ConfigException if the dynamic values or overrides are invalid
+     */
+    public static List<Entry> topic(
+            BrokerConfig staticBroker, DynamicBrokerConfig dynamic, Map<String, String> overrides) {
         List<Entry> out = new ArrayList<>();
-        for (DescribedConfig d : TopicConfig.describe(staticBroker, dynamicDefaults, overrides)) {
+        for (DescribedConfig d : TopicConfig.describe(staticBroker, dynamic, overrides)) {
             List<Synonym> synonyms = new ArrayList<>();
             if (overrides.containsKey(d.name())) {
                 synonyms.add(new Synonym(
                         d.name(), d.sensitive() ? null : overrides.get(d.name()), ConfigSource.DYNAMIC_TOPIC_CONFIG));
             }
             for (String brokerKey : TopicConfig.brokerSynonyms(d.name())) {
-                synonyms.addAll(brokerLevels(brokerKey, staticBroker, dynamicDefaults));
+                synonyms.addAll(brokerLevels(brokerKey, staticBroker, dynamic));
             }
             out.add(new Entry(
                     d.name(),
@@ -91,21 +102,25 @@ public final class ConfigDescriber {
      * @throws io.sluice.metadata.config.ConfigException if the dynamic defaults are invalid
      */
     public static List<Entry> broker(BrokerConfig staticBroker, Map<String, String> dynamicDefaults) {
-        BrokerConfig effective = staticBroker.withOverrides(dynamicDefaults);
+        return broker(staticBroker, DynamicBrokerConfig.ofDefaults(dynamicDefaults));
+    }
+
+    /**
+     * Every broker key of this broker: the static config with both dynamic levels applied.
+     *
+     * @throws io.sluice.metadata.config.ConfigException if a dynamic value is invalid
+     */
+    public static List<Entry> broker(BrokerConfig staticBroker, DynamicBrokerConfig dynamic) {
+        BrokerConfig effective = dynamic.applyTo(staticBroker);
         List<Entry> out = new ArrayList<>();
         for (DescribedConfig d : effective.describe()) {
             List<Synonym> synonyms = new ArrayList<>();
             for (String brokerKey : BROKER_SYNONYMS.getOrDefault(d.name(), List.of(d.name()))) {
-                synonyms.addAll(brokerLevels(brokerKey, staticBroker, dynamicDefaults));
+                synonyms.addAll(brokerLevels(brokerKey, staticBroker, dynamic));
             }
-            ConfigSource source;
-            if (dynamicDefaults.containsKey(d.name())) {
-                source = ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG;
-            } else if (staticBroker.isSet(d.name())) {
-                source = ConfigSource.STATIC_BROKER_CONFIG;
-            } else {
-                source = ConfigSource.DEFAULT_CONFIG;
-            }
+            ConfigSource fallback =
+                    staticBroker.isSet(d.name()) ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
+            ConfigSource source = dynamic.sourceOf(d.name()).orElse(fallback);
             out.add(new Entry(
                     d.name(),
                     d.sensitive() ? null : d.value(),
@@ -140,14 +155,17 @@ public final class ConfigDescriber {
     }
 
     /** The levels at which broker key {@code name} has a value, highest precedence first. */
-    private static List<Synonym> brokerLevels(
-            String name, BrokerConfig staticBroker, Map<String, String> dynamicDefaults) {
+    private static List<Synonym> brokerLevels(String name, BrokerConfig staticBroker, DynamicBrokerConfig dynamic) {
         Optional<ConfigKey<?>> key = BrokerConfigKeys.DEFINITION.find(name);
         boolean sensitive = key.map(ConfigKey::isSensitive).orElse(false);
-        List<Synonym> out = new ArrayList<>(3);
-        String dynamic = dynamicDefaults.get(name);
-        if (dynamic != null) {
-            out.add(new Synonym(name, sensitive ? null : dynamic, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG));
+        List<Synonym> out = new ArrayList<>(4);
+        String perBroker = dynamic.perBroker().get(name);
+        if (perBroker != null) {
+            out.add(new Synonym(name, sensitive ? null : perBroker, ConfigSource.DYNAMIC_BROKER_CONFIG));
+        }
+        String clusterDefault = dynamic.clusterDefaults().get(name);
+        if (clusterDefault != null) {
+            out.add(new Synonym(name, sensitive ? null : clusterDefault, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG));
         }
         if (staticBroker.isSet(name)) {
             out.add(new Synonym(

@@ -3,6 +3,7 @@ package io.sluice.broker.config;
 import io.sluice.metadata.concurrent.GuardedScheduledExecutor;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.ConfigException;
+import io.sluice.metadata.config.DynamicBrokerConfig;
 import io.sluice.metadata.config.TopicConfig;
 import io.sluice.metadata.zk.ConfigEntityZNode;
 import io.sluice.metadata.zk.ZkDataException;
@@ -32,17 +33,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the effective dynamic configuration of this broker from ZooKeeper: the cluster-wide broker defaults
- * ({@code /config/brokers/<default>}) and the overrides of every topic ({@code /config/topics/T}), resolved to one
- * {@link TopicConfig} per topic: {@code TopicConfig.resolve(static broker config + dynamic defaults, overrides)}. A
- * topic without a config znode gets the broker defaults. Changes are pushed to {@link TopicConfigListener}s.
+ * Keeps the effective dynamic configuration of this broker from ZooKeeper: this broker's own dynamic values
+ * ({@code /config/brokers/N}), the cluster-wide broker defaults ({@code /config/brokers/<default>}) and the overrides
+ * of every topic ({@code /config/topics/T}), resolved to one {@link TopicConfig} per topic:
+ * {@code TopicConfig.resolve(static broker config + dynamic defaults + per-broker values, overrides)}. A topic without a
+ * config znode gets the broker defaults. Changes are pushed to {@link TopicConfigListener}s.
  *
  * <pre>
  *  NEW ─start()─▶ RUNNING ─close()─▶ CLOSED
  *   └──────────── close() ──────────────┘
  * </pre>
  *
- * <p><b>Watches.</b> ZooKeeper watches are one-shot: a data watch on the defaults znode and on each topic's config
+ * <p><b>Watches.</b> ZooKeeper watches are one-shot: a data watch on the two broker znodes and on each topic's config
  * znode, and a children watch on {@code /config/topics} (new and removed topics). Each armed watch is remembered with
  * a token; when it fires the znode is read again and the watch re-armed, and a watch whose token is no longer current
  * (armed before a reconnection) only causes a plain read, so duplicate watchers die out instead of multiplying. On
@@ -50,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * re-armed; a ZooKeeper failure while reading schedules a full re-read after {@code retryBackoff}.
  *
  * <p><b>Malformed data.</b> A config znode that does not decode, or whose values are invalid (unknown key, bad
- * value), is logged with its path and ignored: the previous value stays in effect (the defaults if there was none).
+ * value), is logged with its path and ignored: the previous value of that znode stays in effect (none if there was
+ * none).
  *
  * <p><b>Concurrency.</b> ZooKeeper watch callbacks and Curator connection events only enqueue work onto one private
  * single-thread executor; that thread alone reads the znodes, owns the watch bookkeeping, builds new snapshots and
@@ -74,13 +77,13 @@ public final class ConfigManager implements AutoCloseable {
 
     /** Everything readers see, swapped as a whole. */
     private record Snapshot(
-            Map<String, String> dynamicDefaults,
+            DynamicBrokerConfig dynamic,
             BrokerConfig effectiveBroker,
             TopicConfig defaultTopicConfig,
             Map<String, TopicEntry> topics) {
 
         Snapshot withTopics(Map<String, TopicEntry> newTopics) {
-            return new Snapshot(dynamicDefaults, effectiveBroker, defaultTopicConfig, Map.copyOf(newTopics));
+            return new Snapshot(dynamic, effectiveBroker, defaultTopicConfig, Map.copyOf(newTopics));
         }
     }
 
@@ -88,6 +91,9 @@ public final class ConfigManager implements AutoCloseable {
     private final ZkStore store;
     private final Duration retryBackoff;
     private final String logPrefix;
+    /** This broker's own dynamic config znode, {@code /config/brokers/N}. */
+    private final String brokerPath;
+
     private final ScheduledExecutorService executor;
     private final List<TopicConfigListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.NEW);
@@ -110,7 +116,9 @@ public final class ConfigManager implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
         this.logPrefix = "[ConfigManager broker=" + staticConfig.brokerId() + "]";
-        this.snapshot = new Snapshot(Map.of(), staticConfig, TopicConfig.resolve(staticConfig, Map.of()), Map.of());
+        this.brokerPath = ConfigEntityZNode.brokerPath(staticConfig.brokerId());
+        this.snapshot = new Snapshot(
+                DynamicBrokerConfig.NONE, staticConfig, TopicConfig.resolve(staticConfig, Map.of()), Map.of());
         this.executor = GuardedScheduledExecutor.singleThread("sluice-config-" + staticConfig.brokerId());
     }
 
@@ -147,9 +155,10 @@ public final class ConfigManager implements AutoCloseable {
         }
         Snapshot s = snapshot;
         log.info(
-                "{} started: {} dynamic broker defaults, {} topics with config overrides",
+                "{} started: {} dynamic broker defaults, {} per-broker dynamic values, {} topics with config overrides",
                 logPrefix,
-                s.dynamicDefaults().size(),
+                s.dynamic().clusterDefaults().size(),
+                s.dynamic().perBroker().size(),
                 s.topics().size());
     }
 
@@ -173,7 +182,12 @@ public final class ConfigManager implements AutoCloseable {
 
     /** The cluster-wide dynamic defaults in effect (last good value of {@code /config/brokers/<default>}). */
     public Map<String, String> dynamicBrokerDefaults() {
-        return snapshot.dynamicDefaults();
+        return snapshot.dynamic().clusterDefaults();
+    }
+
+    /** Both dynamic levels in effect: this broker's own values over the cluster-wide defaults. */
+    public DynamicBrokerConfig dynamicBrokerConfig() {
+        return snapshot.dynamic();
     }
 
     /** This broker's config from its properties file. */
@@ -181,7 +195,7 @@ public final class ConfigManager implements AutoCloseable {
         return staticConfig;
     }
 
-    /** The static config with the dynamic defaults applied. */
+    /** The static config with the dynamic defaults and this broker's dynamic values applied. */
     public BrokerConfig effectiveBrokerConfig() {
         return snapshot.effectiveBroker();
     }
@@ -269,8 +283,8 @@ public final class ConfigManager implements AutoCloseable {
 
     private void onDataWatchFired(String path, Object token) {
         armed.remove(path, token);
-        if (path.equals(DEFAULTS_PATH)) {
-            reloadDefaults(true);
+        if (path.equals(DEFAULTS_PATH) || path.equals(brokerPath)) {
+            reloadBrokerLevels(true);
         } else {
             reloadTopic(ZkPaths.lastSegment(path), true);
         }
@@ -306,31 +320,58 @@ public final class ConfigManager implements AutoCloseable {
     // ---- reading and applying (executor thread only)
 
     private void reloadAll(boolean notify) {
-        reloadDefaults(notify);
+        reloadBrokerLevels(notify);
         reloadTopicList(true, notify);
     }
 
-    private void reloadDefaults(boolean notify) {
-        Optional<ZkNode> node = readWatched(DEFAULTS_PATH);
-        Map<String, String> defaults;
+    /**
+     * Reads both broker znodes; a malformed one keeps its previous level in effect. Applies the result, re-resolving
+     * every topic, if either level changed.
+     */
+    private void reloadBrokerLevels(boolean notify) {
+        Snapshot current = snapshot;
+        DynamicBrokerConfig dynamic = current.dynamic()
+                .withClusterDefaults(readLevel(DEFAULTS_PATH, current.dynamic().clusterDefaults()))
+                .withPerBroker(readLevel(brokerPath, current.dynamic().perBroker()));
         BrokerConfig effectiveBroker;
         TopicConfig defaultTopic;
         try {
-            defaults = Map.copyOf(node.map(n -> ConfigEntityZNode.decode(DEFAULTS_PATH, n.data()))
-                    .orElse(Map.of()));
-            BrokerConfig.validateDynamicDefaults(defaults);
-            effectiveBroker = staticConfig.withOverrides(defaults);
+            effectiveBroker = dynamic.applyTo(staticConfig);
             defaultTopic = TopicConfig.resolve(effectiveBroker, Map.of());
-        } catch (ZkDataException | ConfigException e) {
+        } catch (ConfigException e) {
             log.warn(
-                    "{} ignoring malformed config znode {}; keeping the previous dynamic broker defaults: {}",
+                    "{} ignoring dynamic broker values {} that do not combine with the static config; keeping the"
+                            + " previous ones: {}",
                     logPrefix,
-                    DEFAULTS_PATH,
+                    dynamic,
                     e.getMessage());
             return;
         }
+        applyBrokerLevels(dynamic, effectiveBroker, defaultTopic, notify);
+    }
+
+    /** The decoded, validated content of broker znode {@code path} (watched), or {@code previous} if malformed. */
+    private Map<String, String> readLevel(String path, Map<String, String> previous) {
+        Optional<ZkNode> node = readWatched(path);
+        try {
+            Map<String, String> values = Map.copyOf(
+                    node.map(n -> ConfigEntityZNode.decode(path, n.data())).orElse(Map.of()));
+            BrokerConfig.validateDynamicDefaults(values);
+            return values;
+        } catch (ZkDataException | ConfigException e) {
+            log.warn(
+                    "{} ignoring malformed config znode {}; keeping its previous values: {}",
+                    logPrefix,
+                    path,
+                    e.getMessage());
+            return previous;
+        }
+    }
+
+    private void applyBrokerLevels(
+            DynamicBrokerConfig dynamic, BrokerConfig effectiveBroker, TopicConfig defaultTopic, boolean notify) {
         Snapshot before = snapshot;
-        if (defaults.equals(before.dynamicDefaults())) {
+        if (dynamic.equals(before.dynamic())) {
             return;
         }
         Map<String, TopicEntry> topics = new HashMap<>();
@@ -353,8 +394,12 @@ public final class ConfigManager implements AutoCloseable {
                 changed.add(topic);
             }
         });
-        snapshot = new Snapshot(defaults, effectiveBroker, defaultTopic, Map.copyOf(topics));
-        log.info("{} dynamic broker defaults are now {}", logPrefix, defaults);
+        snapshot = new Snapshot(dynamic, effectiveBroker, defaultTopic, Map.copyOf(topics));
+        log.info(
+                "{} dynamic broker values are now {} (this broker) over {} (cluster-wide defaults)",
+                logPrefix,
+                dynamic.perBroker(),
+                dynamic.clusterDefaults());
         if (notify) {
             for (TopicConfigListener listener : listeners) {
                 try {

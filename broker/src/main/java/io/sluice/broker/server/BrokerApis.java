@@ -154,7 +154,7 @@ final class BrokerApis {
                 CreateTopicsHandler.forBroker(
                         controller,
                         c.config(),
-                        c.configManager()::dynamicBrokerDefaults,
+                        c.configManager()::dynamicBrokerConfig,
                         TopicLeadersWaiter.over(cache)::awaitLeaders,
                         () -> c.configManager().effectiveBrokerConfig().partitionLimits()),
                 new DeleteTopicsHandler(

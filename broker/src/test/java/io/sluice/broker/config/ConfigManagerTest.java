@@ -189,6 +189,32 @@ class ConfigManagerTest {
     }
 
     @Test
+    void thisBrokersOwnDynamicValuesWinOverTheDefaultsAndAMalformedOneIsIgnored() throws Exception {
+        fixture.setBrokerDefaults(Map.of("log.retention.ms", "5000"));
+        ConfigManager manager = manager();
+        String path = ConfigEntityZNode.brokerPath(ConfigTestFixture.BROKER_ID);
+
+        fixture.writeRaw(path, ConfigEntityZNode.encode(Map.of("log.retention.ms", "3000")));
+        await().atMost(WAIT).until(() -> manager.topicConfig("any").retentionMs() == 3000L);
+        assertThat(manager.dynamicBrokerConfig().perBroker()).containsExactly(Map.entry("log.retention.ms", "3000"));
+        assertThat(manager.dynamicBrokerDefaults()).containsExactly(Map.entry("log.retention.ms", "5000"));
+        assertThat(manager.effectiveBrokerConfig().logRetentionMs()).isEqualTo(3000L);
+        await().atMost(WAIT).until(() -> listener.defaultChanges.size() == 1);
+
+        fixture.writeRaw(path, "{not json");
+        await().atMost(WAIT).until(() -> logged("ignoring malformed config znode " + path));
+        assertThat(manager.topicConfig("any").retentionMs()).isEqualTo(3000L);
+
+        // another broker's znode is not this broker's business
+        fixture.writeRaw(
+                ConfigEntityZNode.brokerPath(ConfigTestFixture.BROKER_ID + 1),
+                ConfigEntityZNode.encode(Map.of("log.retention.ms", "1")));
+        fixture.store().delete(path, -1);
+        await().atMost(WAIT).until(() -> manager.topicConfig("any").retentionMs() == 5000L);
+        assertThat(manager.dynamicBrokerConfig().perBroker()).isEmpty();
+    }
+
+    @Test
     void aRemovedConfigZnodeFallsBackToTheDefaults() throws Exception {
         fixture.setTopicConfig("gone", Map.of("retention.ms", "1000"));
         ConfigManager manager = manager();

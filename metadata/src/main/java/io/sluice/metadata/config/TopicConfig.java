@@ -313,7 +313,19 @@ public final class TopicConfig {
      */
     public static List<DescribedConfig> describe(
             BrokerConfig staticBroker, Map<String, String> dynamicBrokerDefaults, Map<String, String> topicOverrides) {
-        BrokerConfig effectiveBroker = staticBroker.withOverrides(dynamicBrokerDefaults);
+        return describe(staticBroker, DynamicBrokerConfig.ofDefaults(dynamicBrokerDefaults), topicOverrides);
+    }
+
+    /**
+     * Every topic key with its effective value and the level it comes from: the topic's override, else the first
+     * level of its broker synonyms that sets one (this broker's dynamic value, the cluster-wide dynamic default, the
+     * properties file, the built-in default).
+     *
+     * @throws ConfigException if the dynamic broker values or the overrides are invalid
+     */
+    public static List<DescribedConfig> describe(
+            BrokerConfig staticBroker, DynamicBrokerConfig dynamicBroker, Map<String, String> topicOverrides) {
+        BrokerConfig effectiveBroker = dynamicBroker.applyTo(staticBroker);
         TopicConfig resolved = resolve(effectiveBroker, topicOverrides);
         List<DescribedConfig> out = new ArrayList<>();
         for (Def<?> def : DEFS.values()) {
@@ -321,7 +333,11 @@ public final class TopicConfig {
             ConfigSource source;
             if (topicOverrides.containsKey(name)) {
                 source = ConfigSource.DYNAMIC_TOPIC_CONFIG;
-            } else if (def.synonyms().stream().anyMatch(s -> dynamicBrokerDefaults.containsKey(s.name()))) {
+            } else if (def.synonyms().stream()
+                    .anyMatch(s -> dynamicBroker.perBroker().containsKey(s.name()))) {
+                source = ConfigSource.DYNAMIC_BROKER_CONFIG;
+            } else if (def.synonyms().stream()
+                    .anyMatch(s -> dynamicBroker.clusterDefaults().containsKey(s.name()))) {
                 source = ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG;
             } else if (def.synonyms().stream().anyMatch(s -> staticBroker.isSet(s.name()))) {
                 source = ConfigSource.STATIC_BROKER_CONFIG;

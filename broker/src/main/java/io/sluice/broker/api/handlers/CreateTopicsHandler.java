@@ -6,6 +6,7 @@ import io.sluice.broker.api.RequestContext;
 import io.sluice.controller.Controller;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.DescribedConfig;
+import io.sluice.metadata.config.DynamicBrokerConfig;
 import io.sluice.metadata.config.PartitionLimits;
 import io.sluice.metadata.config.TopicConfig;
 import io.sluice.metadata.model.TopicNames;
@@ -169,14 +170,14 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
     public static CreateTopicsHandler forBroker(
             Controller controller,
             BrokerConfig staticConfig,
-            Supplier<Map<String, String>> dynamicBrokerDefaults,
+            Supplier<DynamicBrokerConfig> dynamicBrokerConfig,
             LeadersWait leadersWait,
             Supplier<PartitionLimits> limits) {
         return new CreateTopicsHandler(
                 controller,
                 staticConfig.numPartitions(),
                 (short) staticConfig.defaultReplicationFactor(),
-                overrides -> TopicConfig.describe(staticConfig, dynamicBrokerDefaults.get(), overrides),
+                overrides -> TopicConfig.describe(staticConfig, dynamicBrokerConfig.get(), overrides),
                 leadersWait,
                 limits);
     }

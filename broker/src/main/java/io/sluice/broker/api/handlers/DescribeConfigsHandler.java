@@ -12,6 +12,7 @@ import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.ConfigException;
 import io.sluice.metadata.config.ConfigSource;
 import io.sluice.metadata.config.ConfigType;
+import io.sluice.metadata.config.DynamicBrokerConfig;
 import io.sluice.metadata.model.TopicNames;
 import io.sluice.metadata.zk.ConfigEntityZNode;
 import io.sluice.metadata.zk.ZkDataException;
@@ -155,16 +156,19 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
         }
         BrokerConfig staticConfig = configs.staticBrokerConfig();
         Map<String, String> defaults = read(DEFAULTS_PATH, configs::dynamicBrokerDefaults);
+        Map<String, String> perBroker = read(
+                ConfigEntityZNode.brokerPath(brokerId),
+                () -> configs.dynamicBrokerConfig().perBroker());
         Map<String, String> overrides = read(ConfigEntityZNode.topicPath(topic), () -> configs.topicOverrides(topic));
         try {
-            return ConfigDescriber.topic(staticConfig, defaults, overrides);
+            return ConfigDescriber.topic(staticConfig, new DynamicBrokerConfig(perBroker, defaults), overrides);
         } catch (ConfigException e) {
             log.warn(
                     "{} the stored config of topic {} is invalid ({}); describing the config in effect",
                     logPrefix,
                     topic,
                     e.getMessage());
-            return ConfigDescriber.topic(staticConfig, configs.dynamicBrokerDefaults(), configs.topicOverrides(topic));
+            return ConfigDescriber.topic(staticConfig, configs.dynamicBrokerConfig(), configs.topicOverrides(topic));
         }
     }
 
@@ -184,14 +188,17 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
                     Errors.INVALID_REQUEST,
                     "Unexpected broker id, expected " + brokerId + " or empty string, but received " + name);
         }
+        Map<String, String> perBroker = read(
+                ConfigEntityZNode.brokerPath(brokerId),
+                () -> configs.dynamicBrokerConfig().perBroker());
         try {
-            return ConfigDescriber.broker(configs.staticBrokerConfig(), defaults);
+            return ConfigDescriber.broker(configs.staticBrokerConfig(), new DynamicBrokerConfig(perBroker, defaults));
         } catch (ConfigException e) {
             log.warn(
-                    "{} the stored dynamic broker defaults are invalid ({}); describing the config in effect",
+                    "{} the stored dynamic broker values are invalid ({}); describing the config in effect",
                     logPrefix,
                     e.getMessage());
-            return ConfigDescriber.broker(configs.staticBrokerConfig(), configs.dynamicBrokerDefaults());
+            return ConfigDescriber.broker(configs.staticBrokerConfig(), configs.dynamicBrokerConfig());
         }
     }
 

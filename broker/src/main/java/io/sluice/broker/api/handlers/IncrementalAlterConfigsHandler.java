@@ -12,6 +12,7 @@ import io.sluice.metadata.config.BrokerConfigKeys;
 import io.sluice.metadata.config.ConfigException;
 import io.sluice.metadata.config.ConfigKey;
 import io.sluice.metadata.config.ConfigType;
+import io.sluice.metadata.config.DynamicBrokerConfig;
 import io.sluice.metadata.config.TopicConfig;
 import io.sluice.metadata.model.TopicNames;
 import io.sluice.metadata.zk.ConfigEntityZNode;
@@ -55,10 +56,11 @@ import org.slf4j.LoggerFactory;
  *       resolve against the broker defaults; otherwise {@code INVALID_CONFIG} with a message naming the key, and
  *       nothing is written. The topic must exist in ZooKeeper ({@code UNKNOWN_TOPIC_OR_PARTITION}). Deleting an
  *       unknown key is allowed, so stray keys written by other tools can be removed.
- *   <li>{@code BROKER} with an empty name: the cluster-wide dynamic defaults in {@code /config/brokers/<default>};
- *       only dynamic broker keys ({@link BrokerConfig#validateDynamicDefaults}), and the static config with the new
- *       defaults must still validate. A broker id is {@code INVALID_REQUEST}: Sluice has no per-broker dynamic
- *       configs.
+ *   <li>{@code BROKER} with an empty name: the cluster-wide dynamic defaults in {@code /config/brokers/<default>}; with
+ *       this broker's id: its own dynamic values in {@code /config/brokers/N}, which win over the defaults. Only
+ *       dynamic broker keys ({@link BrokerConfig#validateDynamicDefaults}), and the static config with both dynamic
+ *       levels must still validate. Another broker's id is {@code INVALID_REQUEST} (the admin client sends a broker's
+ *       resource to that broker).
  *   <li>{@code BROKER_LOGGER} with this broker's id: {@code SET} a logger's level or {@code DELETE} it (the logger then
  *       inherits), applied at once in memory ({@link BrokerLoggers}); see {@link #alterLoggers}.
  *   <li>Anything else ({@code CLIENT_METRICS}, ...), an unknown operation, a missing value for a non-delete operation,
@@ -227,7 +229,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
         switch (type) {
             case TOPIC -> alterTopic(context, name, ops, replaceAll, validateOnly);
-            case BROKER -> alterBrokerDefaults(context, name, ops, replaceAll, validateOnly);
+            case BROKER -> alterBroker(context, name, ops, replaceAll, validateOnly);
             case BROKER_LOGGER -> {
                 if (replaceAll) {
                     throw new ResourceException(
@@ -278,22 +280,36 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         logOutcome(context, validateOnly, "topic " + topic, path, result);
     }
 
-    private void alterBrokerDefaults(
+    /**
+     * Alters the cluster-wide dynamic defaults (empty name) or this broker's own dynamic values (this broker's id; the
+     * stock admin client sends a broker's resource to that broker). Every key must be a dynamic broker key, and the
+     * result must combine with the static config and the other dynamic level.
+     */
+    private void alterBroker(
             RequestContext context, String name, List<Operation> ops, boolean replaceAll, boolean validateOnly) {
-        if (!name.isEmpty()) {
+        boolean clusterDefault = name == null || name.isEmpty();
+        if (!clusterDefault) {
+            int id;
             try {
-                Integer.parseInt(name);
+                id = Integer.parseInt(name);
             } catch (NumberFormatException e) {
                 throw new ResourceException(Errors.INVALID_REQUEST, "Broker id must be an integer, but it is: " + name);
             }
-            throw new ResourceException(
-                    Errors.INVALID_REQUEST,
-                    "Per-broker dynamic configs are not supported (broker " + name + "); alter the cluster-wide"
-                            + " default instead (the BROKER resource with an empty name)");
+            int brokerId = configs.staticBrokerConfig().brokerId();
+            if (id != brokerId) {
+                throw new ResourceException(
+                        Errors.INVALID_REQUEST,
+                        "Unexpected broker id, expected " + brokerId + " or empty string, but received " + name);
+            }
         }
         BrokerConfig staticConfig = configs.staticBrokerConfig();
-        String path = ConfigEntityZNode.brokerDefaultPath();
-        Runnable policyCheck = policyCheckOnce(ConfigResource.Type.BROKER, name, ops);
+        DynamicBrokerConfig dynamic = configs.dynamicBrokerConfig();
+        // APPEND/SUBTRACT on an unset key start from the value the level below gives it.
+        BrokerConfig below = clusterDefault ? staticConfig : staticConfig.withOverrides(dynamic.clusterDefaults());
+        String path = clusterDefault
+                ? ConfigEntityZNode.brokerDefaultPath()
+                : ConfigEntityZNode.brokerPath(staticConfig.brokerId());
+        Runnable policyCheck = policyCheckOnce(ConfigResource.Type.BROKER, clusterDefault ? "" : name, ops);
         Map<String, String> result = entities.update(
                 path,
                 current -> {
@@ -303,14 +319,20 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                             key -> BrokerConfigKeys.DEFINITION
                                     .find(key)
                                     .orElseThrow(() -> new ConfigException(key, "Unknown broker config name: " + key)),
-                            k -> k.render(staticConfig.get(k)));
+                            k -> k.render(below.get(k)));
                     BrokerConfig.validateDynamicDefaults(next);
-                    staticConfig.withOverrides(next);
+                    (clusterDefault ? dynamic.withClusterDefaults(next) : dynamic.withPerBroker(next))
+                            .applyTo(staticConfig);
                     policyCheck.run();
                     return next;
                 },
                 validateOnly);
-        logOutcome(context, validateOnly, "cluster-wide broker defaults", path, result);
+        logOutcome(
+                context,
+                validateOnly,
+                clusterDefault ? "cluster-wide broker defaults" : "dynamic configs of broker " + name,
+                path,
+                result);
     }
 
     /**

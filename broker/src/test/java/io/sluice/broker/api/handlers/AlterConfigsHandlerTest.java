@@ -133,7 +133,7 @@ class AlterConfigsHandlerTest {
     @Test
     void badInputIsRefusedPerResourceNamingTheProblemAndNothingIsWritten() throws Exception {
         set(ORDERS, "retention.ms", "5000");
-        ConfigResource broker1 = new ConfigResource(ConfigResource.Type.BROKER, "1");
+        ConfigResource broker2 = new ConfigResource(ConfigResource.Type.BROKER, "2");
         ConfigResource logger = new ConfigResource(ConfigResource.Type.BROKER_LOGGER, "1");
 
         Map<ConfigResource, ApiError> results = replace(
@@ -141,13 +141,13 @@ class AlterConfigsHandlerTest {
                 false,
                 Map.of(
                         ORDERS, Map.of("retention.msec", "1"),
-                        broker1, Map.of("log.retention.ms", "1"),
+                        broker2, Map.of("log.retention.ms", "1"),
                         logger, Map.of("io.sluice", "DEBUG")));
 
         assertThat(results.get(ORDERS).error()).isEqualTo(Errors.INVALID_CONFIG);
         assertThat(results.get(ORDERS).message()).contains("retention.msec");
-        assertThat(results.get(broker1).error()).isEqualTo(Errors.INVALID_REQUEST);
-        assertThat(results.get(broker1).message()).contains("Per-broker dynamic configs are not supported");
+        assertThat(results.get(broker2).error()).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(results.get(broker2).message()).contains("Unexpected broker id, expected 1");
         assertThat(results.get(logger).error()).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(results.get(logger).message()).contains("AlterConfigs").contains("BROKER_LOGGER");
         assertThat(manager.topicOverrides("orders")).isEqualTo(Map.of("retention.ms", "5000"));

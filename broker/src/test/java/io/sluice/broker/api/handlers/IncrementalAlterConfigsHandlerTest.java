@@ -195,8 +195,51 @@ class IncrementalAlterConfigsHandlerTest {
     }
 
     @Test
-    void clusterDefaultsAreAlterableAndPerBrokerConfigsAreNot() throws Exception {
+    void thisBrokersDynamicValuesWinOverTheClusterDefaultsAndAreDescribedAsSuch() throws Exception {
         ConfigResource broker1 = new ConfigResource(ConfigResource.Type.BROKER, "1");
+        Map<ConfigResource, ApiError> results = alter(
+                negotiated,
+                false,
+                Map.of(
+                        CLUSTER_DEFAULTS, List.of(op(OpType.SET, "log.retention.ms", "9000")),
+                        broker1, List.of(op(OpType.SET, "log.retention.ms", "7000"))));
+        assertThat(results.values()).extracting(ApiError::error).containsOnly(Errors.NONE);
+        assertThat(fixture.store().exists(ConfigEntityZNode.brokerPath(1))).isPresent();
+
+        await().atMost(WAIT).until(() -> manager.topicConfig("orders").retentionMs() == 7000L);
+        assertThat(manager.dynamicBrokerConfig().perBroker()).containsExactly(Map.entry("log.retention.ms", "7000"));
+        assertThat(manager.effectiveBrokerConfig().logRetentionMs()).isEqualTo(7000L);
+
+        DescribeConfigsResult described = describe(
+                        describeHandler, (short) 4, true, false, resource(ConfigResource.Type.BROKER, "1"))
+                .data()
+                .results()
+                .get(0);
+        var retention = entry(described, "log.retention.ms");
+        assertThat(retention.value()).isEqualTo("7000");
+        assertThat(source(retention.configSource())).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG);
+        assertThat(retention.synonyms())
+                .extracting(sy -> source(sy.source()) + "=" + sy.value())
+                .startsWith("DYNAMIC_BROKER_CONFIG=7000", "DYNAMIC_DEFAULT_BROKER_CONFIG=9000");
+        assertThat(source(entry(describeOrders(), "retention.ms").configSource()))
+                .isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG);
+
+        ApiError readOnly = alter(negotiated, false, Map.of(broker1, List.of(op(OpType.SET, "broker.id", "5"))))
+                .get(broker1);
+        assertThat(readOnly.error()).isEqualTo(Errors.INVALID_CONFIG);
+        assertThat(readOnly.message()).contains("broker.id");
+
+        assertThat(alter(negotiated, false, Map.of(broker1, List.of(op(OpType.DELETE, "log.retention.ms", null))))
+                        .get(broker1)
+                        .error())
+                .isEqualTo(Errors.NONE);
+        await().atMost(WAIT).until(() -> manager.topicConfig("orders").retentionMs() == 9000L);
+        assertThat(manager.dynamicBrokerConfig().perBroker()).isEmpty();
+    }
+
+    @Test
+    void clusterDefaultsAreAlterableAndAnotherBrokersConfigsAreNot() throws Exception {
+        ConfigResource broker2 = new ConfigResource(ConfigResource.Type.BROKER, "2");
         ConfigResource logger = new ConfigResource(ConfigResource.Type.BROKER_LOGGER, "1");
         ConfigResource missing = new ConfigResource(ConfigResource.Type.TOPIC, "missing");
         Map<ConfigResource, ApiError> results = alter(
@@ -204,13 +247,14 @@ class IncrementalAlterConfigsHandlerTest {
                 false,
                 Map.of(
                         CLUSTER_DEFAULTS, List.of(op(OpType.SET, "log.retention.ms", "9000")),
-                        broker1, List.of(op(OpType.SET, "log.retention.ms", "1")),
+                        broker2, List.of(op(OpType.SET, "log.retention.ms", "1")),
                         logger, List.of(op(OpType.SET, "no.such.logger", "DEBUG")),
                         missing, List.of(op(OpType.SET, "retention.ms", "1"))));
 
         assertThat(results.get(CLUSTER_DEFAULTS).error()).isEqualTo(Errors.NONE);
-        assertThat(results.get(broker1).error()).isEqualTo(Errors.INVALID_REQUEST);
-        assertThat(results.get(broker1).message()).contains("Per-broker dynamic configs are not supported");
+        assertThat(results.get(broker2).error()).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(results.get(broker2).message()).contains("Unexpected broker id, expected 1");
+        assertThat(fixture.store().exists(ConfigEntityZNode.brokerPath(2))).isEmpty();
         assertThat(results.get(logger).error()).isEqualTo(Errors.INVALID_CONFIG);
         assertThat(results.get(logger).message()).contains("no.such.logger");
         assertThat(results.get(missing).error()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
