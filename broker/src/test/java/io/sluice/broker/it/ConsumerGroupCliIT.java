@@ -197,7 +197,9 @@ class ConsumerGroupCliIT {
     }
 
     private KafkaCli.Result consumerGroups(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--bootstrap-server", cluster.bootstrapServers()));
+        // --timeout: the tool's own 5 s default for finding the coordinator is short on a loaded machine
+        List<String> all =
+                new ArrayList<>(List.of("--bootstrap-server", cluster.bootstrapServers(), "--timeout", "30000"));
         all.addAll(List.of(args));
         return KafkaCli.run(dir, TOOL_LIMIT, KafkaCli.CONSUMER_GROUPS, all.toArray(String[]::new))
                 .assertSuccess();

@@ -141,10 +141,12 @@ class ReplicaFetcherFailureIT {
                     .get(10, TimeUnit.SECONDS);
         }
         await().atMost(LAG_MAX.plusSeconds(30)).until(() -> !cluster.isr(victim).contains(follower));
-        assertThat(broker.healthProblem())
-                .hasValueSatisfying(problem -> assertThat(problem)
-                        .contains("not yet in the ISR of 1 partition(s)", victim.toString())
-                        .doesNotContain("is dead", "has not completed a fetch"));
+        // the follower learns the shrunk ISR from the controller's next LeaderAndIsr
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(broker.healthProblem())
+                        .hasValueSatisfying(problem -> assertThat(problem)
+                                .contains("not yet in the ISR of 1 partition(s)", victim.toString())
+                                .doesNotContain("is dead", "has not completed a fetch")));
         assertThat(fetchers.failedPartitions()).containsExactly(victim);
     }
 

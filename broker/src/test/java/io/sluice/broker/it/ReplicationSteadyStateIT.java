@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * leaves every replica's log byte-identical below the high watermark with full ISRs; the replication meters follow a
  * follower going away and coming back.
  */
-@Timeout(value = 150, unit = TimeUnit.SECONDS)
+// a bound against hanging, with room for a second test JVM sharing the two cores
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ReplicationSteadyStateIT {
     private static final String TOPIC = "steady";
     private static final int PARTITIONS = 6;
