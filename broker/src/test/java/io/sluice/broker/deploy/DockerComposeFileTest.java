@@ -25,7 +25,7 @@ class DockerComposeFileTest {
     private static final List<String> BROKERS = List.of("broker-1", "broker-2", "broker-3");
     private static final List<String> OBSERVABILITY = List.of("prometheus", "grafana");
 
-    private final Map<String, Object> compose = map(MiniYaml.parse(RepoFiles.read("docker-compose.yml")));
+    private final Map<String, Object> compose = map(YamlFiles.parse(RepoFiles.read("docker-compose.yml")));
     private final Map<String, Object> services = map(compose.get("services"));
 
     @Test
@@ -111,7 +111,7 @@ class DockerComposeFileTest {
 
     @Test
     void prometheusScrapesEveryBrokerOnItsMetricsPort() {
-        Map<String, Object> prometheus = map(MiniYaml.parse(RepoFiles.read("deploy/observability/prometheus.yml")));
+        Map<String, Object> prometheus = map(YamlFiles.parse(RepoFiles.read("deploy/observability/prometheus.yml")));
         List<Object> jobs = list(prometheus.get("scrape_configs"));
         Map<String, Object> sluice = map(jobs.get(0));
         List<Object> targets =

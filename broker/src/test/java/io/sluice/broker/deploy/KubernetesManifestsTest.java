@@ -31,7 +31,7 @@ class KubernetesManifestsTest {
     private static List<Map<String, Object>> load() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String file : FILES) {
-            for (Object doc : MiniYaml.parseAll(RepoFiles.read("deploy/kubernetes/" + file))) {
+            for (Object doc : YamlFiles.parseAll(RepoFiles.read("deploy/kubernetes/" + file))) {
                 out.add(map(doc));
             }
         }
@@ -48,7 +48,8 @@ class KubernetesManifestsTest {
 
     @Test
     void kustomizationListsEveryManifest() {
-        Map<String, Object> kustomization = map(MiniYaml.parse(RepoFiles.read("deploy/kubernetes/kustomization.yaml")));
+        Map<String, Object> kustomization =
+                map(YamlFiles.parse(RepoFiles.read("deploy/kubernetes/kustomization.yaml")));
         assertThat(list(kustomization.get("resources"))).containsExactlyInAnyOrderElementsOf(FILES);
     }
 

@@ -175,7 +175,7 @@ class ObservabilityPackIT {
     void everyAlertAndRecordingRuleNamesScrapedMetrics() {
         for (String file :
                 List.of("deploy/observability/sluice-alerts.yml", "deploy/observability/kafka-compat-rules.yml")) {
-            Map<String, Object> rules = DockerComposeFileTest.map(MiniYaml.parse(RepoFiles.read(file)));
+            Map<String, Object> rules = DockerComposeFileTest.map(YamlFiles.parse(RepoFiles.read(file)));
             List<String> exprs = new ArrayList<>();
             for (Object group : DockerComposeFileTest.list(rules.get("groups"))) {
                 for (Object rule : DockerComposeFileTest.list(
