@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +18,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.TopicPartition;
 import picocli.AutoComplete;
@@ -37,7 +41,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * error. With {@code --json} the result is one JSON document on stdout.
  *
  * <p>The bootstrap servers come from {@code --bootstrap-server}, else the {@code SLUICE_BOOTSTRAP_SERVERS} environment
- * variable, else {@value #DEFAULT_BOOTSTRAP}.
+ * variable, else the client properties' {@code bootstrap.servers}, else {@value #DEFAULT_BOOTSTRAP}. The client
+ * properties (security settings and any other Kafka client config, as {@code kafka-*.sh --command-config} takes them)
+ * come from {@code --command-config FILE}, else the file named by {@code SLUICE_ADMIN_CONFIG}, else
+ * {@code $XDG_CONFIG_HOME/sluice/admin.properties} (or {@code ~/.config/sluice/admin.properties}) when it exists.
  *
  * <p>Concurrency: single-threaded; {@link #run} is called once per process (tests call it repeatedly, each call with
  * its own command model).
@@ -63,8 +70,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
         },
         footer = {
             "",
-            "Bootstrap servers: --bootstrap-server, else $SLUICE_BOOTSTRAP_SERVERS, else " + AdminCli.DEFAULT_BOOTSTRAP
-                    + ".",
+            "Bootstrap servers: --bootstrap-server, else $SLUICE_BOOTSTRAP_SERVERS, else bootstrap.servers of the client"
+                    + " properties, else " + AdminCli.DEFAULT_BOOTSTRAP + ".",
+            "Client properties: --command-config FILE, else the file $SLUICE_ADMIN_CONFIG names, else"
+                    + " ~/.config/sluice/admin.properties when it exists.",
             "Global options (--bootstrap-server, --json, --timeout-ms, --zookeeper) may appear before or after the"
                     + " command.",
             "Exit codes: 0 success, 1 the operation failed, 2 usage error."
@@ -76,11 +85,16 @@ public final class AdminCli implements Runnable {
     static final int DEFAULT_TIMEOUT_MS = 30_000;
     static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
     static final String BOOTSTRAP_ENV = "SLUICE_BOOTSTRAP_SERVERS";
+    static final String CONFIG_ENV = "SLUICE_ADMIN_CONFIG";
 
     /** Opens the cluster connection; the CLI closes it. */
     @FunctionalInterface
     interface Connector {
-        ClusterAdmin connect(String bootstrapServers, int timeoutMs, Optional<String> zookeeper);
+        ClusterAdmin connect(
+                String bootstrapServers,
+                Map<String, String> clientProperties,
+                int timeoutMs,
+                Optional<String> zookeeper);
     }
 
     @Mixin
@@ -96,6 +110,8 @@ public final class AdminCli implements Runnable {
     final Map<String, String> env;
 
     private String bootstrap;
+    private Path commandConfig;
+    private Map<String, String> clientProperties;
     private Integer timeoutMs;
     private String zookeeper;
     private boolean json;
@@ -184,12 +200,78 @@ public final class AdminCli implements Runnable {
 
     // ------------------------------------------------------------------ shared state of one run
 
-    String bootstrapServers() {
+    String bootstrapServers() throws UsageException {
         if (bootstrap != null) {
             return bootstrap;
         }
         String fromEnv = env.get(BOOTSTRAP_ENV);
-        return fromEnv == null || fromEnv.isBlank() ? DEFAULT_BOOTSTRAP : fromEnv.trim();
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv.trim();
+        }
+        String fromFile = clientProperties().get("bootstrap.servers");
+        return fromFile == null || fromFile.isBlank() ? DEFAULT_BOOTSTRAP : fromFile.trim();
+    }
+
+    /**
+     * The Kafka client properties every connection of this run gets (without {@code bootstrap.servers}, which
+     * {@link #bootstrapServers} resolves): read once from the first of {@code --command-config},
+     * {@code $SLUICE_ADMIN_CONFIG} and the default profile file (only that one may be absent).
+     *
+     * @throws UsageException naming the file when a named file is missing or unreadable
+     */
+    Map<String, String> clientProperties() throws UsageException {
+        if (clientProperties == null) {
+            clientProperties = readClientProperties();
+        }
+        return clientProperties;
+    }
+
+    private Map<String, String> readClientProperties() throws UsageException {
+        Path file;
+        String source;
+        if (commandConfig != null) {
+            file = commandConfig;
+            source = "--command-config";
+        } else if (env.get(CONFIG_ENV) != null && !env.get(CONFIG_ENV).isBlank()) {
+            file = Path.of(env.get(CONFIG_ENV).trim());
+            source = "$" + CONFIG_ENV;
+        } else {
+            Optional<Path> profile = defaultProfile();
+            if (profile.isEmpty() || !Files.isRegularFile(profile.get())) {
+                return Map.of();
+            }
+            file = profile.get();
+            source = "the default profile";
+        }
+        Properties props = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(reader);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UsageException("Cannot read the client properties file " + file + " (" + source + "): " + e);
+        }
+        Map<String, String> out = new TreeMap<>();
+        props.stringPropertyNames().forEach(k -> out.put(k, props.getProperty(k).trim()));
+        return Map.copyOf(out);
+    }
+
+    /** {@code $XDG_CONFIG_HOME/sluice/admin.properties}, else {@code $HOME/.config/sluice/admin.properties}. */
+    private Optional<Path> defaultProfile() {
+        String xdg = env.get("XDG_CONFIG_HOME");
+        if (xdg != null && !xdg.isBlank()) {
+            return Optional.of(Path.of(xdg, "sluice", "admin.properties"));
+        }
+        String home = env.get("HOME");
+        return home == null || home.isBlank()
+                ? Optional.empty()
+                : Optional.of(Path.of(home, ".config", "sluice", "admin.properties"));
+    }
+
+    /** {@code props} with the client properties of this run and the bootstrap servers, for the CLI's own clients. */
+    Properties clientConfig() throws UsageException {
+        Properties props = new Properties();
+        props.putAll(clientProperties());
+        props.put("bootstrap.servers", bootstrapServers());
+        return props;
     }
 
     /** The operation bound; a usage error when not positive. */
@@ -215,7 +297,7 @@ public final class AdminCli implements Runnable {
     }
 
     ClusterAdmin connect() throws UsageException {
-        return connector.connect(bootstrapServers(), timeoutMs(), Optional.ofNullable(zookeeper));
+        return connector.connect(bootstrapServers(), clientProperties(), timeoutMs(), Optional.ofNullable(zookeeper));
     }
 
     static AdminCli root(CommandSpec spec) {
@@ -278,6 +360,17 @@ public final class AdminCli implements Runnable {
                 throw new ParameterException(mixee.commandLine(), "Option --bootstrap-server needs a value");
             }
             root().bootstrap = value.trim();
+        }
+
+        @Option(
+                names = "--command-config",
+                paramLabel = "FILE",
+                description = "Kafka client properties for every connection (security.protocol, sasl.*, ssl.*, ...;"
+                        + " default: the file $" + CONFIG_ENV + " names, else ~/.config/sluice/admin.properties"
+                        + " when it exists).")
+        void commandConfig(Path value) {
+            once(root().commandConfig, "--command-config");
+            root().commandConfig = value;
         }
 
         @Option(names = "--json", description = "Print one JSON document instead of text.")

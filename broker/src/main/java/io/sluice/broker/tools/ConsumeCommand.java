@@ -106,8 +106,8 @@ final class ConsumeCommand implements Callable<Integer> {
         root.timeoutMs();
         long idleMs = root.explicitTimeoutMs().map(Integer::longValue).orElse(Long.MAX_VALUE);
 
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, root.bootstrapServers());
+        // the client properties of the run (--command-config / profile) first; this command's own settings win
+        Properties props = root.clientConfig();
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-admin-consume");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);

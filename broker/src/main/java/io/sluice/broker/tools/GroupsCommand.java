@@ -96,8 +96,8 @@ final class GroupsCommand implements Runnable {
             root = AdminCli.root(spec);
             validate();
             timeoutMs = root.timeoutMs();
-            Properties props = new Properties();
-            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, root.bootstrapServers());
+            // the client properties of the run (--command-config / profile) first; this command's own settings win
+            Properties props = root.clientConfig();
             props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
             props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeoutMs, 30_000));
             props.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-admin");

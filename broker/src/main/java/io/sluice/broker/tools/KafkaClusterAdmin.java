@@ -62,8 +62,10 @@ final class KafkaClusterAdmin implements ClusterAdmin {
      * @param timeoutMs bound of every operation
      * @param zookeeper the ZooKeeper connect string to read the controller epoch from, if any
      */
-    static KafkaClusterAdmin connect(String bootstrapServers, int timeoutMs, Optional<String> zookeeper) {
+    static KafkaClusterAdmin connect(
+            String bootstrapServers, Map<String, String> clientProperties, int timeoutMs, Optional<String> zookeeper) {
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000));

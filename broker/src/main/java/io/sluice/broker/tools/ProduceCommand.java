@@ -103,8 +103,8 @@ final class ProduceCommand implements Callable<Integer> {
             throw new UsageException("--file " + file + " cannot be read");
         }
         int timeoutMs = root.timeoutMs();
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, root.bootstrapServers());
+        // the client properties of the run (--command-config / profile) first; this command's own settings win
+        Properties props = root.clientConfig();
         props.put(ProducerConfig.ACKS_CONFIG, acks);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-admin-produce");

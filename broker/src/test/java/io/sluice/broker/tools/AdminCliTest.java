@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,6 +21,7 @@ import java.util.OptionalInt;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(30)
 class AdminCliTest {
@@ -27,6 +30,7 @@ class AdminCliTest {
 
     private final FakeClusterAdmin cluster = new FakeClusterAdmin().withBrokers(3);
     private final List<String> connections = new ArrayList<>();
+    private final List<Map<String, String>> clientConfigs = new ArrayList<>();
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
@@ -38,8 +42,9 @@ class AdminCliTest {
                 InputStream.nullInputStream(),
                 new PrintStream(stdout, true, StandardCharsets.UTF_8),
                 new PrintStream(stderr, true, StandardCharsets.UTF_8),
-                (bootstrap, timeoutMs, zookeeper) -> {
+                (bootstrap, clientProperties, timeoutMs, zookeeper) -> {
                     connections.add(bootstrap + " " + timeoutMs + " " + zookeeper.orElse("-"));
+                    clientConfigs.add(clientProperties);
                     return cluster;
                 },
                 env);
@@ -343,6 +348,42 @@ class AdminCliTest {
         assertThat(connections)
                 .containsExactly(
                         "127.0.0.1:9092 30000 -", "10.0.0.1:9092,10.0.0.2:9092 30000 -", "10.0.0.3:9092 30000 -");
+    }
+
+    @Test
+    void clientPropertiesComeFromTheCommandConfigElseTheNamedFileElseTheProfile(@TempDir Path home) throws Exception {
+        Path profile = Files.createDirectories(home.resolve(".config/sluice")).resolve("admin.properties");
+        Files.writeString(
+                profile,
+                "bootstrap.servers=10.0.0.9:9092\nsecurity.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n",
+                StandardCharsets.UTF_8);
+        Path other =
+                Files.writeString(home.resolve("other.properties"), "security.protocol=SSL\n", StandardCharsets.UTF_8);
+        env.put("HOME", home.toString());
+
+        assertThat(run("topics", "list")).isZero();
+        assertThat(connections).last().isEqualTo("10.0.0.9:9092 30000 -");
+        assertThat(clientConfigs.get(0))
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
+
+        env.put("SLUICE_BOOTSTRAP_SERVERS", "10.0.0.1:9092");
+        assertThat(run("topics", "list", "--command-config", other.toString())).isZero();
+        assertThat(connections).last().isEqualTo("10.0.0.1:9092 30000 -");
+        assertThat(clientConfigs.get(1)).containsExactly(Map.entry("security.protocol", "SSL"));
+
+        env.put("SLUICE_ADMIN_CONFIG", other.toString());
+        assertThat(run("topics", "list")).isZero();
+        assertThat(clientConfigs.get(2)).containsExactly(Map.entry("security.protocol", "SSL"));
+
+        Path missing = home.resolve("missing.properties");
+        assertThat(run("topics", "list", "--command-config", missing.toString()))
+                .isEqualTo(AdminCli.EXIT_USAGE);
+        assertThat(err()).contains("Cannot read the client properties file " + missing, "--command-config");
+        env.put("SLUICE_ADMIN_CONFIG", missing.toString());
+        assertThat(run("topics", "list")).isEqualTo(AdminCli.EXIT_USAGE);
+        assertThat(err()).contains("$SLUICE_ADMIN_CONFIG");
+        assertThat(clientConfigs).hasSize(3);
     }
 
     @Test
