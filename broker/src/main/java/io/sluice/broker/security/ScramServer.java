@@ -138,7 +138,8 @@ final class ScramServer implements SaslMechanismServer {
             }
         }
         String expectedBinding = Base64.getEncoder().encodeToString(gs2Header.getBytes(StandardCharsets.UTF_8));
-        if (!expectedBinding.equals(channelBinding) || !nonce.equals(finalNonce)) {
+        // endsWith, as Kafka checks it: librdkafka sends the client nonce again in front of the combined nonce.
+        if (!expectedBinding.equals(channelBinding) || finalNonce == null || !finalNonce.endsWith(nonce)) {
             throw invalid();
         }
         byte[] authMessage =

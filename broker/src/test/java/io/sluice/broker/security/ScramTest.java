@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -75,6 +76,35 @@ class ScramTest {
         assertThat(client.evaluate(serverFinal)).isNull();
         assertThat(server.authorizationId()).isEqualTo(user);
         return server.isComplete();
+    }
+
+    /** librdkafka repeats its client nonce in front of the combined nonce in client-final; Kafka accepts that. */
+    @Test
+    void serverAcceptsLibrdkafkasRepeatedClientNonce() {
+        ScramMechanism mechanism = ScramMechanism.SCRAM_SHA_256;
+        ScramCredential credential = Scram.credential(mechanism, "pw", 4096, new SecureRandom());
+        ScramServer server = new ScramServer(
+                mechanism, (u, m) -> CompletableFuture.completedFuture(Optional.of(credential)), new SecureRandom());
+        String cnonce = "abc=~-x";
+        ScramClient reference = new ScramClient(mechanism, "u", "pw", cnonce);
+        String serverFirst = new String(
+                server.evaluate(reference.initialResponse())
+                        .toCompletableFuture()
+                        .join(),
+                StandardCharsets.UTF_8);
+        String combined = serverFirst.substring(2, serverFirst.indexOf(','));
+        byte[] salt = Base64.getDecoder().decode(serverFirst.split(",")[1].substring(2));
+        byte[] salted = Scram.saltedPassword(mechanism, "pw", salt, 4096);
+        String withoutProof = "c=biws,r=" + cnonce + combined;
+        byte[] authMessage =
+                ("n=u,r=" + cnonce + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
+        byte[] clientKey = Scram.clientKey(mechanism, salted);
+        byte[] proof = Scram.xor(clientKey, Scram.hmac(mechanism, Scram.hash(mechanism, clientKey), authMessage));
+        server.evaluate((withoutProof + ",p=" + Base64.getEncoder().encodeToString(proof))
+                        .getBytes(StandardCharsets.UTF_8))
+                .toCompletableFuture()
+                .join();
+        assertThat(server.isComplete()).isTrue();
     }
 
     @Test
