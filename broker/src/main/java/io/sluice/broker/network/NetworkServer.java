@@ -82,6 +82,7 @@ public final class NetworkServer implements AutoCloseable {
     private final Clock clock;
     private final Duration drainTimeout;
     private final String logPrefix;
+    private final Map<String, ConnectionSecurity> security;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CountDownLatch closed = new CountDownLatch(1);
     private final InFlightRequests inFlight = new InFlightRequests();
@@ -106,6 +107,22 @@ public final class NetworkServer implements AutoCloseable {
             MeterRegistry meterRegistry,
             Clock clock,
             Duration drainTimeout) {
+        this(brokerId, config, registry, meterRegistry, clock, drainTimeout, Map.of());
+    }
+
+    /**
+     * @param security per listener name (upper case): what its security protocol adds to each connection; a listener
+     *     not named is PLAINTEXT
+     */
+    public NetworkServer(
+            int brokerId,
+            NetworkConfig config,
+            ApiHandlerRegistry registry,
+            MeterRegistry meterRegistry,
+            Clock clock,
+            Duration drainTimeout,
+            Map<String, ConnectionSecurity> security) {
+        this.security = Map.copyOf(security);
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.metrics = new NetworkMetrics(meterRegistry);
@@ -151,11 +168,19 @@ public final class NetworkServer implements AutoCloseable {
             close();
             throw e;
         }
-        log.info("{} Serving {} on {} ({} transport)", logPrefix, registry, bound.values(), epoll ? "epoll" : "nio");
+        log.info(
+                "{} Serving {} on {} ({} transport, security {})",
+                logPrefix,
+                registry,
+                bound.values(),
+                epoll ? "epoll" : "nio",
+                security);
     }
 
     private void bind(Endpoint listener, Class<? extends ServerChannel> channelClass, RequestParser parser) {
         ConnectionLimits limits = config.limits();
+        ConnectionSecurity listenerSecurity =
+                security.getOrDefault(listener.listenerName(), ConnectionSecurity.PLAINTEXT);
         RequestChannelHandler.Shared shared = new RequestChannelHandler.Shared(
                 logPrefix,
                 listener.listenerName(),
@@ -165,7 +190,7 @@ public final class NetworkServer implements AutoCloseable {
                 metrics,
                 inFlight,
                 clock,
-                true,
+                listenerSecurity.zeroCopy(),
                 limits.maxInFlightPerConnection());
         // Netty 4.2 deprecates the option for its IoHandle read-handle API; the allocator still takes effect there.
         @SuppressWarnings("deprecation")
@@ -192,6 +217,7 @@ public final class NetworkServer implements AutoCloseable {
                             connections.remove(handler);
                             connectionChannels.remove(ch);
                         });
+                        listenerSecurity.addTransportHandlers(ch, id);
                         ch.pipeline()
                                 .addLast(
                                         "frames",
@@ -200,6 +226,7 @@ public final class NetworkServer implements AutoCloseable {
                             // After the decoder: only whole requests (and responses) count as activity.
                             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, limits.idleMs(), MILLISECONDS));
                         }
+                        listenerSecurity.addAuthenticationHandlers(ch, id);
                         ch.pipeline().addLast("requests", handler);
                     }
                 });

@@ -455,6 +455,16 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
     /** Closes an idle connection (see the class comment); a connection with a request in flight is not idle. */
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object event) {
+        if (event instanceof ConnectionAuthenticated authenticated) {
+            principal = authenticated.principal();
+            log.debug(
+                    "{} Connection {} from {} authenticated as {}",
+                    shared.logPrefix(),
+                    connectionId,
+                    remote(),
+                    principal);
+            return;
+        }
         if (event instanceof IdleStateEvent idle && idle.state() == IdleState.ALL_IDLE) {
             if (!closed && sequencer.pending() == 0) {
                 shared.metrics().connectionLimited("idle");

@@ -24,13 +24,15 @@ import org.apache.kafka.common.record.MemoryRecords;
  * id; v1: the same plus tagged fields) + body at the request's version. The size is computed once with an
  * {@link ObjectSerializationCache} that is then reused for writing, so strings and tagged fields are serialized
  * exactly once. {@link MemoryRecords} are copied into the buffer; with {@code zeroCopy == false} (TLS) file slices
- * are copied too, with positional reads.
+ * are read with positional reads into pooled buffers of 64 KiB each.
  *
  * <p>Concurrency: not thread-safe; one instance encodes one response on one thread.
  */
 public final class ResponseWriter implements Writable {
 
     private static final int MIN_BUFFER = 64;
+    /** Bytes of file-backed records copied per buffer when they cannot be sent with {@code sendfile}. */
+    static final int FILE_CHUNK = 64 * 1024;
 
     private final ByteBufAllocator allocator;
     private final boolean zeroCopy;
@@ -210,20 +212,35 @@ public final class ResponseWriter implements Writable {
         }
     }
 
+    /**
+     * Copies a file slice into pooled buffers of at most {@link #FILE_CHUNK} bytes each (each one a message of its own),
+     * so that a large fetch under TLS never needs one buffer of the whole response.
+     */
     private void copyFromFile(FileRecordsSlice slice) {
-        ByteBuf buf = buffer(slice.length());
-        buf.ensureWritable(slice.length());
+        finishCurrent();
         int copied = 0;
-        try {
-            while (copied < slice.length()) {
-                int read = buf.writeBytes(slice.channel(), slice.position() + copied, slice.length() - copied);
-                if (read < 0) {
-                    throw new IllegalStateException(slice + " extends past the end of the file");
+        while (copied < slice.length()) {
+            int size = Math.min(FILE_CHUNK, slice.length() - copied);
+            ByteBuf chunk = allocator.buffer(size, size);
+            try {
+                int filled = 0;
+                while (filled < size) {
+                    int read = chunk.writeBytes(slice.channel(), slice.position() + copied + filled, size - filled);
+                    if (read < 0) {
+                        throw new IllegalStateException(slice + " extends past the end of the file");
+                    }
+                    filled += read;
                 }
-                copied += read;
+            } catch (IOException e) {
+                chunk.release();
+                throw new UncheckedIOException("copying " + slice, e);
+            } catch (RuntimeException e) {
+                chunk.release();
+                throw e;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("copying " + slice, e);
+            parts.add(chunk);
+            copied += size;
+            written += size;
         }
     }
 }

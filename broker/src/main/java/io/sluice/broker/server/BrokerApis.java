@@ -104,6 +104,13 @@ final class BrokerApis {
             Optional<AlterConfigPolicy> alterConfigPolicy) {}
 
     static ApiHandlerRegistry registry(Components c) {
+        return registry(c, List.of());
+    }
+
+    /**
+     * The registry with {@code securityHandlers} (SaslHandshake, SaslAuthenticate and the SCRAM credential APIs) added.
+     */
+    static ApiHandlerRegistry registry(Components c, List<ApiHandler<?>> securityHandlers) {
         int brokerId = c.config().brokerId();
         MetadataCache cache = c.cache();
         Predicate<TopicPartition> known = tp -> cache.partitionState(tp).isPresent();
@@ -166,6 +173,7 @@ final class BrokerApis {
                 new AlterPartitionHandler(controller),
                 new ControlledShutdownHandler(controller)));
         handlers.addAll(GroupApis.handlers(c.groupCoordinator(), known));
+        handlers.addAll(securityHandlers);
         return ApiHandlerRegistry.of(handlers);
     }
 

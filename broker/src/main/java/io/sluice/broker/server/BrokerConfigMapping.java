@@ -26,19 +26,8 @@ import java.util.Map;
 final class BrokerConfigMapping {
     private BrokerConfigMapping() {}
 
-    /**
-     * The network layer's settings; fails with a {@link ConfigException} naming {@code listener.security.protocol.map}
-     * for a listener whose protocol is not PLAINTEXT.
-     */
+    /** The network layer's settings (each listener's security is built by {@code ListenerSecurity}). */
     static NetworkConfig networkConfig(BrokerConfig config) {
-        for (Endpoint listener : config.listeners()) {
-            if (listener.securityProtocol() != SecurityProtocol.PLAINTEXT) {
-                throw new ConfigException(
-                        "listener.security.protocol.map",
-                        "Invalid value " + listener.securityProtocol() + " for listener " + listener.listenerName()
-                                + " in listener.security.protocol.map: only PLAINTEXT listeners are supported");
-            }
-        }
         return new NetworkConfig(
                 config.listeners().stream().map(BrokerConfigMapping::toNetwork).toList(),
                 config.advertisedListeners().stream()

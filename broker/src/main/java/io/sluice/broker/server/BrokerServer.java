@@ -2,6 +2,7 @@ package io.sluice.broker.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.broker.adapter.MetadataClientPoolUpdater;
 import io.sluice.broker.adapter.NetworkAlterPartitionSender;
 import io.sluice.broker.adapter.NetworkBrokerChannel;
@@ -9,6 +10,7 @@ import io.sluice.broker.adapter.NetworkLeaderEndpointFactory;
 import io.sluice.broker.adapter.NetworkMarkerChannel;
 import io.sluice.broker.adapter.ReplicaManagerControl;
 import io.sluice.broker.adapter.ReplicaOffsetsLog;
+import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.config.ConfigEntityStore;
 import io.sluice.broker.config.ConfigManager;
 import io.sluice.broker.control.ControllerEpochTracker;
@@ -35,9 +37,15 @@ import io.sluice.broker.network.client.BrokerClientConfig;
 import io.sluice.broker.network.client.BrokerClientPool;
 import io.sluice.broker.network.client.ClientEventLoops;
 import io.sluice.broker.network.client.ClientMetrics;
+import io.sluice.broker.network.client.ClientSecurity;
 import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.broker.registration.BrokerRegistration;
 import io.sluice.broker.registration.HolderProbe;
+import io.sluice.broker.security.InterBrokerSecurity;
+import io.sluice.broker.security.ListenerSecurity;
+import io.sluice.broker.security.SaslOutOfBandHandlers;
+import io.sluice.broker.security.ScramCredentialStore;
+import io.sluice.broker.security.ScramCredentialsHandlers;
 import io.sluice.broker.txn.TransactionCoordinator;
 import io.sluice.broker.txn.TransactionMetrics;
 import io.sluice.broker.txn.TransactionStateTopic;
@@ -60,8 +68,10 @@ import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.purgatory.Time;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -165,6 +175,7 @@ public final class BrokerServer implements AutoCloseable {
     private volatile GroupCoordinator groupCoordinator;
     private volatile TransactionCoordinator txnCoordinator;
     private volatile NetworkServer networkServer;
+    private volatile ExecutorService credentialLookups;
     private volatile BrokerRegistration registration;
     private volatile JvmMetrics jvmMetrics;
     private volatile MetricsHttpServer metricsServer;
@@ -264,8 +275,9 @@ public final class BrokerServer implements AutoCloseable {
         ClientMetrics clientMetrics = new ClientMetrics(registry);
         clientLoops = ClientEventLoops.create(CLIENT_EVENT_LOOP_THREADS, "sluice-client-" + brokerId, true);
         BrokerClientConfig clientConfig = BrokerClientConfig.defaults(brokerId);
-        controllerPool = BrokerClientPool.create(clientConfig, clientLoops, clientMetrics);
-        brokerPool = BrokerClientPool.create(clientConfig, clientLoops, clientMetrics);
+        ClientSecurity clientSecurity = InterBrokerSecurity.of(config, new SecureRandom());
+        controllerPool = BrokerClientPool.create(clientConfig, clientLoops, clientMetrics, clientSecurity);
+        brokerPool = BrokerClientPool.create(clientConfig, clientLoops, clientMetrics, clientSecurity);
         cache.addListener(new MetadataClientPoolUpdater(brokerPool, interBroker));
 
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(
@@ -275,7 +287,7 @@ public final class BrokerServer implements AutoCloseable {
                 new NetworkLeaderEndpointFactory(
                         cache,
                         interBroker,
-                        address -> new BrokerClient(address, clientConfig, clientLoops, clientMetrics),
+                        address -> new BrokerClient(address, clientConfig, clientLoops, clientMetrics, clientSecurity),
                         Duration.ofMillis((long) config.replicaFetchWaitMaxMs() + config.requestTimeoutMs())),
                 clock,
                 registry);
@@ -404,8 +416,19 @@ public final class BrokerServer implements AutoCloseable {
                 txnCoordinator,
                 txnTopicCreator,
                 adminPolicies.alterConfig());
+        credentialLookups =
+                Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-scram-" + brokerId, true));
+        ScramCredentialStore credentials = new ScramCredentialStore(store, credentialLookups);
+        List<ApiHandler<?>> securityHandlers = new ArrayList<>(SaslOutOfBandHandlers.all());
+        securityHandlers.addAll(ScramCredentialsHandlers.all(credentials));
         networkServer = new NetworkServer(
-                brokerId, BrokerConfigMapping.networkConfig(config), BrokerApis.registry(components), registry, clock);
+                brokerId,
+                BrokerConfigMapping.networkConfig(config),
+                BrokerApis.registry(components, securityHandlers),
+                registry,
+                clock,
+                Duration.ofSeconds(10),
+                ListenerSecurity.forListeners(config, credentials, new SecureRandom()));
         networkServer.start();
 
         BrokerInfo self = new BrokerInfo(
@@ -595,6 +618,7 @@ public final class BrokerServer implements AutoCloseable {
         quietly("controller", controller, Controller::shutdown);
         quietly("registration", registration, BrokerRegistration::close);
         quietly("network server", networkServer, NetworkServer::close);
+        quietly("SCRAM credential lookups", credentialLookups, ExecutorService::shutdownNow);
         quietly("group coordinator", groupCoordinator, GroupCoordinator::shutdown);
         quietly("transaction coordinator", txnCoordinator, TransactionCoordinator::shutdown);
         quietly("replica manager", replicaManager, ReplicaManager::shutdown);

@@ -163,6 +163,33 @@ class ResponseWriterTest {
         }
     }
 
+    /** Under TLS a large file slice goes out as several pooled chunks of at most 64 KiB, with the same bytes. */
+    @Test
+    void withoutZeroCopyALargeSliceIsCopiedInChunks() throws IOException {
+        int size = 3 * ResponseWriter.FILE_CHUNK + 123;
+        byte[] content = new byte[size + PREFIX];
+        new java.util.Random(7).nextBytes(content);
+        Path file = dir.resolve("large.log");
+        Files.write(file, content);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            FetchResponseData response = fetchResponse(new FileRecordsSlice(channel, PREFIX, size));
+            ResponseWriter.EncodedResponse copied =
+                    ResponseWriter.encode(UnpooledByteBufAllocator.DEFAULT, 3, (short) 1, response, (short) 12, false);
+            try {
+                List<ByteBuf> chunks = copied.parts().stream()
+                        .map(ByteBuf.class::cast)
+                        .filter(b -> b.readableBytes() == ResponseWriter.FILE_CHUNK || b.readableBytes() == 123)
+                        .toList();
+                assertThat(chunks).hasSize(4);
+                assertThat(copied.parts()).allMatch(ByteBuf.class::isInstance);
+            } finally {
+                copied.release();
+            }
+            assertThat(encode(response, (short) 12, (short) 1, 3, false))
+                    .isEqualTo(encode(response, (short) 12, (short) 1, 3, true));
+        }
+    }
+
     @Test
     void memoryRecordsAndFileSlicesProduceTheSameBytesAsTheKafkaClientsSerializer() throws IOException {
         FetchResponseData inMemory = fetchResponse(batch);

@@ -40,12 +40,18 @@ public final class BrokerConfig {
     private final List<Endpoint> listeners;
     private final List<Endpoint> advertisedListeners;
     private final String interBrokerListenerName;
+    private final Map<String, String> listenerKeys;
+    private final Map<String, ListenerConfig> listenerConfigs;
     private final ZkConnect zkConnect;
     private final List<String> warnings;
     private final Supplier<String> localHost;
 
-    private BrokerConfig(ConfigValues values, Supplier<String> localHost) {
-        this.values = values;
+    private BrokerConfig(Map<String, String> raw, Supplier<String> localHost) {
+        Map<String, String> plain = new HashMap<>();
+        Map<String, String> perListener = new HashMap<>();
+        raw.forEach((k, v) -> (ListenerConfig.isListenerKey(k) ? perListener : plain).put(k, v));
+        this.values = DEFINITION.parse(plain);
+        this.listenerKeys = Map.copyOf(perListener);
         this.localHost = localHost;
         Map<String, SecurityProtocol> protocols = Listeners.parseProtocolMap(
                 LISTENER_SECURITY_PROTOCOL_MAP.name(), values.get(LISTENER_SECURITY_PROTOCOL_MAP));
@@ -55,6 +61,7 @@ public final class BrokerConfig {
                 adv.isPresent() ? Listeners.parse(ADVERTISED_LISTENERS.name(), adv.get(), protocols) : listeners;
         this.advertisedListeners = Listeners.advertised(listeners, advRaw, adv.isPresent(), localHost);
         this.interBrokerListenerName = resolveInterBrokerListener(values, listeners);
+        this.listenerConfigs = ListenerConfig.build(values, perListener, listeners);
         this.zkConnect = ZkConnect.parse(values.get(ZOOKEEPER_CONNECT));
         this.warnings = List.copyOf(crossFieldWarnings());
         String prefix = "[BrokerConfig broker=" + brokerId() + "]";
@@ -73,11 +80,15 @@ public final class BrokerConfig {
 
     /** As {@link #fromMap(Map)}, with the host advertised for listeners that have an empty host. */
     public static BrokerConfig fromMap(Map<String, String> raw, Supplier<String> localHost) {
-        return new BrokerConfig(DEFINITION.parse(raw), localHost);
+        return new BrokerConfig(raw, localHost);
     }
 
     public static BrokerConfig fromProperties(Properties props) {
-        return new BrokerConfig(DEFINITION.parse(props), BrokerConfig::canonicalLocalHost);
+        Map<String, String> raw = new HashMap<>();
+        for (String name : props.stringPropertyNames()) {
+            raw.put(name, props.getProperty(name));
+        }
+        return new BrokerConfig(raw, BrokerConfig::canonicalLocalHost);
     }
 
     /**
@@ -97,8 +108,9 @@ public final class BrokerConfig {
     /** A new config with {@code overrides} applied on top of the explicitly set values, validated again. */
     public BrokerConfig withOverrides(Map<String, String> overrides) {
         Map<String, String> merged = new HashMap<>(values.originals());
+        merged.putAll(listenerKeys);
         merged.putAll(overrides);
-        return new BrokerConfig(DEFINITION.parse(merged), localHost);
+        return new BrokerConfig(merged, localHost);
     }
 
     /**
@@ -171,6 +183,20 @@ public final class BrokerConfig {
     /** The endpoints to register in ZooKeeper; never an empty host. */
     public List<Endpoint> advertisedListeners() {
         return advertisedListeners;
+    }
+
+    /** The security settings of the listener named {@code listenerName} (case-insensitive). */
+    public ListenerConfig listenerConfig(String listenerName) {
+        ListenerConfig config = listenerConfigs.get(listenerName.toUpperCase(java.util.Locale.ROOT));
+        if (config == null) {
+            throw new IllegalArgumentException("No listener named " + listenerName + " in " + listeners);
+        }
+        return config;
+    }
+
+    /** The per-listener keys ({@code listener.name.<l>.<key>}) as set. */
+    public Map<String, String> listenerKeys() {
+        return listenerKeys;
     }
 
     /** The listener brokers and the controller use to talk to this broker. */
@@ -509,6 +535,23 @@ public final class BrokerConfig {
 
     private static String resolveInterBrokerListener(ConfigValues values, List<Endpoint> listeners) {
         Optional<String> explicit = values.find(INTER_BROKER_LISTENER_NAME);
+        Optional<String> protocol = values.find(SECURITY_INTER_BROKER_PROTOCOL);
+        if (explicit.isPresent() && protocol.isPresent()) {
+            throw new ConfigException(
+                    SECURITY_INTER_BROKER_PROTOCOL.name(),
+                    protocol.get(),
+                    "Only one of " + INTER_BROKER_LISTENER_NAME.name() + " and " + SECURITY_INTER_BROKER_PROTOCOL.name()
+                            + " may be set");
+        }
+        if (protocol.isPresent()) {
+            if (listeners.stream().noneMatch(l -> l.listenerName().equals(protocol.get()))) {
+                throw new ConfigException(
+                        SECURITY_INTER_BROKER_PROTOCOL.name(),
+                        protocol.get(),
+                        "Must be the name of one of the listeners (or set " + INTER_BROKER_LISTENER_NAME.name() + ")");
+            }
+            return protocol.get();
+        }
         if (explicit.isPresent()) {
             String name = explicit.get().toUpperCase(java.util.Locale.ROOT);
             if (listeners.stream().noneMatch(l -> l.listenerName().equals(name))) {

@@ -47,6 +47,83 @@ public final class BrokerConfigKeys {
             def(ConfigKey.stringKey("inter.broker.listener.name")
                     .optional()
                     .doc("Listener used between brokers; defaults to PLAINTEXT if defined, else the first listener."));
+    // ---- security: listeners' TLS and SASL (each may be overridden per listener as listener.name.<l>.<key>)
+    public static final ConfigKey<String> SECURITY_INTER_BROKER_PROTOCOL =
+            def(ConfigKey.stringKey("security.inter.broker.protocol")
+                    .optional()
+                    .validator(Validator.oneOf("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"))
+                    .doc("Protocol between brokers; picks the listener of that name unless"
+                            + " inter.broker.listener.name is set (the two are exclusive)."));
+    public static final ConfigKey<List<String>> SASL_ENABLED_MECHANISMS =
+            def(ConfigKey.listKey("sasl.enabled.mechanisms")
+                    .defaultValue(List.of("GSSAPI"))
+                    .doc("SASL mechanisms served on SASL listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512."));
+    public static final ConfigKey<String> SASL_MECHANISM_INTER_BROKER_PROTOCOL =
+            def(ConfigKey.stringKey("sasl.mechanism.inter.broker.protocol")
+                    .defaultValue("GSSAPI")
+                    .doc("SASL mechanism brokers use towards a SASL inter-broker listener."));
+    public static final ConfigKey<String> SASL_JAAS_CONFIG = def(ConfigKey.stringKey("sasl.jaas.config")
+            .optional()
+            .sensitive()
+            .doc("JAAS login module options; usually set per listener and mechanism as"
+                    + " listener.name.<l>.<mechanism>.sasl.jaas.config."));
+    public static final ConfigKey<Integer> CONNECTION_FAILED_AUTHENTICATION_DELAY_MS =
+            def(ConfigKey.intKey("connection.failed.authentication.delay.ms")
+                    .defaultValue(100)
+                    .validator(atLeast(0))
+                    .doc("Delay before a connection whose authentication failed is closed."));
+    public static final ConfigKey<Integer> SASL_SERVER_MAX_RECEIVE_SIZE =
+            def(ConfigKey.intKey("sasl.server.max.receive.size")
+                    .defaultValue(524288)
+                    .validator(atLeast(1))
+                    .doc("Largest frame accepted before authentication completes."));
+    public static final ConfigKey<String> SSL_PROTOCOL =
+            def(ConfigKey.stringKey("ssl.protocol").defaultValue("TLSv1.3").doc("TLS protocol of the SSLContext."));
+    public static final ConfigKey<List<String>> SSL_ENABLED_PROTOCOLS = def(ConfigKey.listKey("ssl.enabled.protocols")
+            .defaultValue(List.of("TLSv1.2", "TLSv1.3"))
+            .doc("TLS protocol versions accepted."));
+    public static final ConfigKey<List<String>> SSL_CIPHER_SUITES = def(ConfigKey.listKey("ssl.cipher.suites")
+            .defaultValue(List.of())
+            .doc("Cipher suites accepted; empty means the JDK's defaults."));
+    public static final ConfigKey<String> SSL_KEYSTORE_TYPE = def(ConfigKey.stringKey("ssl.keystore.type")
+            .defaultValue("JKS")
+            .validator(Validator.oneOf("JKS", "PKCS12"))
+            .doc("Key store format: JKS or PKCS12."));
+    public static final ConfigKey<String> SSL_KEYSTORE_LOCATION = def(ConfigKey.stringKey("ssl.keystore.location")
+            .optional()
+            .doc("Key store file holding the broker's certificate and private key."));
+    public static final ConfigKey<String> SSL_KEYSTORE_PASSWORD = def(
+            ConfigKey.stringKey("ssl.keystore.password").optional().sensitive().doc("Password of the key store."));
+    public static final ConfigKey<String> SSL_KEY_PASSWORD = def(ConfigKey.stringKey("ssl.key.password")
+            .optional()
+            .sensitive()
+            .doc("Password of the private key; defaults to the key store password."));
+    public static final ConfigKey<String> SSL_TRUSTSTORE_TYPE = def(ConfigKey.stringKey("ssl.truststore.type")
+            .defaultValue("JKS")
+            .validator(Validator.oneOf("JKS", "PKCS12"))
+            .doc("Trust store format: JKS or PKCS12."));
+    public static final ConfigKey<String> SSL_TRUSTSTORE_LOCATION = def(ConfigKey.stringKey("ssl.truststore.location")
+            .optional()
+            .doc("Trust store file with the certificates of trusted authorities."));
+    public static final ConfigKey<String> SSL_TRUSTSTORE_PASSWORD = def(ConfigKey.stringKey("ssl.truststore.password")
+            .optional()
+            .sensitive()
+            .doc("Password of the trust store."));
+    public static final ConfigKey<String> SSL_CLIENT_AUTH = def(ConfigKey.stringKey("ssl.client.auth")
+            .defaultValue("none")
+            .validator(Validator.oneOf("required", "requested", "none"))
+            .doc("Whether TLS clients must (required), may (requested) or do not (none) present a certificate."));
+    public static final ConfigKey<String> SSL_ENDPOINT_IDENTIFICATION_ALGORITHM =
+            def(ConfigKey.stringKey("ssl.endpoint.identification.algorithm")
+                    .defaultValue("https")
+                    .doc("Host name verification of the peer broker's certificate for inter-broker connections"
+                            + " (https, or empty to disable)."));
+    public static final ConfigKey<String> SSL_PRINCIPAL_MAPPING_RULES =
+            def(ConfigKey.stringKey("ssl.principal.mapping.rules")
+                    .defaultValue("DEFAULT")
+                    .doc("Rules mapping a client certificate's distinguished name to a user name:"
+                            + " RULE:pattern/replacement/[LU], ..., DEFAULT."));
+
     public static final ConfigKey<String> ZOOKEEPER_CONNECT = def(ConfigKey.stringKey("zookeeper.connect")
             .required()
             .doc("host:port[,host:port...][/chroot] of the ZooKeeper ensemble."));

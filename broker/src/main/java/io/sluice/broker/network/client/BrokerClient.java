@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -18,11 +19,16 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import javax.net.ssl.SSLParameters;
 import org.apache.kafka.common.errors.DisconnectException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -90,6 +96,7 @@ public final class BrokerClient implements AutoCloseable {
     private final ReconnectBackoff backoff;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
+    private final ClientSecurity security;
     private final String logPrefix;
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.OPEN);
     /** The current connection's peer versions; non-null only while READY. */
@@ -119,6 +126,19 @@ public final class BrokerClient implements AutoCloseable {
             ClientMetrics metrics,
             LongSupplier nanoClock,
             Random random) {
+        this(target, config, loops, metrics, nanoClock, random, ClientSecurity.PLAINTEXT);
+    }
+
+    /** A client that secures its connections as {@code security} says. */
+    public BrokerClient(
+            BrokerAddress target,
+            BrokerClientConfig config,
+            ClientEventLoops loops,
+            ClientMetrics metrics,
+            LongSupplier nanoClock,
+            Random random,
+            ClientSecurity security) {
+        this.security = Objects.requireNonNull(security, "security");
         this.target = Objects.requireNonNull(target, "target");
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -145,6 +165,16 @@ public final class BrokerClient implements AutoCloseable {
     public BrokerClient(
             BrokerAddress target, BrokerClientConfig config, ClientEventLoops loops, ClientMetrics metrics) {
         this(target, config, loops, metrics, System::nanoTime, new Random());
+    }
+
+    /** As the four-argument constructor, securing connections as {@code security} says. */
+    public BrokerClient(
+            BrokerAddress target,
+            BrokerClientConfig config,
+            ClientEventLoops loops,
+            ClientMetrics metrics,
+            ClientSecurity security) {
+        this(target, config, loops, metrics, System::nanoTime, new Random(), security);
     }
 
     /** The broker this client talks to. */
@@ -335,6 +365,15 @@ public final class BrokerClient implements AutoCloseable {
         ChannelFuture connectFuture = bootstrap.connect(target.host(), target.port());
         Channel ch = connectFuture.channel();
         channel = ch;
+        security.tls().ifPresent(tls -> {
+            SslHandler handler = tls.newHandler(ch.alloc(), target.host(), target.port());
+            if (security.verifyHostname()) {
+                SSLParameters parameters = handler.engine().getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                handler.engine().setSSLParameters(parameters);
+            }
+            ch.pipeline().addFirst("tls", handler);
+        });
         connectFuture.addListener(f -> {
             if (ch != channel) {
                 ch.close();
@@ -382,6 +421,91 @@ public final class BrokerClient implements AutoCloseable {
             return;
         }
         PeerApiVersions versions = PeerApiVersions.from(response);
+        if (security.saslMechanism().isPresent()) {
+            sendSaslHandshake(ch, versions);
+            return;
+        }
+        ready(versions);
+    }
+
+    /** SaslHandshake v1 naming the mechanism, then SaslAuthenticate rounds until the mechanism completes. */
+    private void sendSaslHandshake(Channel ch, PeerApiVersions versions) {
+        String mechanism = security.saslMechanism().orElseThrow();
+        PendingRequest handshake = new PendingRequest(
+                ApiKeys.SASL_HANDSHAKE,
+                (short) 1,
+                (short) 1,
+                new SaslHandshakeRequestData().setMechanism(mechanism),
+                config.handshakeTimeout(),
+                true);
+        sendNegotiation(ch, handshake, response -> {
+            Errors error = Errors.forCode(((SaslHandshakeResponseData) response).errorCode());
+            if (error != Errors.NONE) {
+                disconnect(
+                        ch,
+                        new DisconnectException(logPrefix + " SaslHandshake for " + mechanism + " failed: " + error
+                                + "; peer offers " + ((SaslHandshakeResponseData) response).mechanisms()));
+                return;
+            }
+            ClientSecurity.SaslClientMechanism client = security.sasl().get();
+            sendSaslAuthenticate(ch, versions, client, client.initialResponse());
+        });
+    }
+
+    private void sendSaslAuthenticate(
+            Channel ch, PeerApiVersions versions, ClientSecurity.SaslClientMechanism client, byte[] token) {
+        PendingRequest authenticate = new PendingRequest(
+                ApiKeys.SASL_AUTHENTICATE,
+                (short) 1,
+                (short) 1,
+                new SaslAuthenticateRequestData().setAuthBytes(token),
+                config.handshakeTimeout(),
+                true);
+        sendNegotiation(ch, authenticate, response -> {
+            SaslAuthenticateResponseData data = (SaslAuthenticateResponseData) response;
+            if (data.errorCode() != Errors.NONE.code()) {
+                disconnect(
+                        ch,
+                        new DisconnectException(
+                                logPrefix + " SASL " + security.saslMechanism().orElseThrow()
+                                        + " authentication failed: " + Errors.forCode(data.errorCode()) + " "
+                                        + data.errorMessage()));
+                return;
+            }
+            byte[] next;
+            try {
+                next = client.evaluate(data.authBytes());
+            } catch (RuntimeException e) {
+                disconnect(ch, new DisconnectException(logPrefix + " SASL authentication failed: " + e, e));
+                return;
+            }
+            if (next == null) {
+                log.debug(
+                        "{} authenticated with SASL {}",
+                        logPrefix,
+                        security.saslMechanism().orElseThrow());
+                ready(versions);
+            } else {
+                sendSaslAuthenticate(ch, versions, client, next);
+            }
+        });
+    }
+
+    private void sendNegotiation(Channel ch, PendingRequest request, java.util.function.Consumer<ApiMessage> next) {
+        request.timeoutTask = loop.schedule(
+                () -> onTimeout(request), config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        request.future.whenComplete((response, error) -> {
+            if (error == null && ch == channel) {
+                next.accept(response);
+            }
+        });
+        if (write(request, request.maxVersion)) {
+            ch.flush();
+        }
+    }
+
+    private void ready(PeerApiVersions versions) {
+        Channel ch = channel;
         peerVersions = versions;
         state = ConnectionState.READY;
         consecutiveFailures = 0;

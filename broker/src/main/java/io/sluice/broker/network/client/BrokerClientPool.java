@@ -47,6 +47,13 @@ public final class BrokerClientPool implements AutoCloseable {
         return new BrokerClientPool(config.localNodeId(), address -> new BrokerClient(address, config, loops, metrics));
     }
 
+    /** A pool whose clients share {@code loops}, {@code config} and {@code metrics} and secure connections so. */
+    public static BrokerClientPool create(
+            BrokerClientConfig config, ClientEventLoops loops, ClientMetrics metrics, ClientSecurity security) {
+        return new BrokerClientPool(
+                config.localNodeId(), address -> new BrokerClient(address, config, loops, metrics, security));
+    }
+
     /**
      * Makes the pool hold exactly one client per address in {@code live}.
      *

@@ -1,0 +1,252 @@
+package io.sluice.broker.security;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test certificates made with the JDK's {@code keytool}: a CA, a broker key store (PKCS12) whose certificate the CA
+ * signed for {@code 127.0.0.1} and {@code localhost}, a trust store holding the CA, the CA as PEM (for librdkafka), and
+ * a second, unrelated CA's trust store (a client that trusts it must fail the handshake). EC P-256 keys, valid for two
+ * days.
+ *
+ * @param brokerKeyStore PKCS12 key store with the broker's key and chain
+ * @param trustStore PKCS12 trust store with the CA
+ * @param caPem the CA certificate in PEM
+ * @param untrustedTrustStore PKCS12 trust store with another CA
+ * @param password the password of every store and key
+ */
+public record TestCertificates(
+        Path brokerKeyStore, Path trustStore, Path caPem, Path untrustedTrustStore, String password) {
+
+    /** Generates everything into {@code dir}. */
+    public static TestCertificates generate(Path dir) throws IOException, InterruptedException {
+        String pw = "test-secret";
+        Path ca = dir.resolve("ca.p12");
+        Path caPem = dir.resolve("ca.pem");
+        Path broker = dir.resolve("broker.p12");
+        Path csr = dir.resolve("broker.csr");
+        Path signed = dir.resolve("broker.pem");
+        Path trust = dir.resolve("truststore.p12");
+        Path otherCa = dir.resolve("other-ca.p12");
+        Path otherPem = dir.resolve("other-ca.pem");
+        Path untrusted = dir.resolve("untrusted-truststore.p12");
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "ca",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=sluice-test-ca",
+                "-ext",
+                "bc:c",
+                "-validity",
+                "2",
+                "-keystore",
+                ca.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                pw,
+                "-keypass",
+                pw);
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "ca",
+                "-keystore",
+                ca.toString(),
+                "-storepass",
+                pw,
+                "-file",
+                caPem.toString());
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "broker",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost,OU=brokers",
+                "-validity",
+                "2",
+                "-keystore",
+                broker.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                pw,
+                "-keypass",
+                pw);
+        keytool(
+                "-certreq",
+                "-alias",
+                "broker",
+                "-keystore",
+                broker.toString(),
+                "-storepass",
+                pw,
+                "-file",
+                csr.toString());
+        keytool(
+                "-gencert",
+                "-alias",
+                "ca",
+                "-keystore",
+                ca.toString(),
+                "-storepass",
+                pw,
+                "-infile",
+                csr.toString(),
+                "-outfile",
+                signed.toString(),
+                "-rfc",
+                "-ext",
+                "san=ip:127.0.0.1,dns:localhost",
+                "-validity",
+                "2");
+        keytool(
+                "-importcert",
+                "-alias",
+                "ca",
+                "-file",
+                caPem.toString(),
+                "-keystore",
+                broker.toString(),
+                "-storepass",
+                pw,
+                "-noprompt");
+        keytool(
+                "-importcert",
+                "-alias",
+                "broker",
+                "-file",
+                signed.toString(),
+                "-keystore",
+                broker.toString(),
+                "-storepass",
+                pw,
+                "-noprompt");
+        keytool(
+                "-importcert",
+                "-alias",
+                "ca",
+                "-file",
+                caPem.toString(),
+                "-keystore",
+                trust.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                pw,
+                "-noprompt");
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "other",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=someone-else",
+                "-ext",
+                "bc:c",
+                "-validity",
+                "2",
+                "-keystore",
+                otherCa.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                pw,
+                "-keypass",
+                pw);
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "other",
+                "-keystore",
+                otherCa.toString(),
+                "-storepass",
+                pw,
+                "-file",
+                otherPem.toString());
+        keytool(
+                "-importcert",
+                "-alias",
+                "other",
+                "-file",
+                otherPem.toString(),
+                "-keystore",
+                untrusted.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                pw,
+                "-noprompt");
+        return new TestCertificates(broker, trust, caPem, untrusted, pw);
+    }
+
+    private static void keytool(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException("keytool did not finish: " + command);
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException("keytool failed (" + process.exitValue() + "): " + command + "\n"
+                    + new String(output, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Client properties for TLS with this CA trusted ({@code ssl.truststore.*}). */
+    public java.util.Map<String, Object> trustingClient() {
+        return java.util.Map.of(
+                "ssl.truststore.location",
+                trustStore.toString(),
+                "ssl.truststore.password",
+                password,
+                "ssl.truststore.type",
+                "PKCS12");
+    }
+
+    /** Broker properties for a TLS listener with this key store and trust store. */
+    public java.util.Map<String, String> brokerStores() {
+        return java.util.Map.of(
+                "ssl.keystore.location",
+                brokerKeyStore.toString(),
+                "ssl.keystore.password",
+                password,
+                "ssl.keystore.type",
+                "PKCS12",
+                "ssl.key.password",
+                password,
+                "ssl.truststore.location",
+                trustStore.toString(),
+                "ssl.truststore.password",
+                password,
+                "ssl.truststore.type",
+                "PKCS12");
+    }
+
+    /** Whether the file exists (for assertions on generation). */
+    boolean complete() {
+        return Files.exists(brokerKeyStore) && Files.exists(trustStore) && Files.exists(caPem);
+    }
+}
