@@ -42,7 +42,7 @@ import org.apache.kafka.server.authorizer.AuthorizableRequestContext;
 import org.apache.kafka.server.authorizer.AuthorizationResult;
 import org.apache.kafka.server.authorizer.Authorizer;
 import org.apache.kafka.server.authorizer.AuthorizerServerInfo;
-import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +81,12 @@ public final class AclAuthorizer implements Authorizer {
     private final Clock clock;
     private final Object writeLock = new Object();
     private final Map<String, Long> lastSeen = new HashMap<>();
+    /** One watcher object per change path: ZooKeeper keeps a watcher once per path, however often it is set. */
+    private final Map<String, Watcher> watchers = Map.of(
+            AclZNode.LITERAL_CHANGES,
+            event -> onChange(AclZNode.LITERAL_CHANGES),
+            AclZNode.EXTENDED_CHANGES,
+            event -> onChange(AclZNode.EXTENDED_CHANGES));
 
     private volatile AclRules rules = AclRules.empty();
     private Set<String> superUsers = Set.of();
@@ -210,7 +216,7 @@ public final class AclAuthorizer implements Authorizer {
     private void reloadAll() throws Exception {
         Map<String, List<String>> existing = new HashMap<>();
         for (String changePath : List.of(AclZNode.LITERAL_CHANGES, AclZNode.EXTENDED_CHANGES)) {
-            existing.put(changePath, store.changes(changePath, event -> onChange(changePath, event)));
+            existing.put(changePath, store.changes(changePath, watchers.get(changePath)));
         }
         AclRules loaded = AclRules.of(store.loadAll());
         synchronized (this) {
@@ -220,12 +226,12 @@ public final class AclAuthorizer implements Authorizer {
         }
     }
 
-    private void onChange(String changePath, WatchedEvent event) {
+    private void onChange(String changePath) {
         submit(() -> processChanges(changePath));
     }
 
     private void processChanges(String changePath) throws Exception {
-        List<String> names = store.changes(changePath, event -> onChange(changePath, event));
+        List<String> names = store.changes(changePath, watchers.get(changePath));
         long now = clock.millis();
         for (String name : names) {
             long sequence = ZkAclStore.sequence(name);
