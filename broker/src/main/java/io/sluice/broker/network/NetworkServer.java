@@ -95,6 +95,7 @@ public final class NetworkServer implements AutoCloseable {
     private EventLoopGroup workerGroup;
     private RequestDispatcher dispatcher;
     private ConnectionQuotas quotas;
+    private volatile ConnectionPrincipals principals = ConnectionPrincipals.anonymous();
 
     /**
      * @param brokerId used in log lines and thread names
@@ -134,6 +135,15 @@ public final class NetworkServer implements AutoCloseable {
     public NetworkServer(
             int brokerId, NetworkConfig config, ApiHandlerRegistry registry, MeterRegistry meterRegistry, Clock clock) {
         this(brokerId, config, registry, meterRegistry, clock, Duration.ofSeconds(10));
+    }
+
+    /**
+     * Names connections' principals through {@code principals} ({@code principal.builder.class}) instead of
+     * {@code User:ANONYMOUS}; call before {@link #start()}.
+     */
+    public NetworkServer principals(ConnectionPrincipals principals) {
+        this.principals = Objects.requireNonNull(principals, "principals");
+        return this;
     }
 
     /**
@@ -191,7 +201,8 @@ public final class NetworkServer implements AutoCloseable {
                 inFlight,
                 clock,
                 listenerSecurity.zeroCopy(),
-                limits.maxInFlightPerConnection());
+                limits.maxInFlightPerConnection(),
+                principals);
         // Netty 4.2 deprecates the option for its IoHandle read-handle API; the allocator still takes effect there.
         @SuppressWarnings("deprecation")
         ChannelOption<RecvByteBufAllocator> acceptAllocator = ChannelOption.RCVBUF_ALLOCATOR;

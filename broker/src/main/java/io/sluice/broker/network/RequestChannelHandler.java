@@ -10,6 +10,7 @@ import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestCancellation;
 import io.sluice.broker.api.RequestContext;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,7 +81,8 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
             InFlightRequests inFlight,
             Clock clock,
             boolean zeroCopy,
-            int maxInFlight) {}
+            int maxInFlight,
+            ConnectionPrincipals principals) {}
 
     /** A request frame as the decoder split it out, with the time it was read. */
     private record Frame(ByteBuffer bytes, long receiveTimeMs) {}
@@ -140,6 +142,9 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext context) {
         shared.metrics().connectionOpened();
+        if (context.channel().remoteAddress() instanceof InetSocketAddress address) {
+            principal = shared.principals().plaintext(address.getAddress(), shared.listenerName());
+        }
         log.debug("{} Accepted connection {} from {}", shared.logPrefix(), connectionId, remote());
         context.fireChannelActive();
     }

@@ -43,6 +43,9 @@ import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.broker.network.client.BrokerClient;
 import io.sluice.broker.network.client.BrokerClientPool;
 import io.sluice.broker.producer.ProducerIdManager;
+import io.sluice.broker.security.AclApis;
+import io.sluice.broker.security.RequestAuthorizer;
+import io.sluice.broker.security.RequestGates;
 import io.sluice.broker.txn.TransactionCoordinator;
 import io.sluice.controller.Controller;
 import io.sluice.metadata.config.BrokerConfig;
@@ -84,6 +87,7 @@ final class BrokerApis {
      * @param txnCoordinator the transaction coordinator, whose state lives in {@code __transaction_state}
      * @param txnTopicCreator creates {@code __transaction_state} on first use (FindCoordinator)
      * @param alterConfigPolicy {@code alter.config.policy.class.name}, if configured
+     * @param authorizer {@code authorizer.class.name}'s authorizer, or none: every API is put behind its gate
      */
     record Components(
             BrokerConfig config,
@@ -101,7 +105,8 @@ final class BrokerApis {
             OffsetsTopicCreator offsetsTopicCreator,
             TransactionCoordinator txnCoordinator,
             OffsetsTopicCreator txnTopicCreator,
-            Optional<AlterConfigPolicy> alterConfigPolicy) {}
+            Optional<AlterConfigPolicy> alterConfigPolicy,
+            RequestAuthorizer authorizer) {}
 
     static ApiHandlerRegistry registry(Components c) {
         return registry(c, List.of());
@@ -174,7 +179,11 @@ final class BrokerApis {
                 new ControlledShutdownHandler(controller)));
         handlers.addAll(GroupApis.handlers(c.groupCoordinator(), known));
         handlers.addAll(securityHandlers);
-        return ApiHandlerRegistry.of(handlers);
+        handlers.addAll(AclApis.handlers(c.authorizer()));
+        return ApiHandlerRegistry.of(RequestGates.wrap(
+                handlers,
+                c.authorizer(),
+                new RequestGates.Topics(id -> cache.snapshot().topicName(id), cache::contains)));
     }
 
     /**

@@ -31,6 +31,7 @@ import io.sluice.broker.metrics.MetricsHttpServer;
 import io.sluice.broker.metrics.ThreadLivenessMetrics;
 import io.sluice.broker.metrics.ThreadLivenessMetrics.Kind;
 import io.sluice.broker.metrics.TopicMetrics;
+import io.sluice.broker.network.ConnectionPrincipals;
 import io.sluice.broker.network.NetworkServer;
 import io.sluice.broker.network.client.BrokerClient;
 import io.sluice.broker.network.client.BrokerClientConfig;
@@ -41,8 +42,10 @@ import io.sluice.broker.network.client.ClientSecurity;
 import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.broker.registration.BrokerRegistration;
 import io.sluice.broker.registration.HolderProbe;
+import io.sluice.broker.security.AuthorizerLoader;
 import io.sluice.broker.security.InterBrokerSecurity;
 import io.sluice.broker.security.ListenerSecurity;
+import io.sluice.broker.security.RequestAuthorizer;
 import io.sluice.broker.security.SaslOutOfBandHandlers;
 import io.sluice.broker.security.ScramCredentialStore;
 import io.sluice.broker.security.ScramCredentialsHandlers;
@@ -55,6 +58,8 @@ import io.sluice.controller.TopicRules;
 import io.sluice.metadata.concurrent.GuardedScheduledExecutor;
 import io.sluice.metadata.concurrent.Threads;
 import io.sluice.metadata.config.BrokerConfig;
+import io.sluice.metadata.config.BrokerConfigKeys;
+import io.sluice.metadata.config.Plugins;
 import io.sluice.metadata.model.BrokerInfo;
 import io.sluice.metadata.zk.ZkClients;
 import io.sluice.metadata.zk.ZkStore;
@@ -72,6 +77,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -83,8 +89,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.kafka.common.ClusterResource;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.security.auth.KafkaPrincipalBuilder;
+import org.apache.kafka.server.authorizer.Authorizer;
+import org.apache.kafka.server.authorizer.AuthorizerServerInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,6 +182,7 @@ public final class BrokerServer implements AutoCloseable {
     private volatile ReplicaManager replicaManager;
     private volatile Controller controller;
     private volatile AdminPolicies policies;
+    private volatile Authorizer authorizer;
     private volatile GroupCoordinator groupCoordinator;
     private volatile TransactionCoordinator txnCoordinator;
     private volatile NetworkServer networkServer;
@@ -415,20 +426,22 @@ public final class BrokerServer implements AutoCloseable {
                 offsetsTopicCreator,
                 txnCoordinator,
                 txnTopicCreator,
-                adminPolicies.alterConfig());
+                adminPolicies.alterConfig(),
+                startAuthorizer(clusterId));
         credentialLookups =
                 Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-scram-" + brokerId, true));
         ScramCredentialStore credentials = new ScramCredentialStore(store, credentialLookups);
         List<ApiHandler<?>> securityHandlers = new ArrayList<>(SaslOutOfBandHandlers.all());
         securityHandlers.addAll(ScramCredentialsHandlers.all(credentials));
         networkServer = new NetworkServer(
-                brokerId,
-                BrokerConfigMapping.networkConfig(config),
-                BrokerApis.registry(components, securityHandlers),
-                registry,
-                clock,
-                Duration.ofSeconds(10),
-                ListenerSecurity.forListeners(config, credentials, new SecureRandom()));
+                        brokerId,
+                        BrokerConfigMapping.networkConfig(config),
+                        BrokerApis.registry(components, securityHandlers),
+                        registry,
+                        clock,
+                        Duration.ofSeconds(10),
+                        ListenerSecurity.forListeners(config, credentials, new SecureRandom()))
+                .principals(connectionPrincipals());
         networkServer.start();
 
         BrokerInfo self = new BrokerInfo(
@@ -627,6 +640,7 @@ public final class BrokerServer implements AutoCloseable {
         quietly("client event loops", clientLoops, ClientEventLoops::close);
         quietly("config manager", configManager, ConfigManager::close);
         quietly("admin policies", policies, AdminPolicies::close);
+        quietly("authorizer", authorizer, BrokerServer::closeAuthorizer);
         if (clean) {
             quietly("Curator", curator, CuratorFramework::close);
             quietly("log manager", logManager, LogManager::shutdown);
@@ -727,6 +741,80 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     /** The bound port of the inter-broker listener (the real port when configured as 0). */
+    /** Loads and starts {@code authorizer.class.name}'s authorizer (docs/security.md#authorization), if any. */
+    private RequestAuthorizer startAuthorizer(String clusterId) {
+        Optional<Authorizer> loaded = AuthorizerLoader.load(config);
+        if (loaded.isEmpty()) {
+            return RequestAuthorizer.none();
+        }
+        Authorizer started = loaded.get();
+        authorizer = started;
+        List<org.apache.kafka.common.Endpoint> endpoints = config.listeners().stream()
+                .map(e -> new org.apache.kafka.common.Endpoint(
+                        e.listenerName(),
+                        org.apache.kafka.common.security.auth.SecurityProtocol.forName(
+                                e.securityProtocol().name()),
+                        e.host(),
+                        e.port()))
+                .toList();
+        org.apache.kafka.common.Endpoint interBroker = endpoints.stream()
+                .filter(e -> e.listenerName().orElse("").equals(config.interBrokerListenerName()))
+                .findFirst()
+                .orElse(endpoints.get(0));
+        started.start(new AuthorizerServerInfo() {
+            @Override
+            public ClusterResource clusterResource() {
+                return new ClusterResource(clusterId);
+            }
+
+            @Override
+            public int brokerId() {
+                return brokerId;
+            }
+
+            @Override
+            public Collection<org.apache.kafka.common.Endpoint> endpoints() {
+                return endpoints;
+            }
+
+            @Override
+            public org.apache.kafka.common.Endpoint interBrokerEndpoint() {
+                return interBroker;
+            }
+
+            @Override
+            public Collection<String> earlyStartListeners() {
+                return List.of();
+            }
+        });
+        log.info(
+                "{} requests are authorized by {}",
+                logPrefix,
+                started.getClass().getName());
+        return RequestAuthorizer.over(started);
+    }
+
+    private static void closeAuthorizer(Authorizer authorizer) {
+        try {
+            authorizer.close();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** {@code principal.builder.class}, if set, names each connection's principal. */
+    private ConnectionPrincipals connectionPrincipals() {
+        return Plugins.newConfiguredInstance(
+                        config, BrokerConfigKeys.PRINCIPAL_BUILDER_CLASS, KafkaPrincipalBuilder.class)
+                .map(ConnectionPrincipals::builtBy)
+                .orElse(ConnectionPrincipals.anonymous());
+    }
+
+    /** The port listener {@code listenerName} is bound to. */
+    public int boundPort(String listenerName) {
+        return requireStarted(networkServer, "network server").boundPort(listenerName);
+    }
+
     public int boundPort() {
         return requireStarted(networkServer, "network server").boundPort(config.interBrokerListenerName());
     }

@@ -42,7 +42,8 @@ final class EmbeddedConnection implements AutoCloseable {
                 inFlight,
                 Clock.systemUTC(),
                 zeroCopy,
-                maxInFlight);
+                maxInFlight,
+                ConnectionPrincipals.anonymous());
         List<ChannelHandler> pipeline = new ArrayList<>();
         pipeline.add(new RequestFrameDecoder(maxFrameBytes, "[test]", metrics));
         if (idleMs > 0) {

@@ -5,6 +5,7 @@ import static io.sluice.metadata.config.Validator.between;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.security.auth.KafkaPrincipalBuilder;
 import org.apache.kafka.server.policy.AlterConfigPolicy;
 import org.apache.kafka.server.policy.CreateTopicPolicy;
 
@@ -333,6 +334,24 @@ public final class BrokerConfigKeys {
                     .validator(Validator.classImplementing(AlterConfigPolicy.class))
                     .doc("Policy consulted for IncrementalAlterConfigs of topics and of the cluster-wide broker"
                             + " defaults, with the request's entries; a violation is answered POLICY_VIOLATION."));
+    // ---- authorization (docs/security.md#authorization)
+    public static final ConfigKey<String> AUTHORIZER_CLASS_NAME = def(ConfigKey.stringKey("authorizer.class.name")
+            .defaultValue("")
+            .doc("The org.apache.kafka.server.authorizer.Authorizer every request is checked against; empty means no"
+                    + " authorization. io.sluice.broker.security.AclAuthorizer (or Kafka's name for its ZooKeeper"
+                    + " authorizer, kafka.security.authorizer.AclAuthorizer) selects Sluice's ACL authorizer."));
+    public static final ConfigKey<String> SUPER_USERS = def(ConfigKey.stringKey("super.users")
+            .defaultValue("")
+            .doc("Semicolon-separated principals (User:name) the ACL authorizer allows everything."));
+    public static final ConfigKey<Boolean> ALLOW_EVERYONE_IF_NO_ACL_FOUND =
+            def(ConfigKey.booleanKey("allow.everyone.if.no.acl.found")
+                    .defaultValue(false)
+                    .doc("Whether the ACL authorizer allows an operation on a resource no ACL matches."));
+    public static final ConfigKey<String> PRINCIPAL_BUILDER_CLASS = def(ConfigKey.classKey("principal.builder.class")
+            .optional()
+            .validator(Validator.classImplementing(KafkaPrincipalBuilder.class))
+            .doc("org.apache.kafka.common.security.auth.KafkaPrincipalBuilder that names the principal of"
+                    + " each connection when it becomes active; unset means User:ANONYMOUS on PLAINTEXT."));
     public static final ConfigKey<Integer> MIN_INSYNC_REPLICAS = def(ConfigKey.intKey("min.insync.replicas")
             .defaultValue(1)
             .validator(atLeast(1))
