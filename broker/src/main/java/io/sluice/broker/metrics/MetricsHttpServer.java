@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health}: {@code 200 {"status":"UP","broker":N}} while the supplied health check says so (the
  *       broker wires it to "registered in ZooKeeper and caught up"), else {@code 503
  *       {"status":"DOWN","broker":N,"reason":"..."}};
- *   <li>any page added with {@link #addPage} before {@link #start} (the broker adds its cluster page, {@code /ui}).
+ *   <li>any page added with {@link #addPage} (the broker adds its cluster page, {@code /ui}).
  * </ul>
  *
  * Other paths answer 404, other methods 405 ({@code HEAD} is served like {@code GET}, without a body).
@@ -176,7 +176,7 @@ public final class MetricsHttpServer implements AutoCloseable {
     }
 
     /**
-     * Serves {@code body} at {@code path} ({@code GET} and {@code HEAD}); call before {@link #start}.
+     * Serves {@code body} at {@code path} ({@code GET} and {@code HEAD}), from the next request on.
      *
      * @param body built once per request on the event loop thread: it must be quick and must not block
      * @throws IllegalArgumentException if the path is taken

@@ -37,7 +37,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * <p>The browser is Debian's {@code chromium} with its {@code chromium-driver} ({@code /usr/bin/chromedriver}), named
  * explicitly so that Selenium never downloads one. Without them the test is skipped and says why.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
 class ClusterUiIT {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final List<Path> CHROMIUM =
