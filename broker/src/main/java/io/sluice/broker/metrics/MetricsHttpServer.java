@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /metrics}: the registry in the Prometheus text format (version 0.0.4);
  *   <li>{@code GET /health}: {@code 200 {"status":"UP","broker":N}} while the supplied health check says so (the
  *       broker wires it to "registered in ZooKeeper and caught up"), else {@code 503
- *       {"status":"DOWN","broker":N,"reason":"..."}}.
+ *       {"status":"DOWN","broker":N,"reason":"..."}};
+ *   <li>any page added with {@link #addPage} (the broker adds its cluster page, {@code /ui}).
  * </ul>
  *
  * Other paths answer 404, other methods 405 ({@code HEAD} is served like {@code GET}, without a body).
@@ -87,6 +89,9 @@ public final class MetricsHttpServer implements AutoCloseable {
     static final int MAX_REQUEST_BYTES = 64 * 1024;
     static final int MAX_CONNECTIONS = 1024;
 
+    /** A read-only page: its content type and its body, built per request on the event loop thread. */
+    private record Page(String contentType, Supplier<String> body) {}
+
     private enum State {
         NEW,
         STARTED,
@@ -101,6 +106,7 @@ public final class MetricsHttpServer implements AutoCloseable {
     private final Duration requestTimeout;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicInteger connections = new AtomicInteger();
+    private final Map<String, Page> pages = new ConcurrentHashMap<>();
     private volatile Channel channel;
     private volatile EventLoopGroup group;
 
@@ -167,6 +173,23 @@ public final class MetricsHttpServer implements AutoCloseable {
         Objects.requireNonNull(healthy, "healthy");
         Objects.requireNonNull(unhealthyReason, "unhealthyReason");
         return () -> healthy.getAsBoolean() ? Optional.empty() : Optional.of(String.valueOf(unhealthyReason.get()));
+    }
+
+    /**
+     * Serves {@code body} at {@code path} ({@code GET} and {@code HEAD}), from the next request on.
+     *
+     * @param body built once per request on the event loop thread: it must be quick and must not block
+     * @throws IllegalArgumentException if the path is taken
+     */
+    public void addPage(String path, String contentType, Supplier<String> body) {
+        Objects.requireNonNull(path, "path");
+        if (path.equals("/metrics") || path.equals("/health")) {
+            throw new IllegalArgumentException(path + " is served already");
+        }
+        Page page = new Page(Objects.requireNonNull(contentType, "contentType"), Objects.requireNonNull(body, "body"));
+        if (pages.putIfAbsent(path, page) != null) {
+            throw new IllegalArgumentException(path + " is served already");
+        }
     }
 
     /**
@@ -347,10 +370,20 @@ public final class MetricsHttpServer implements AutoCloseable {
             response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
             return response;
         }
-        return switch (new QueryStringDecoder(request.uri()).path()) {
+        String path = new QueryStringDecoder(request.uri()).path();
+        return switch (path) {
             case "/metrics" -> respond(HttpResponseStatus.OK, PROMETHEUS_CONTENT_TYPE, registry.scrape(), head);
             case "/health" -> health(head);
-            default -> text(HttpResponseStatus.NOT_FOUND, "Not found; try /metrics or /health\n", head);
+            default -> {
+                Page page = pages.get(path);
+                yield page == null
+                        ? text(HttpResponseStatus.NOT_FOUND, "Not found; try /metrics or /health\n", head)
+                        : respond(
+                                HttpResponseStatus.OK,
+                                page.contentType(),
+                                page.body().get(),
+                                head);
+            }
         };
     }
 

@@ -52,6 +52,9 @@ import io.sluice.broker.security.ScramCredentialsHandlers;
 import io.sluice.broker.txn.TransactionCoordinator;
 import io.sluice.broker.txn.TransactionMetrics;
 import io.sluice.broker.txn.TransactionStateTopic;
+import io.sluice.broker.ui.ClusterPage;
+import io.sluice.broker.ui.ClusterView;
+import io.sluice.broker.ui.GroupSummaries;
 import io.sluice.controller.Controller;
 import io.sluice.controller.ControllerConfig;
 import io.sluice.controller.TopicRules;
@@ -82,6 +85,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -504,9 +508,31 @@ public final class BrokerServer implements AutoCloseable {
         InetSocketAddress bind =
                 host == null || host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
         MetricsHttpServer server = new MetricsHttpServer(brokerId, bind, prometheus, this::healthProblem);
+        ClusterPage page = clusterPage();
+        server.addPage(ClusterPage.PAGE_PATH, ClusterPage.HTML_CONTENT_TYPE, page::html);
+        server.addPage(ClusterPage.JSON_PATH, ClusterPage.JSON_CONTENT_TYPE, page::json);
         server.start();
         metricsServer = server;
         log.info("{} metrics and health on http://{}:{}/metrics", logPrefix, bind.getHostString(), server.port());
+    }
+
+    /**
+     * The cluster page on the metrics port: this broker's metadata snapshot and the groups it coordinates, with lag
+     * from the high watermarks of the partitions it leads (local reads only).
+     */
+    private ClusterPage clusterPage() {
+        GroupSummaries groups = new GroupSummaries(brokerId, () -> groupCoordinator, tp -> {
+            ReplicaManager replicas = replicaManager;
+            if (replicas == null) {
+                return OptionalLong.empty();
+            }
+            return replicas.partition(tp)
+                    .filter(Partition::isLeader)
+                    .map(p -> OptionalLong.of(p.highWatermark()))
+                    .orElse(OptionalLong.empty());
+        });
+        MetadataCache metadata = cache;
+        return new ClusterPage(new ClusterView(brokerId, metadata::snapshot, groups), clock);
     }
 
     /** The bound metrics port, or -1 when the endpoint is off. */

@@ -63,6 +63,7 @@ public final class InJvmCluster implements AutoCloseable {
     private final ZkStore store;
     private final Map<String, String> overrides;
     private final Map<Integer, Optional<String>> racks = new TreeMap<>();
+    private final Map<Integer, Map<String, String>> brokerOverrides = new TreeMap<>();
     private final Map<Integer, BrokerServer> brokers = new TreeMap<>();
     private final Map<Integer, PrometheusMeterRegistry> registries = new HashMap<>();
     private final Map<Integer, Integer> ports = new HashMap<>();
@@ -90,6 +91,16 @@ public final class InJvmCluster implements AutoCloseable {
     /** Starts ZooKeeper and {@code brokers} brokers; broker {@code i} gets {@code racks.get(i - 1)} if present. */
     public static InJvmCluster start(int brokers, Map<String, String> brokerOverrides, List<String> racks)
             throws Exception {
+        return start(brokers, brokerOverrides, racks, Map.of());
+    }
+
+    /** As {@link #start(int, Map, List)}, broker {@code id} also getting {@code perBroker.get(id)} (which wins). */
+    public static InJvmCluster start(
+            int brokers,
+            Map<String, String> brokerOverrides,
+            List<String> racks,
+            Map<Integer, Map<String, String>> perBroker)
+            throws Exception {
         Path root = Files.createTempDirectory("sluice-it-");
         TestingServer zk = null;
         InJvmCluster cluster = null;
@@ -109,6 +120,7 @@ public final class InJvmCluster implements AutoCloseable {
             cluster = new InJvmCluster(root, zk, brokerOverrides);
             for (int id = 1; id <= brokers; id++) {
                 cluster.racks.put(id, id <= racks.size() ? Optional.of(racks.get(id - 1)) : Optional.empty());
+                cluster.brokerOverrides.put(id, Map.copyOf(perBroker.getOrDefault(id, Map.of())));
                 cluster.startBroker(id, 0);
             }
             return cluster;
@@ -150,6 +162,7 @@ public final class InJvmCluster implements AutoCloseable {
         props.put("num.recovery.threads.per.data.dir", "1");
         racks.getOrDefault(id, Optional.empty()).ifPresent(r -> props.put("broker.rack", r));
         props.putAll(overrides);
+        props.putAll(brokerOverrides.getOrDefault(id, Map.of()));
         return BrokerConfig.fromMap(props);
     }
 

@@ -113,6 +113,25 @@ class MetricsHttpServerTest {
     }
 
     @Test
+    void addedPagesAreServedWithTheirContentTypeAndTakenPathsRefused() throws Exception {
+        int[] calls = new int[1];
+        server.addPage("/ui", "text/html; charset=utf-8", () -> "<p>page " + ++calls[0] + "</p>");
+
+        HttpResponse<String> first = get("/ui");
+        HttpResponse<String> second = get("/ui");
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(first.body()).isEqualTo("<p>page 1</p>");
+        assertThat(second.body()).as("built per request").isEqualTo("<p>page 2</p>");
+        assertThat(get("/ui/other").statusCode()).isEqualTo(404);
+        assertThatThrownBy(() -> server.addPage("/ui", "text/plain", () -> ""))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> server.addPage("/metrics", "text/plain", () -> ""))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void headAnswersWithoutABody() throws Exception {
         healthy.set(true);
         HttpResponse<String> head = http.send(
