@@ -14,6 +14,8 @@ import io.sluice.broker.api.handlers.DeleteRecordsHandler;
 import io.sluice.broker.api.handlers.DeleteTopicsHandler;
 import io.sluice.broker.api.handlers.DescribeClusterHandler;
 import io.sluice.broker.api.handlers.DescribeConfigsHandler;
+import io.sluice.broker.api.handlers.DescribeProducersHandler;
+import io.sluice.broker.api.handlers.DescribeTransactionsHandler;
 import io.sluice.broker.api.handlers.ElectLeadersHandler;
 import io.sluice.broker.api.handlers.EndTxnHandler;
 import io.sluice.broker.api.handlers.FetchHandler;
@@ -21,6 +23,7 @@ import io.sluice.broker.api.handlers.FindCoordinatorHandler;
 import io.sluice.broker.api.handlers.IncrementalAlterConfigsHandler;
 import io.sluice.broker.api.handlers.InitProducerIdHandler;
 import io.sluice.broker.api.handlers.ListOffsetsHandler;
+import io.sluice.broker.api.handlers.ListTransactionsHandler;
 import io.sluice.broker.api.handlers.MetadataHandler;
 import io.sluice.broker.api.handlers.OffsetForLeaderEpochHandler;
 import io.sluice.broker.api.handlers.ProduceHandler;
@@ -147,6 +150,9 @@ final class BrokerApis {
                 new AddPartitionsToTxnHandler(c.txnCoordinator(), known),
                 new EndTxnHandler(c.txnCoordinator()),
                 new AddOffsetsToTxnHandler(c.txnCoordinator()),
+                new DescribeTransactionsHandler(c.txnCoordinator()),
+                new ListTransactionsHandler(c.txnCoordinator()),
+                new DescribeProducersHandler(replicas::partition, known),
                 new TxnOffsetCommitHandler(c.groupCoordinator(), known),
                 new WriteTxnMarkersHandler(replicas::appendTxnMarkers, c.groupCoordinator()::completeTransaction),
                 new ProduceHandler(

@@ -383,7 +383,9 @@ public final class BrokerServer implements AutoCloseable {
                 config.transactionMaxTimeoutMs(),
                 config.requestTimeoutMs(),
                 config.transactionAbortTimedOutCleanupIntervalMs(),
-                () -> cache.numPartitions(OffsetsTopic.NAME).orElse(config.offsetsTopicNumPartitions()));
+                () -> cache.numPartitions(OffsetsTopic.NAME).orElse(config.offsetsTopicNumPartitions()),
+                config.transactionalIdExpirationMs(),
+                config.transactionRemoveExpiredCleanupIntervalMs());
         txnCoordinator.startup();
         TransactionMetrics.register(registry, txnCoordinator);
         OffsetsTopicCreator txnTopicCreator = new OffsetsTopicCreator(

@@ -4,6 +4,7 @@ import io.sluice.broker.group.OffsetsLog;
 import io.sluice.broker.group.OffsetsPartitionListener;
 import io.sluice.broker.group.OffsetsTopic;
 import io.sluice.broker.producer.ProducerIdManager;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -60,6 +61,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransactionCoordinator implements OffsetsPartitionListener {
     static final long RETRY_BACKOFF_MS = 100;
+    /** First wait before loading a partition again after a failed load; doubles per failure. */
+    static final long LOAD_RETRY_INITIAL_MS = 100;
+    /** The longest wait between two loads of a partition. */
+    static final long LOAD_RETRY_MAX_MS = 5_000;
 
     private static final Logger log = LoggerFactory.getLogger(TransactionCoordinator.class);
 
@@ -71,12 +76,16 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
     private final int maxTimeoutMs;
     private final long writeTimeoutMs;
     private final long abortCheckIntervalMs;
+    private final long idExpirationMs;
+    private final long expirationCheckIntervalMs;
     private final String logPrefix;
     private final ScheduledExecutorService thread;
     private final IntSupplier offsetsPartitionCount;
 
     /** Loaded partitions of the state topic: partition → its ids. Coordinator thread only. */
     private final Map<Integer, LoadedPartition> partitions = new HashMap<>();
+    /** Partitions being (re)loaded, with the current attempt. Coordinator thread only. */
+    private final Map<Integer, LoadAttempt> loading = new HashMap<>();
     /** Ids with a write in flight. Coordinator thread only. */
     private final Set<String> inFlight = new HashSet<>();
 
@@ -93,6 +102,16 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
         }
     }
 
+    /** One election's loading of a partition; identity tells a stale retry from the current one. */
+    private static final class LoadAttempt {
+        final int epoch;
+        int failures;
+
+        LoadAttempt(int epoch) {
+            this.epoch = epoch;
+        }
+    }
+
     /** The answer to InitProducerId. */
     public record InitResult(Errors error, long producerId, short producerEpoch) {
         static InitResult error(Errors error) {
@@ -106,6 +125,8 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
      * @param writeTimeoutMs how long a state write waits for the ISR
      * @param abortCheckIntervalMs {@code transaction.abort.timed.out.transaction.cleanup.interval.ms}
      * @param offsetsPartitionCount the partition count of {@code __consumer_offsets} (AddOffsetsToTxn)
+     * @param idExpirationMs {@code transactional.id.expiration.ms}
+     * @param expirationCheckIntervalMs {@code transaction.remove.expired.transaction.cleanup.interval.ms}
      */
     public TransactionCoordinator(
             int brokerId,
@@ -116,7 +137,9 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
             int maxTimeoutMs,
             long writeTimeoutMs,
             long abortCheckIntervalMs,
-            IntSupplier offsetsPartitionCount) {
+            IntSupplier offsetsPartitionCount,
+            long idExpirationMs,
+            long expirationCheckIntervalMs) {
         this.offsetsPartitionCount = Objects.requireNonNull(offsetsPartitionCount, "offsetsPartitionCount");
         this.brokerId = brokerId;
         this.stateLog = Objects.requireNonNull(stateLog, "stateLog");
@@ -126,6 +149,8 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
         this.maxTimeoutMs = maxTimeoutMs;
         this.writeTimeoutMs = writeTimeoutMs;
         this.abortCheckIntervalMs = abortCheckIntervalMs;
+        this.idExpirationMs = idExpirationMs;
+        this.expirationCheckIntervalMs = expirationCheckIntervalMs;
         this.logPrefix = "[TransactionCoordinator broker=" + brokerId + "] ";
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "txn-coordinator-" + brokerId);
@@ -140,6 +165,11 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
                 () -> guarded("timeout check", this::abortTimedOut),
                 abortCheckIntervalMs,
                 abortCheckIntervalMs,
+                TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(
+                () -> guarded("expiration check", this::expireIdleIds),
+                expirationCheckIntervalMs,
+                expirationCheckIntervalMs,
                 TimeUnit.MILLISECONDS);
     }
 
@@ -162,12 +192,18 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
 
     @Override
     public void onElection(int partition, int leaderEpoch) {
-        submit("load", () -> load(partition, leaderEpoch));
+        submit("load", () -> {
+            LoadAttempt attempt = new LoadAttempt(leaderEpoch);
+            loading.put(partition, attempt);
+            partitions.remove(partition);
+            load(partition, attempt);
+        });
     }
 
     @Override
     public void onResignation(int partition, OptionalInt leaderEpoch) {
         submit("unload", () -> {
+            loading.remove(partition);
             LoadedPartition removed = partitions.remove(partition);
             if (removed != null) {
                 log.info(
@@ -181,9 +217,18 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
         });
     }
 
-    private void load(int partition, int epoch) {
+    /**
+     * Coordinator thread. Reads {@code partition} whole; on failure tries again after a backoff (doubling from
+     * {@value #LOAD_RETRY_INITIAL_MS} ms up to {@value #LOAD_RETRY_MAX_MS} ms) for as long as {@code attempt} is the
+     * partition's current load (no resignation or newer election since). Meanwhile its ids are answered
+     * COORDINATOR_LOAD_IN_PROGRESS.
+     */
+    private void load(int partition, LoadAttempt attempt) {
+        if (loading.get(partition) != attempt) {
+            return; // resigned, or elected again: that election's load is the current one
+        }
+        int epoch = attempt.epoch;
         LoadedPartition loaded = new LoadedPartition(partition, epoch);
-        partitions.remove(partition);
         try {
             stateLog.read(partition, batch -> {
                 if (batch.isControlBatch()) {
@@ -194,17 +239,35 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
                         continue;
                     }
                     String id = TxnRecordCodec.decodeKey(record.key());
-                    if (!record.hasValue()) {
+                    TxnMetadata md = record.hasValue() ? TxnRecordCodec.decodeValue(id, record.value()) : null;
+                    if (md == null || md.state() == TxnState.DEAD) {
                         loaded.txns.remove(id);
                     } else {
-                        loaded.txns.put(id, TxnRecordCodec.decodeValue(id, record.value()));
+                        loaded.txns.put(id, md);
                     }
                 }
             });
-        } catch (Exception e) {
-            log.error("{}Cannot load {}-{} at epoch {}", logPrefix, TransactionStateTopic.NAME, partition, epoch, e);
+        } catch (IOException | RuntimeException e) {
+            attempt.failures++;
+            long backoff = Math.min(LOAD_RETRY_MAX_MS, LOAD_RETRY_INITIAL_MS << Math.min(attempt.failures - 1, 16));
+            log.error(
+                    "{}Cannot load {}-{} at coordinator epoch {} (failure {}); retrying in {} ms",
+                    logPrefix,
+                    TransactionStateTopic.NAME,
+                    partition,
+                    epoch,
+                    attempt.failures,
+                    backoff,
+                    e);
+            try {
+                thread.schedule(
+                        () -> guarded("load retry", () -> load(partition, attempt)), backoff, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException shutDown) {
+                log.debug("{}Shut down; not loading {} again", logPrefix, partition);
+            }
             return;
         }
+        loading.remove(partition);
         partitions.put(partition, loaded);
         log.info(
                 "{}Loaded {}-{} at coordinator epoch {}: {} transactional ids",
@@ -241,7 +304,7 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
             }
             LoadedPartition p = partitionOf(transactionalId);
             if (p == null) {
-                answer.complete(InitResult.error(Errors.NOT_COORDINATOR));
+                answer.complete(InitResult.error(notLoaded(transactionalId)));
                 return;
             }
             if (inFlight.contains(transactionalId)) {
@@ -343,7 +406,7 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
         submit("AddPartitionsToTxn", answer, () -> {
             LoadedPartition p = partitionOf(transactionalId);
             if (p == null) {
-                answer.complete(Errors.NOT_COORDINATOR);
+                answer.complete(notLoaded(transactionalId));
                 return;
             }
             TxnMetadata md = p.txns.get(transactionalId);
@@ -390,7 +453,7 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
         submit("EndTxn", answer, () -> {
             LoadedPartition p = partitionOf(transactionalId);
             if (p == null) {
-                answer.complete(Errors.NOT_COORDINATOR);
+                answer.complete(notLoaded(transactionalId));
                 return;
             }
             TxnMetadata md = p.txns.get(transactionalId);
@@ -445,12 +508,105 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
         return Errors.NONE;
     }
 
+    // ---------------------------------------------------------------- DescribeTransactions, ListTransactions
+
+    /** One id's answer to DescribeTransactions: NONE with its state, or the error. */
+    public record Described(String transactionalId, Errors error, TxnMetadata metadata) {}
+
+    /** The answer to ListTransactions: the ids of the partitions this broker coordinates that pass the filters. */
+    public record Listing(Errors error, List<String> unknownStateFilters, List<TxnMetadata> transactions) {}
+
+    /**
+     * DescribeTransactions: per id, its state (NONE), NOT_COORDINATOR when another broker coordinates it,
+     * COORDINATOR_LOAD_IN_PROGRESS while its partition is (re)loading, TRANSACTIONAL_ID_NOT_FOUND when unknown.
+     */
+    public CompletableFuture<List<Described>> describe(List<String> transactionalIds) {
+        CompletableFuture<List<Described>> answer = new CompletableFuture<>();
+        submit("DescribeTransactions", answer, () -> {
+            List<Described> described = new ArrayList<>(transactionalIds.size());
+            for (String id : transactionalIds) {
+                int partition = TransactionStateTopic.partitionFor(id, stateLog.partitionCount());
+                LoadedPartition p = partitions.get(partition);
+                TxnMetadata md = p == null ? null : p.txns.get(id);
+                Errors error;
+                if (p == null) {
+                    error = loading.containsKey(partition)
+                            ? Errors.COORDINATOR_LOAD_IN_PROGRESS
+                            : Errors.NOT_COORDINATOR;
+                } else if (md == null || md.state() == TxnState.DEAD) {
+                    error = Errors.TRANSACTIONAL_ID_NOT_FOUND;
+                } else {
+                    error = Errors.NONE;
+                }
+                described.add(new Described(id, error, error == Errors.NONE ? md : null));
+            }
+            answer.complete(described);
+        });
+        return answer;
+    }
+
+    /**
+     * ListTransactions over the partitions this broker coordinates. {@code stateFilters} are Kafka's state names
+     * (those not known are reported back and match nothing); {@code durationFilterMs} &ge; 0 keeps only transactions
+     * open for longer than that. COORDINATOR_LOAD_IN_PROGRESS while a partition is (re)loading.
+     */
+    public CompletableFuture<Listing> list(
+            Collection<String> stateFilters, Collection<Long> producerIdFilters, long durationFilterMs) {
+        CompletableFuture<Listing> answer = new CompletableFuture<>();
+        submit("ListTransactions", answer, () -> {
+            List<String> unknown = new ArrayList<>();
+            Set<TxnState> states = new HashSet<>();
+            for (String name : stateFilters) {
+                TxnState.fromDisplayName(name).ifPresentOrElse(states::add, () -> unknown.add(name));
+            }
+            if (!loading.isEmpty()) {
+                answer.complete(new Listing(Errors.COORDINATOR_LOAD_IN_PROGRESS, unknown, List.of()));
+                return;
+            }
+            List<TxnMetadata> all = new ArrayList<>();
+            partitions.values().forEach(p -> all.addAll(p.txns.values()));
+            boolean unknownOnly = !stateFilters.isEmpty() && states.isEmpty();
+            List<TxnMetadata> kept = unknownOnly
+                    ? List.of()
+                    : filter(all, states, Set.copyOf(producerIdFilters), durationFilterMs, clock.millis());
+            answer.complete(new Listing(Errors.NONE, unknown, kept));
+        });
+        return answer;
+    }
+
+    /**
+     * The ids ListTransactions reports: never Dead; with {@code states} non-empty only those states; with
+     * {@code producerIds} non-empty only those producers; with {@code durationMs} &ge; 0 only transactions started
+     * more than {@code durationMs} before {@code nowMs}. Ordered by transactional id.
+     */
+    static List<TxnMetadata> filter(
+            Collection<TxnMetadata> txns, Set<TxnState> states, Set<Long> producerIds, long durationMs, long nowMs) {
+        List<TxnMetadata> kept = new ArrayList<>();
+        for (TxnMetadata md : txns) {
+            if (md.state() == TxnState.DEAD
+                    || (!states.isEmpty() && !states.contains(md.state()))
+                    || (!producerIds.isEmpty() && !producerIds.contains(md.producerId()))) {
+                continue;
+            }
+            if (durationMs >= 0 && (md.startTimestampMs() < 0 || nowMs - md.startTimestampMs() <= durationMs)) {
+                continue;
+            }
+            kept.add(md);
+        }
+        kept.sort(java.util.Comparator.comparing(TxnMetadata::transactionalId));
+        return kept;
+    }
+
     // ---------------------------------------------------------------- abort, timeouts, markers
 
     /** Coordinator thread. Aborts {@code md}'s open transaction with the producer epoch bumped (fencing it). */
     private void abort(LoadedPartition p, TxnMetadata md, String why) {
         short epoch = (short) (md.producerEpoch() + 1);
-        TxnMetadata aborting = md.withEpoch(epoch).to(TxnState.PREPARE_ABORT, md.partitions(), clock.millis());
+        // PrepareEpochFence (in memory only, as in Kafka): the bumped epoch fences the producer while PrepareAbort
+        // with that epoch is written
+        TxnMetadata fencing = md.withEpoch(epoch).to(TxnState.PREPARE_EPOCH_FENCE, md.partitions(), clock.millis());
+        TxnMetadata aborting = fencing.to(TxnState.PREPARE_ABORT, md.partitions(), clock.millis());
+        p.txns.put(md.transactionalId(), fencing);
         log.info(
                 "{}Aborting the transaction of '{}' producer {} (epoch {} → {}) over {}: {}",
                 logPrefix,
@@ -463,8 +619,43 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
         persist(p, aborting, error -> {
             if (error == Errors.NONE) {
                 writeMarkers(p, md.transactionalId(), new HashSet<>(aborting.partitions()));
+            } else if (Objects.equals(p.txns.get(md.transactionalId()), fencing)) {
+                p.txns.put(md.transactionalId(), md); // the next timeout check or InitProducerId tries again
             }
         });
+    }
+
+    /**
+     * Coordinator thread. Expires the ids idle (Empty, CompleteCommit, CompleteAbort) for longer than
+     * {@code transactional.id.expiration.ms}: Dead in memory while the tombstone is written, then gone; a later
+     * InitProducerId with the id gets a new producer id.
+     */
+    private void expireIdleIds() {
+        long now = clock.millis();
+        for (LoadedPartition p : partitions.values()) {
+            for (TxnMetadata md : new ArrayList<>(p.txns.values())) {
+                String id = md.transactionalId();
+                if (!md.state().isIdle()
+                        || inFlight.contains(id)
+                        || now - md.lastUpdateTimestampMs() < idExpirationMs) {
+                    continue;
+                }
+                TxnMetadata dead = md.to(TxnState.DEAD, Set.of(), now);
+                p.txns.put(id, dead);
+                persist(p, dead, error -> {
+                    if (error == Errors.NONE) {
+                        log.info(
+                                "{}Expired transactional id '{}' (producer {}), idle since {}",
+                                logPrefix,
+                                id,
+                                md.producerId(),
+                                md.lastUpdateTimestampMs());
+                    } else if (Objects.equals(p.txns.get(id), dead)) {
+                        p.txns.put(id, md);
+                    }
+                });
+            }
+        }
     }
 
     private void abortTimedOut() {
@@ -608,10 +799,11 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
     private void persist(LoadedPartition p, TxnMetadata next, java.util.function.Consumer<Errors> done) {
         String id = next.transactionalId();
         inFlight.add(id);
+        byte[] value = next.state() == TxnState.DEAD ? null : TxnRecordCodec.value(next);
         MemoryRecords records = MemoryRecords.withRecords(
                 RecordBatch.CURRENT_MAGIC_VALUE,
                 Compression.NONE,
-                new SimpleRecord(clock.millis(), TxnRecordCodec.key(id), TxnRecordCodec.value(next)));
+                new SimpleRecord(clock.millis(), TxnRecordCodec.key(id), value));
         CompletableFuture<Errors> written;
         try {
             written = stateLog.append(p.partition, records, writeTimeoutMs);
@@ -626,7 +818,11 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
                 return;
             }
             if (result == Errors.NONE) {
-                p.txns.put(id, next);
+                if (next.state() == TxnState.DEAD) {
+                    p.txns.remove(id);
+                } else {
+                    p.txns.put(id, next);
+                }
                 recountOngoing();
                 done.accept(Errors.NONE);
                 return;
@@ -639,6 +835,12 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
         }));
     }
 
+    /** Why {@code transactionalId}'s partition is not loaded: still (re)loading, or not coordinated here. */
+    private Errors notLoaded(String transactionalId) {
+        int partition = TransactionStateTopic.partitionFor(transactionalId, stateLog.partitionCount());
+        return loading.containsKey(partition) ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NOT_COORDINATOR;
+    }
+
     private LoadedPartition partitionOf(String transactionalId) {
         return partitions.get(TransactionStateTopic.partitionFor(transactionalId, stateLog.partitionCount()));
     }
@@ -647,7 +849,9 @@ public final class TransactionCoordinator implements OffsetsPartitionListener {
         int n = 0;
         for (LoadedPartition p : partitions.values()) {
             for (TxnMetadata md : p.txns.values()) {
-                if (md.state() == TxnState.ONGOING || md.state().isPrepare()) {
+                if (md.state() == TxnState.ONGOING
+                        || md.state() == TxnState.PREPARE_EPOCH_FENCE
+                        || md.state().isPrepare()) {
                     n++;
                 }
             }

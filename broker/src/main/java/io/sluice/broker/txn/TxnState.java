@@ -21,19 +21,36 @@ import java.util.Set;
  * Dead and PrepareEpochFence are decoded (Kafka writes them) but this coordinator does not enter them.
  */
 public enum TxnState {
-    EMPTY(0),
-    ONGOING(1),
-    PREPARE_COMMIT(2),
-    PREPARE_ABORT(3),
-    COMPLETE_COMMIT(4),
-    COMPLETE_ABORT(5),
-    DEAD(6),
-    PREPARE_EPOCH_FENCE(7);
+    EMPTY(0, "Empty"),
+    ONGOING(1, "Ongoing"),
+    PREPARE_COMMIT(2, "PrepareCommit"),
+    PREPARE_ABORT(3, "PrepareAbort"),
+    COMPLETE_COMMIT(4, "CompleteCommit"),
+    COMPLETE_ABORT(5, "CompleteAbort"),
+    DEAD(6, "Dead"),
+    PREPARE_EPOCH_FENCE(7, "PrepareEpochFence");
 
     private final byte id;
+    private final String displayName;
 
-    TxnState(int id) {
+    TxnState(int id, String displayName) {
         this.id = (byte) id;
+        this.displayName = displayName;
+    }
+
+    /** Kafka's name of the state, as DescribeTransactions and ListTransactions report it. */
+    public String displayName() {
+        return displayName;
+    }
+
+    /** The state named {@code displayName} (Kafka's name), if any. */
+    public static java.util.Optional<TxnState> fromDisplayName(String displayName) {
+        for (TxnState state : values()) {
+            if (state.displayName.equals(displayName)) {
+                return java.util.Optional.of(state);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Kafka's status byte. */

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Transactions with the stock Java producer and consumer on three brokers (RF 3, {@code min.insync.replicas=2}):
@@ -36,6 +40,9 @@ class TransactionsIT {
     private static final String DEAD = "txn-dead";
     private static final String INPUT = "txn-input";
     private static final String OUTPUT = "txn-output";
+    private static final String TOOLS = "txn-tools";
+    /** {@code kafka-transactions.sh}. */
+    private static final String TRANSACTIONS_TOOL = "org.apache.kafka.tools.TransactionsCommand";
 
     private InJvmCluster cluster;
 
@@ -52,6 +59,7 @@ class TransactionsIT {
         cluster.createTopicAndAwaitFullIsr(DEAD, 1, 3, minIsr);
         cluster.createTopicAndAwaitFullIsr(INPUT, 1, 3, minIsr);
         cluster.createTopicAndAwaitFullIsr(OUTPUT, 1, 3, minIsr);
+        cluster.createTopicAndAwaitFullIsr(TOOLS, 1, 3, minIsr);
     }
 
     @AfterAll
@@ -250,6 +258,97 @@ class TransactionsIT {
                 .untilAsserted(() -> assertThat(committedOffsets(group)).containsEntry(in, 30L));
         List<String> copies = read("read_committed", List.of(out), 30);
         assertThat(copies).hasSize(30).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void kafkaTransactionsToolListsAndDescribesTransactionsAndProducers(@TempDir Path dir) throws Exception {
+        Duration limit = Duration.ofSeconds(30);
+        String bootstrap = cluster.bootstrapServers();
+        try (KafkaProducer<byte[], byte[]> producer = transactionalProducer("it-tools", 30_000)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < 3; i++) {
+                producer.send(new ProducerRecord<>(TOOLS, 0, null, ("open-" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+
+            // describe: the open transaction with its partition, epoch and timeout
+            KafkaCli.Result describe = KafkaCli.run(
+                            dir,
+                            limit,
+                            TRANSACTIONS_TOOL,
+                            "--bootstrap-server",
+                            bootstrap,
+                            "describe",
+                            "--transactional-id",
+                            "it-tools")
+                    .assertSuccess();
+            List<Map<String, String>> described = KafkaCli.table(describe.stdout(), "CoordinatorId");
+            assertThat(described).hasSize(1);
+            Map<String, String> txn = described.get(0);
+            assertThat(txn)
+                    .containsEntry("TransactionalId", "it-tools")
+                    .containsEntry("TransactionState", "Ongoing")
+                    .containsEntry("ProducerEpoch", "0")
+                    .containsEntry("TransactionTimeoutMs", "30000")
+                    .containsEntry("TopicPartitions", TOOLS + "-0");
+            String producerId = txn.get("ProducerId");
+            assertThat(Long.parseLong(txn.get("CurrentTransactionStartTimeMs"))).isPositive();
+
+            // list: every broker's ids, this one Ongoing with the same producer id
+            KafkaCli.Result list = KafkaCli.run(dir, limit, TRANSACTIONS_TOOL, "--bootstrap-server", bootstrap, "list")
+                    .assertSuccess();
+            assertThat(KafkaCli.table(list.stdout(), "TransactionalId"))
+                    .filteredOn(row -> row.get("TransactionalId").equals("it-tools"))
+                    .singleElement()
+                    .satisfies(row -> assertThat(row)
+                            .containsEntry("ProducerId", producerId)
+                            .containsEntry("TransactionState", "Ongoing")
+                            .containsEntry("Coordinator", txn.get("CoordinatorId")));
+
+            // describe-producers: the partition leader's producer state, the transaction open from offset 0
+            KafkaCli.Result producers = KafkaCli.run(
+                            dir,
+                            limit,
+                            TRANSACTIONS_TOOL,
+                            "--bootstrap-server",
+                            bootstrap,
+                            "describe-producers",
+                            "--topic",
+                            TOOLS,
+                            "--partition",
+                            "0")
+                    .assertSuccess();
+            assertThat(KafkaCli.table(producers.stdout(), "ProducerId"))
+                    .singleElement()
+                    .satisfies(row -> assertThat(row)
+                            .containsEntry("ProducerId", producerId)
+                            .containsEntry("ProducerEpoch", "0")
+                            .containsEntry("LastSequence", "2")
+                            .containsEntry("CurrentTransactionStartOffset", "0"));
+
+            producer.commitTransaction();
+        }
+        // the admin API sees the transaction complete, with the state filter and the producer
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(cluster.admin()
+                                .listTransactions(new ListTransactionsOptions()
+                                        .filterStates(List.of(
+                                                org.apache.kafka.clients.admin.TransactionState.COMPLETE_COMMIT)))
+                                .all()
+                                .get(10, TimeUnit.SECONDS))
+                        .extracting(TransactionListing::transactionalId)
+                        .contains("it-tools"));
+        assertThat(cluster.admin()
+                        .describeProducers(List.of(new TopicPartition(TOOLS, 0)))
+                        .partitionResult(new TopicPartition(TOOLS, 0))
+                        .get(10, TimeUnit.SECONDS)
+                        .activeProducers())
+                .singleElement()
+                .satisfies(p -> {
+                    assertThat(p.currentTransactionStartOffset()).isEmpty();
+                    assertThat(p.coordinatorEpoch()).isPresent();
+                });
     }
 
     private Map<TopicPartition, Long> committedOffsets(String group) throws Exception {

@@ -39,10 +39,17 @@ class TransactionCoordinatorTest {
     private static final int PARTITION = TransactionStateTopic.partitionFor(TXN, 1);
     private static final TopicPartition A = new TopicPartition("a", 0);
     private static final TopicPartition B = new TopicPartition("b", 3);
+    private static final long EXPIRATION_MS = 3_600_000L;
 
     /** The state topic with one partition, in memory. */
     static final class MemoryStateLog implements OffsetsLog {
         final List<MemoryRecords> appended = new CopyOnWriteArrayList<>();
+        /** Reads that fail before one succeeds. */
+        final AtomicInteger readFailures = new AtomicInteger();
+
+        final AtomicInteger reads = new AtomicInteger();
+        /** Appends that wait for this before completing (null: complete at once). */
+        volatile CompletableFuture<Void> appendGate;
 
         @Override
         public int partitionCount() {
@@ -51,12 +58,23 @@ class TransactionCoordinatorTest {
 
         @Override
         public CompletableFuture<Errors> append(int partition, MemoryRecords records, long timeoutMs) {
-            appended.add(records);
-            return CompletableFuture.completedFuture(Errors.NONE);
+            CompletableFuture<Void> gate = appendGate;
+            if (gate == null) {
+                appended.add(records);
+                return CompletableFuture.completedFuture(Errors.NONE);
+            }
+            return gate.thenApply(v -> {
+                appended.add(records);
+                return Errors.NONE;
+            });
         }
 
         @Override
         public long read(int partition, Consumer<RecordBatch> visitor) {
+            reads.incrementAndGet();
+            if (readFailures.getAndDecrement() > 0) {
+                throw new IllegalStateException("disk hiccup");
+            }
             appended.forEach(r -> r.batches().forEach(visitor));
             return appended.size();
         }
@@ -67,7 +85,7 @@ class TransactionCoordinatorTest {
             for (MemoryRecords records : appended) {
                 for (Record r : records.records()) {
                     if (TxnRecordCodec.decodeKey(r.key()).equals(id)) {
-                        last = TxnRecordCodec.decodeValue(id, r.value());
+                        last = r.hasValue() ? TxnRecordCodec.decodeValue(id, r.value()) : null;
                     }
                 }
             }
@@ -134,7 +152,9 @@ class TransactionCoordinatorTest {
                 60_000,
                 5_000,
                 50,
-                () -> 50);
+                () -> 50,
+                EXPIRATION_MS,
+                50);
         c.startup();
         c.onElection(PARTITION, leaderEpoch);
         coordinators.add(c);
@@ -247,6 +267,104 @@ class TransactionCoordinatorTest {
         c.onResignation(PARTITION, OptionalInt.empty());
         assertThat(get(c.initProducerId(TXN, 10_000, -1L, (short) -1)).error()).isEqualTo(Errors.NOT_COORDINATOR);
         assertThat(get(c.endTxn(TXN, 1L, (short) 0, true))).isEqualTo(Errors.NOT_COORDINATOR);
+    }
+
+    @Test
+    void describeAndListReportTheStateOfTheIdsCoordinatedHere() throws Exception {
+        TransactionCoordinator c = coordinator(1);
+        get(c.initProducerId(TXN, 10_000, -1L, (short) -1));
+        get(c.addPartitions(TXN, 4000L, (short) 0, List.of(A, B)));
+
+        List<TransactionCoordinator.Described> described = get(c.describe(List.of(TXN, "unknown")));
+        assertThat(described.get(0).error()).isEqualTo(Errors.NONE);
+        assertThat(described.get(0).metadata().state()).isEqualTo(TxnState.ONGOING);
+        assertThat(described.get(0).metadata().partitions()).containsExactlyInAnyOrder(A, B);
+        assertThat(described.get(0).metadata().startTimestampMs()).isEqualTo(clock.millis());
+        assertThat(described.get(1).error()).isEqualTo(Errors.TRANSACTIONAL_ID_NOT_FOUND);
+
+        TransactionCoordinator.Listing all = get(c.list(List.of(), List.of(), -1L));
+        assertThat(all.error()).isEqualTo(Errors.NONE);
+        assertThat(all.transactions()).extracting(TxnMetadata::transactionalId).containsExactly(TXN);
+        assertThat(get(c.list(List.of("Ongoing"), List.of(4000L), -1L)).transactions())
+                .hasSize(1);
+        assertThat(get(c.list(List.of("Empty"), List.of(), -1L)).transactions()).isEmpty();
+        assertThat(get(c.list(List.of(), List.of(5L), -1L)).transactions()).isEmpty();
+        TransactionCoordinator.Listing bogus = get(c.list(List.of("Bogus"), List.of(), -1L));
+        assertThat(bogus.unknownStateFilters()).containsExactly("Bogus");
+        assertThat(bogus.transactions()).isEmpty();
+        // KIP-994: only transactions open longer than the duration
+        assertThat(get(c.list(List.of(), List.of(), 500L)).transactions()).isEmpty();
+        clock.now.addAndGet(501);
+        assertThat(get(c.list(List.of(), List.of(), 500L)).transactions()).hasSize(1);
+
+        c.onResignation(PARTITION, OptionalInt.empty());
+        assertThat(get(c.describe(List.of(TXN))).get(0).error()).isEqualTo(Errors.NOT_COORDINATOR);
+        assertThat(get(c.list(List.of(), List.of(), -1L)).transactions()).isEmpty();
+    }
+
+    @Test
+    void aPartitionWhoseLoadFailedIsLoadedAgainAfterABackoff() throws Exception {
+        stateLog.readFailures.set(2);
+        TransactionCoordinator c = coordinator(3);
+        // while the loads fail the ids are loading here, not elsewhere: the client keeps asking this broker
+        assertThat(get(c.initProducerId(TXN, 10_000, -1L, (short) -1)).error())
+                .isIn(Errors.COORDINATOR_LOAD_IN_PROGRESS, Errors.NONE);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> get(c.initProducerId(TXN, 10_000, -1L, (short) -1)).error() == Errors.NONE);
+        assertThat(stateLog.reads.get()).isEqualTo(3);
+    }
+
+    @Test
+    void aResignationStopsTheLoadRetries() throws Exception {
+        stateLog.readFailures.set(Integer.MAX_VALUE);
+        TransactionCoordinator c = coordinator(3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> stateLog.reads.get() >= 2);
+        c.onResignation(PARTITION, OptionalInt.of(4));
+        assertThat(get(c.endTxn(TXN, 1L, (short) 0, true))).isEqualTo(Errors.NOT_COORDINATOR);
+        int reads = stateLog.reads.get();
+        // the next retry would have come within the (at most 5 s) backoff; wait for a later coordinator task
+        await().during(Duration.ofMillis(TransactionCoordinator.LOAD_RETRY_INITIAL_MS * 4))
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> stateLog.reads.get() == reads);
+    }
+
+    @Test
+    void idleIdsAreExpiredWithATombstoneAndGetANewProducerIdAfterwards() throws Exception {
+        TransactionCoordinator c = coordinator(1);
+        get(c.initProducerId(TXN, 10_000, -1L, (short) -1));
+        get(c.initProducerId("busy", 10_000, -1L, (short) -1));
+        get(c.addPartitions("busy", 4001L, (short) 0, List.of(A)));
+
+        clock.now.addAndGet(EXPIRATION_MS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> stateLog.last(TXN) == null);
+        assertThat(get(c.describe(List.of(TXN))).get(0).error()).isEqualTo(Errors.TRANSACTIONAL_ID_NOT_FOUND);
+        // an open transaction is not idle: it times out and is aborted instead, then expires later
+        assertThat(stateLog.last("busy")).isNotNull();
+        TransactionCoordinator.InitResult again = get(c.initProducerId(TXN, 10_000, -1L, (short) -1));
+        assertThat(again.producerId()).isNotEqualTo(4000L);
+        assertThat(again.producerEpoch()).isZero();
+    }
+
+    @Test
+    void aProducerFencedMidTransactionIsInPrepareEpochFenceUntilTheAbortIsWritten() throws Exception {
+        TransactionCoordinator c = coordinator(1);
+        get(c.initProducerId(TXN, 10_000, -1L, (short) -1));
+        get(c.addPartitions(TXN, 4000L, (short) 0, List.of(A)));
+        stateLog.appendGate = new CompletableFuture<>();
+
+        assertThat(get(c.initProducerId(TXN, 10_000, -1L, (short) -1)).error())
+                .isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+        TransactionCoordinator.Described fencing = get(c.describe(List.of(TXN))).get(0);
+        assertThat(fencing.metadata().state()).isEqualTo(TxnState.PREPARE_EPOCH_FENCE);
+        assertThat(fencing.metadata().producerEpoch()).isEqualTo((short) 1);
+        // the old instance is fenced at once
+        assertThat(get(c.endTxn(TXN, 4000L, (short) 0, true))).isEqualTo(Errors.PRODUCER_FENCED);
+
+        stateLog.appendGate.complete(null);
+        stateLog.appendGate = null;
+        await().atMost(Duration.ofSeconds(5)).until(() -> stateLog.last(TXN).state() == TxnState.COMPLETE_ABORT);
+        assertThat(stateLog.last(TXN).producerEpoch()).isEqualTo((short) 1);
+        assertThat(markers.sent.get(markers.sent.size() - 1).producerEpoch()).isEqualTo((short) 1);
     }
 
     @Test

@@ -528,6 +528,14 @@ public final class BrokerConfig {
         return values.get(TRANSACTION_ABORT_TIMED_OUT_CLEANUP_INTERVAL_MS);
     }
 
+    public int transactionalIdExpirationMs() {
+        return values.get(TRANSACTIONAL_ID_EXPIRATION_MS);
+    }
+
+    public int transactionRemoveExpiredCleanupIntervalMs() {
+        return values.get(TRANSACTION_REMOVE_EXPIRED_CLEANUP_INTERVAL_MS);
+    }
+
     @Override
     public String toString() {
         return "BrokerConfig(broker.id=" + brokerId() + ", originals=" + values.originals() + ")";

@@ -568,7 +568,13 @@ public final class BrokerConfigKeys {
             def(ConfigKey.intKey("transactional.id.expiration.ms")
                     .defaultValue(604800000)
                     .validator(atLeast(1))
-                    .doc("Accepted; idle transactional ids are not expired yet."));
+                    .doc("How long a transactional id may stay idle (no transaction, no update) before the "
+                            + "coordinator expires it (a tombstone in __transaction_state)."));
+    public static final ConfigKey<Integer> TRANSACTION_REMOVE_EXPIRED_CLEANUP_INTERVAL_MS =
+            def(ConfigKey.intKey("transaction.remove.expired.transaction.cleanup.interval.ms")
+                    .defaultValue(3600000)
+                    .validator(atLeast(1))
+                    .doc("How often the transaction coordinator expires idle transactional ids."));
 
     /** Every broker key, in definition order. */
     public static final ConfigDefinition DEFINITION = ConfigDefinition.of(ALL);

@@ -4,6 +4,7 @@ import io.sluice.replication.epoch.EpochEndOffset;
 import io.sluice.replication.fetcher.FollowerPartition;
 import io.sluice.replication.log.LogReadInfo;
 import io.sluice.replication.log.index.AbortedTxn;
+import io.sluice.replication.producer.ActiveProducer;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -355,6 +356,11 @@ public final class Partition implements FollowerPartition {
     /** The last stable offset (see {@link ReplicaLog#lastStableOffset}). */
     public long lastStableOffset() {
         return replicaLog.lastStableOffset();
+    }
+
+    /** The producers of this replica's log, as DescribeProducers reports them. */
+    public List<ActiveProducer> activeProducers() {
+        return replicaLog.activeProducers();
     }
 
     /** Open transactions on this replica: producer id → first offset. */

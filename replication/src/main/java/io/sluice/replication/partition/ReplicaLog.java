@@ -10,6 +10,7 @@ import io.sluice.replication.log.LogReadInfo;
 import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.log.index.AbortedTxn;
 import io.sluice.replication.log.index.AbortedTxnIndex;
+import io.sluice.replication.producer.ActiveProducer;
 import io.sluice.replication.producer.CompletedTxn;
 import io.sluice.replication.producer.ProducerStateManager;
 import io.sluice.replication.producer.ValidationResult;
@@ -187,6 +188,16 @@ final class ReplicaLog {
         lock.lock();
         try {
             return producerState.openTransactions();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The producers of this log, as DescribeProducers reports them. */
+    List<ActiveProducer> activeProducers() {
+        lock.lock();
+        try {
+            return producerState.describeProducers();
         } finally {
             lock.unlock();
         }

@@ -293,6 +293,22 @@ public final class ProducerStateManager {
         return Map.copyOf(producers);
     }
 
+    /** The known producers as DescribeProducers reports them, by producer id. */
+    public List<ActiveProducer> describeProducers() {
+        List<ActiveProducer> described = new ArrayList<>(producers.size());
+        for (ProducerStateEntry entry : new TreeMap<>(producers).values()) {
+            MarkerEpochs marker = markerEpochs.get(entry.producerId());
+            described.add(new ActiveProducer(
+                    entry.producerId(),
+                    entry.epoch(),
+                    entry.lastSeq(),
+                    entry.lastTimestamp(),
+                    marker == null ? -1 : marker.coordinatorEpoch(),
+                    openTxnByProducer.getOrDefault(entry.producerId(), -1L)));
+        }
+        return described;
+    }
+
     /** The number of known producers. */
     public int producerCount() {
         return producers.size();

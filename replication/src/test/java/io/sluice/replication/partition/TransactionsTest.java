@@ -95,6 +95,20 @@ class TransactionsTest {
     }
 
     @Test
+    void activeProducersReportEpochSequenceMarkerEpochAndOpenTransactionStart() {
+        Partition p = broker.partition(TP);
+        broker.produceNow(TP, transactional(PID_A, EPOCH, 0, "a1", "a2"), 1);
+        broker.produceNow(TP, idempotent(PID_B, (short) 2, 0, "b1", "b2", "b3"), 1);
+        marker(PID_A, EPOCH, 4, ControlRecordType.COMMIT);
+        broker.produceNow(TP, transactional(PID_A, EPOCH, 2, "a3"), 1);
+
+        assertThat(p.activeProducers())
+                .containsExactly(
+                        new io.sluice.replication.producer.ActiveProducer(PID_A, EPOCH, 2, 1_000L, 4, 6L),
+                        new io.sluice.replication.producer.ActiveProducer(PID_B, (short) 2, 2, 1_002L, -1, -1L));
+    }
+
+    @Test
     void readCommittedStopsAtTheFirstOpenTransactionAndListsAbortedOnes() {
         Partition p = broker.partition(TP);
         broker.produceNow(TP, transactional(PID_A, EPOCH, 0, "a1"), 1);
