@@ -19,6 +19,8 @@ import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeProducersRequestData;
+import org.apache.kafka.common.message.DescribeTransactionsRequestData;
 import org.apache.kafka.common.message.EndTxnRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
@@ -126,6 +128,27 @@ public final class RequestGates {
         g.put(ApiKeys.CREATE_ACLS, allOf(auth, r -> List.of(Check.cluster(AclOperation.ALTER))));
         g.put(ApiKeys.DELETE_ACLS, allOf(auth, r -> List.of(Check.cluster(AclOperation.ALTER))));
         g.put(ApiKeys.DESCRIBE_ACLS, allOf(auth, r -> List.of(Check.cluster(AclOperation.DESCRIBE))));
+        g.put(
+                ApiKeys.DESCRIBE_TRANSACTIONS,
+                allOf(
+                        auth,
+                        (DescribeTransactionsRequestData r) -> r.transactionalIds().stream()
+                                .map(id -> new Check(
+                                        AclOperation.DESCRIBE,
+                                        ResourceType.TRANSACTIONAL_ID,
+                                        id,
+                                        Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED))
+                                .toList()));
+        // Kafka lists only the ids the principal may describe; Sluice asks for DESCRIBE on the cluster instead
+        // (stricter: it never lists an id a principal may not see)
+        g.put(ApiKeys.LIST_TRANSACTIONS, allOf(auth, r -> List.of(Check.cluster(AclOperation.DESCRIBE))));
+        g.put(
+                ApiKeys.DESCRIBE_PRODUCERS,
+                allOf(
+                        auth,
+                        (DescribeProducersRequestData r) -> r.topics().stream()
+                                .map(t -> Check.topic(AclOperation.READ, t.name()))
+                                .toList()));
         g.put(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, allOf(auth, r -> List.of(Check.cluster(AclOperation.ALTER))));
         g.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, allOf(auth, r -> List.of(Check.cluster(AclOperation.DESCRIBE))));
 
