@@ -33,6 +33,7 @@ import io.sluice.broker.control.LeaderAndIsrHandler;
 import io.sluice.broker.control.ReplicaControl;
 import io.sluice.broker.control.StopReplicaHandler;
 import io.sluice.broker.control.UpdateMetadataHandler;
+import io.sluice.broker.fetch.FetchSessions;
 import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.group.OffsetsTopic;
 import io.sluice.broker.group.api.GroupApis;
@@ -84,6 +85,7 @@ final class BrokerApis {
      * @param txnCoordinator the transaction coordinator, whose state lives in {@code __transaction_state}
      * @param txnTopicCreator creates {@code __transaction_state} on first use (FindCoordinator)
      * @param alterConfigPolicy {@code alter.config.policy.class.name}, if configured
+     * @param fetchSessions the incremental fetch sessions (KIP-227)
      */
     record Components(
             BrokerConfig config,
@@ -101,7 +103,8 @@ final class BrokerApis {
             OffsetsTopicCreator offsetsTopicCreator,
             TransactionCoordinator txnCoordinator,
             OffsetsTopicCreator txnTopicCreator,
-            Optional<AlterConfigPolicy> alterConfigPolicy) {}
+            Optional<AlterConfigPolicy> alterConfigPolicy,
+            FetchSessions fetchSessions) {}
 
     static ApiHandlerRegistry registry(Components c) {
         int brokerId = c.config().brokerId();
@@ -144,7 +147,8 @@ final class BrokerApis {
                         replicas::fetchMessages,
                         id -> cache.snapshot().topicName(id).or(() -> replicas.topicName(id)),
                         hostedOrKnown,
-                        c.topicMetrics()),
+                        c.topicMetrics(),
+                        c.fetchSessions()),
                 new ListOffsetsHandler(replicas::listOffsets, known),
                 new OffsetForLeaderEpochHandler(replicas::lastOffsetForLeaderEpoch, known),
                 new DeleteRecordsHandler(replicas::deleteRecords, known),

@@ -13,6 +13,9 @@ import io.sluice.broker.config.ConfigEntityStore;
 import io.sluice.broker.config.ConfigManager;
 import io.sluice.broker.control.ControllerEpochTracker;
 import io.sluice.broker.control.OffsetsLeadershipControl;
+import io.sluice.broker.fetch.FetchSessionCache;
+import io.sluice.broker.fetch.FetchSessionMetrics;
+import io.sluice.broker.fetch.FetchSessions;
 import io.sluice.broker.group.GroupConfig;
 import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.group.GroupMetrics;
@@ -403,7 +406,8 @@ public final class BrokerServer implements AutoCloseable {
                 offsetsTopicCreator,
                 txnCoordinator,
                 txnTopicCreator,
-                adminPolicies.alterConfig());
+                adminPolicies.alterConfig(),
+                fetchSessions());
         networkServer = new NetworkServer(
                 brokerId, BrokerConfigMapping.networkConfig(config), BrokerApis.registry(components), registry, clock);
         networkServer.start();
@@ -583,6 +587,19 @@ public final class BrokerServer implements AutoCloseable {
      * Stops every component that was started, in reverse start order. {@code clean=false} (halt) ends the ZooKeeper
      * session first and leaves the logs unflushed and without the clean-shutdown marker.
      */
+    private FetchSessions fetchSessions() {
+        FetchSessionMetrics metrics = new FetchSessionMetrics(registry);
+        return new FetchSessions(
+                brokerId,
+                new FetchSessionCache(
+                        config.maxIncrementalFetchSessionCacheSlots(),
+                        FetchSessionCache.DEFAULT_EVICTION_MS,
+                        clock,
+                        random,
+                        metrics),
+                metrics);
+    }
+
     private void stopComponents(boolean clean) {
         quietly("metrics endpoint", metricsServer, MetricsHttpServer::close);
         quietly("thread liveness meters", liveness, ThreadLivenessMetrics::close);

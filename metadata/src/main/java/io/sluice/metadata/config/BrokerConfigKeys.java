@@ -293,6 +293,11 @@ public final class BrokerConfigKeys {
             .defaultValue(1)
             .validator(atLeast(0))
             .doc("Minimum bytes before a follower fetch returns."));
+    public static final ConfigKey<Integer> MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS =
+            def(ConfigKey.intKey("max.incremental.fetch.session.cache.slots")
+                    .defaultValue(1000)
+                    .validator(atLeast(0))
+                    .doc("Incremental fetch sessions (KIP-227) the broker keeps; 0 makes every fetch sessionless."));
     public static final ConfigKey<Integer> NUM_REPLICA_FETCHERS = def(ConfigKey.intKey("num.replica.fetchers")
             .defaultValue(1)
             .validator(atLeast(1))
