@@ -34,6 +34,7 @@ import io.sluice.broker.control.ReplicaControl;
 import io.sluice.broker.control.StopReplicaHandler;
 import io.sluice.broker.control.UpdateMetadataHandler;
 import io.sluice.broker.fetch.FetchSessions;
+import io.sluice.broker.fetch.PreferredReadReplicas;
 import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.group.OffsetsTopic;
 import io.sluice.broker.group.api.GroupApis;
@@ -86,6 +87,7 @@ final class BrokerApis {
      * @param txnTopicCreator creates {@code __transaction_state} on first use (FindCoordinator)
      * @param alterConfigPolicy {@code alter.config.policy.class.name}, if configured
      * @param fetchSessions the incremental fetch sessions (KIP-227)
+     * @param preferredReadReplicas the read replica choice of {@code replica.selector.class} (KIP-392), if set
      */
     record Components(
             BrokerConfig config,
@@ -104,7 +106,8 @@ final class BrokerApis {
             TransactionCoordinator txnCoordinator,
             OffsetsTopicCreator txnTopicCreator,
             Optional<AlterConfigPolicy> alterConfigPolicy,
-            FetchSessions fetchSessions) {}
+            FetchSessions fetchSessions,
+            Optional<PreferredReadReplicas> preferredReadReplicas) {}
 
     static ApiHandlerRegistry registry(Components c) {
         int brokerId = c.config().brokerId();
@@ -148,7 +151,8 @@ final class BrokerApis {
                         id -> cache.snapshot().topicName(id).or(() -> replicas.topicName(id)),
                         hostedOrKnown,
                         c.topicMetrics(),
-                        c.fetchSessions()),
+                        c.fetchSessions(),
+                        c.preferredReadReplicas()),
                 new ListOffsetsHandler(replicas::listOffsets, known),
                 new OffsetForLeaderEpochHandler(replicas::lastOffsetForLeaderEpoch, known),
                 new DeleteRecordsHandler(replicas::deleteRecords, known),

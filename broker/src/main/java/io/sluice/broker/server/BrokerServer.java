@@ -16,6 +16,7 @@ import io.sluice.broker.control.OffsetsLeadershipControl;
 import io.sluice.broker.fetch.FetchSessionCache;
 import io.sluice.broker.fetch.FetchSessionMetrics;
 import io.sluice.broker.fetch.FetchSessions;
+import io.sluice.broker.fetch.PreferredReadReplicas;
 import io.sluice.broker.group.GroupConfig;
 import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.group.GroupMetrics;
@@ -50,6 +51,8 @@ import io.sluice.controller.TopicRules;
 import io.sluice.metadata.concurrent.GuardedScheduledExecutor;
 import io.sluice.metadata.concurrent.Threads;
 import io.sluice.metadata.config.BrokerConfig;
+import io.sluice.metadata.config.BrokerConfigKeys;
+import io.sluice.metadata.config.Plugins;
 import io.sluice.metadata.model.BrokerInfo;
 import io.sluice.metadata.zk.ZkClients;
 import io.sluice.metadata.zk.ZkStore;
@@ -78,6 +81,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.replica.ReplicaSelector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,6 +169,9 @@ public final class BrokerServer implements AutoCloseable {
     private volatile ReplicaManager replicaManager;
     private volatile Controller controller;
     private volatile AdminPolicies policies;
+    /** {@code replica.selector.class}, if configured (KIP-392). */
+    private volatile Optional<ReplicaSelector> replicaSelector = Optional.empty();
+
     private volatile GroupCoordinator groupCoordinator;
     private volatile TransactionCoordinator txnCoordinator;
     private volatile NetworkServer networkServer;
@@ -407,7 +414,8 @@ public final class BrokerServer implements AutoCloseable {
                 txnCoordinator,
                 txnTopicCreator,
                 adminPolicies.alterConfig(),
-                fetchSessions());
+                fetchSessions(),
+                preferredReadReplicas(replicas));
         networkServer = new NetworkServer(
                 brokerId, BrokerConfigMapping.networkConfig(config), BrokerApis.registry(components), registry, clock);
         networkServer.start();
@@ -587,6 +595,16 @@ public final class BrokerServer implements AutoCloseable {
      * Stops every component that was started, in reverse start order. {@code clean=false} (halt) ends the ZooKeeper
      * session first and leaves the logs unflushed and without the clean-shutdown marker.
      */
+    private Optional<PreferredReadReplicas> preferredReadReplicas(ReplicaManager replicas) {
+        replicaSelector =
+                Plugins.newConfiguredInstance(config, BrokerConfigKeys.REPLICA_SELECTOR_CLASS, ReplicaSelector.class);
+        replicaSelector.ifPresent(s -> log.info(
+                "[Broker {}] consumers with client.rack are sent their preferred read replica by {}",
+                brokerId,
+                s.getClass().getName()));
+        return replicaSelector.map(s -> new PreferredReadReplicas(brokerId, s, replicas, cache, clock));
+    }
+
     private FetchSessions fetchSessions() {
         FetchSessionMetrics metrics = new FetchSessionMetrics(registry);
         return new FetchSessions(
@@ -620,6 +638,13 @@ public final class BrokerServer implements AutoCloseable {
         quietly("client event loops", clientLoops, ClientEventLoops::close);
         quietly("config manager", configManager, ConfigManager::close);
         quietly("admin policies", policies, AdminPolicies::close);
+        replicaSelector.ifPresent(s -> quietly("replica selector", s, selector -> {
+            try {
+                selector.close();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
         if (clean) {
             quietly("Curator", curator, CuratorFramework::close);
             quietly("log manager", logManager, LogManager::shutdown);

@@ -7,6 +7,7 @@ import io.sluice.broker.fetch.FetchContext;
 import io.sluice.broker.fetch.FetchEntry;
 import io.sluice.broker.fetch.FetchSessions;
 import io.sluice.broker.fetch.PartitionKey;
+import io.sluice.broker.fetch.PreferredReadReplicas;
 import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.broker.network.FileRecordsSlice;
 import io.sluice.replication.epoch.EpochEndOffset;
@@ -17,12 +18,15 @@ import io.sluice.replication.partition.FetchParams;
 import io.sluice.replication.partition.PartitionFetch;
 import io.sluice.replication.partition.ReadResult;
 import io.sluice.replication.purgatory.Cancellable;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -39,6 +43,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.BaseRecords;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.replica.ClientMetadata;
 import org.apache.kafka.common.requests.FetchMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,8 +71,13 @@ import org.slf4j.LoggerFactory;
  *       fetch still waiting when its connection closes leaves the purgatory at once (its request is cancelled).
  *   <li><b>Per partition</b>: error, high watermark, last stable offset and log start offset (also filled for
  *       {@code OFFSET_OUT_OF_RANGE}, so followers and consumers can reset), diverging epoch (v12+, followers whose
- *       last fetched epoch diverges), preferred read replica -1, no aborted transactions. A partition the metadata
+ *       last fetched epoch diverges), preferred read replica (see below, else -1), aborted transactions for
+ *       read_committed. A partition the metadata
  *       knows but this broker does not host is {@code NOT_LEADER_OR_FOLLOWER}.
+ *   <li><b>Follower fetching</b> (KIP-392, docs/design.md#follower-fetching): a v11+ consumer fetch may be answered
+ *       by a follower replica, below that follower's high watermark. On the leader, with {@code
+ *       replica.selector.class} set, a partition whose selected replica is another broker is answered with that
+ *       {@code preferred_read_replica} and no records; the consumer then fetches from it.
  *   <li><b>Not filled</b>: the optional leader hints of v12+/v16 ({@code CurrentLeader}, {@code NodeEndpoints}) are
  *       left at their defaults; clients then refresh their metadata on {@code NOT_LEADER_OR_FOLLOWER}, as with older
  *       versions.
@@ -84,6 +94,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private static final short REPLICA_STATE_VERSION = 15;
     private static final long UNKNOWN_BROKER_EPOCH = -1L;
     private static final short DIVERGING_EPOCH_VERSION = 12;
+    /** First Fetch version with the consumer's {@code rack_id} and {@code preferred_read_replica} (KIP-392). */
+    private static final short RACK_ID_VERSION = 11;
 
     /**
      * Port onto {@code ReplicaManager#fetchMessages}; the callback runs exactly once, possibly later, unless the
@@ -100,6 +112,9 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final Function<Uuid, Optional<String>> topicNames;
     private final Predicate<TopicPartition> knownPartition;
     private final FetchSessions sessions;
+    /** Null when no {@code replica.selector.class} is configured. */
+    private final PreferredReadReplicas preferredReplicas;
+
     private final String logPrefix;
 
     /**
@@ -134,7 +149,20 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             Predicate<TopicPartition> knownPartition,
             TopicMetrics topicMetrics,
             FetchSessions sessions) {
+        this(brokerId, reader, topicNames, knownPartition, topicMetrics, sessions, Optional.empty());
+    }
+
+    /** @param preferredReplicas the {@code replica.selector.class} choice of read replica (KIP-392), if configured */
+    public FetchHandler(
+            int brokerId,
+            Reader reader,
+            Function<Uuid, Optional<String>> topicNames,
+            Predicate<TopicPartition> knownPartition,
+            TopicMetrics topicMetrics,
+            FetchSessions sessions,
+            Optional<PreferredReadReplicas> preferredReplicas) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
+        this.preferredReplicas = preferredReplicas.orElse(null);
         this.topicMetrics = Objects.requireNonNull(topicMetrics, "topicMetrics");
         this.reader = Objects.requireNonNull(reader, "reader");
         this.topicNames = Objects.requireNonNull(topicNames, "topicNames");
@@ -177,6 +205,9 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 ? request.replicaState().replicaEpoch()
                 : UNKNOWN_BROKER_EPOCH;
         boolean readCommitted = request.isolationLevel() == IsolationLevel.READ_COMMITTED.id();
+        // Fetch v11+ consumers may read from a follower (KIP-392); older ones, and followers, only from the leader
+        boolean followerReadable = replicaId < 0 && version >= RACK_ID_VERSION;
+        ClientMetadata client = followerReadable && preferredReplicas != null ? clientMetadata(context, request) : null;
         FetchParams params = new FetchParams(
                 replicaId,
                 Math.max(0, request.maxWaitMs()),
@@ -185,7 +216,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 replicaId >= 0
                         ? FetchIsolation.LOG_END
                         : readCommitted ? FetchIsolation.TXN_COMMITTED : FetchIsolation.HIGH_WATERMARK,
-                replicaEpoch);
+                replicaEpoch,
+                !followerReadable);
 
         List<FetchEntry> entries = session.entries();
         String[] names = new String[entries.size()];
@@ -209,16 +241,24 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         }
         CompletableFuture<ApiResponse> answer = new CompletableFuture<>();
         boolean byFollower = params.isFromFollower();
-        Consumer<Map<TopicPartition, ReadResult>> respond = results -> {
-            results.forEach((tp, result) -> topicMetrics.fetched(tp.topic(), result.bytes(), byFollower));
-            answer.complete(ApiResponse.of(response(version, session, names, results, readCommitted)));
-        };
+        Consumer<Map<TopicPartition, ReadResult>> respond = results -> answer.complete(
+                ApiResponse.of(response(version, session, names, results, readCommitted, client, byFollower)));
         if (fetches.isEmpty()) {
             respond.accept(Map.of());
         } else {
             context.cancellation().onCancel(reader.fetchMessages(params, fetches, respond)::cancel);
         }
         return answer;
+    }
+
+    private static ClientMetadata clientMetadata(RequestContext context, FetchRequestData request) {
+        InetAddress address = context.remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
+        return new ClientMetadata.DefaultClientMetadata(
+                request.rackId() == null ? "" : request.rackId(),
+                context.clientId(),
+                address,
+                context.principal(),
+                context.listenerName());
     }
 
     private static FetchResponseData errorResponse(Errors error) {
@@ -233,7 +273,9 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             FetchContext session,
             String[] names,
             Map<TopicPartition, ReadResult> results,
-            boolean readCommitted) {
+            boolean readCommitted,
+            ClientMetadata client,
+            boolean byFollower) {
         List<FetchEntry> entries = session.entries();
         List<PartitionData> answers = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
@@ -246,7 +288,16 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             } else if (result == null) {
                 data = error(partition, Errors.UNKNOWN_TOPIC_OR_PARTITION);
             } else {
-                data = partitionData(version, new TopicPartition(name, partition), result);
+                TopicPartition tp = new TopicPartition(name, partition);
+                data = partitionData(version, tp, result);
+                if (client != null && result.error() == Errors.NONE) {
+                    // the leader names the consumer's preferred read replica and sends no records
+                    OptionalInt preferred =
+                            preferredReplicas.select(tp, entries.get(i).fetchOffset(), client);
+                    if (preferred.isPresent()) {
+                        data.setPreferredReadReplica(preferred.getAsInt()).setRecords(MemoryRecords.EMPTY);
+                    }
+                }
             }
             data.setAbortedTransactions(readCommitted ? abortedTransactions(result) : null);
             answers.add(data);
@@ -278,6 +329,9 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 response.responses().add(current);
             }
             current.partitions().add(answers.get(i));
+            if (names[i] != null) {
+                topicMetrics.fetched(names[i], answers.get(i).records().sizeInBytes(), byFollower);
+            }
         }
         return response;
     }
