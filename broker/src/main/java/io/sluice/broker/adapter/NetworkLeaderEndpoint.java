@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
@@ -23,7 +24,9 @@ import org.apache.kafka.common.protocol.ApiKeys;
  * do not share a connection with controller traffic). A fetch is sent as v15 when this broker's metadata knows the id
  * of every topic in it: topics named by id, the follower in {@code replicaState} with its broker epoch (so that the
  * leader's ISR expansions name it, KIP-903), and the answer's topics named again from the ids sent. Otherwise it is
- * sent as v12 (topic names, {@code replicaId}, no broker epoch: the leader sees epoch -1). The leader's address is
+ * sent as v12 (topic names, {@code replicaId}, no broker epoch: the leader sees epoch -1); the leader then refuses an
+ * incremental fetch session made at the other version ({@code FETCH_SESSION_TOPIC_ID_ERROR}) and the fetcher starts a
+ * new one. The leader's address is
  * looked up on every fetch, so a leader that moved gets a new client; a leader the metadata does not know (yet) fails
  * the fetch with {@link DisconnectException}, and the fetcher retries after its backoff.
  *
@@ -43,6 +46,11 @@ public final class NetworkLeaderEndpoint implements LeaderEndpoint {
     private final Function<String, Uuid> topicIds;
     private final Function<BrokerAddress, BrokerClient> clients;
     private final Duration requestTimeout;
+    /**
+     * Names of every topic id this endpoint sent: an incremental fetch session's answer carries partitions of topics
+     * the request itself did not name.
+     */
+    private final Map<Uuid, String> sentNames = new ConcurrentHashMap<>();
 
     // guarded by this
     private BrokerClient client;
@@ -84,12 +92,13 @@ public final class NetworkLeaderEndpoint implements LeaderEndpoint {
             Map<Uuid, String> names = new HashMap<>();
             FetchRequestData wire = request.duplicate();
             if (resolveTopicIds(wire, names)) {
+                sentNames.putAll(names);
                 if (wire.replicaState().replicaId() < 0) {
                     wire.replicaState().setReplicaId(request.replicaId());
                 }
                 wire.setReplicaId(NO_REPLICA_ID);
                 return current.send(ApiKeys.FETCH, FETCH_VERSION, wire, requestTimeout, FetchResponseData.class)
-                        .thenApply(response -> withTopicNames(response, names));
+                        .thenApply(response -> withTopicNames(response, sentNames));
             }
             if (request.replicaId() < 0) {
                 wire.setReplicaId(request.replicaState().replicaId());
@@ -112,10 +121,17 @@ public final class NetworkLeaderEndpoint implements LeaderEndpoint {
             topic.setTopicId(id);
             names.put(id, topic.topic());
         }
+        for (FetchRequestData.ForgottenTopic topic : wire.forgottenTopicsData()) {
+            Uuid id = topicIds.apply(topic.topic());
+            if (id == null || Uuid.ZERO_UUID.equals(id)) {
+                return false;
+            }
+            topic.setTopicId(id);
+        }
         return true;
     }
 
-    /** Names the answer's topics by the ids sent; an id not sent keeps an empty name (the fetcher ignores it). */
+    /** Names the answer's topics by the ids sent; an id never sent gets an empty name (the fetcher ignores it). */
     private static FetchResponseData withTopicNames(FetchResponseData response, Map<Uuid, String> names) {
         for (FetchResponseData.FetchableTopicResponse topic : response.responses()) {
             topic.setTopic(names.getOrDefault(topic.topicId(), ""));

@@ -36,6 +36,8 @@ import io.sluice.broker.control.LeaderAndIsrHandler;
 import io.sluice.broker.control.ReplicaControl;
 import io.sluice.broker.control.StopReplicaHandler;
 import io.sluice.broker.control.UpdateMetadataHandler;
+import io.sluice.broker.fetch.FetchSessions;
+import io.sluice.broker.fetch.PreferredReadReplicas;
 import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.group.OffsetsTopic;
 import io.sluice.broker.group.api.GroupApis;
@@ -91,6 +93,8 @@ final class BrokerApis {
      * @param txnTopicCreator creates {@code __transaction_state} on first use (FindCoordinator)
      * @param alterConfigPolicy {@code alter.config.policy.class.name}, if configured
      * @param authorizer {@code authorizer.class.name}'s authorizer, or none: every API is put behind its gate
+     * @param fetchSessions the incremental fetch sessions (KIP-227)
+     * @param preferredReadReplicas the read replica choice of {@code replica.selector.class} (KIP-392), if set
      */
     record Components(
             BrokerConfig config,
@@ -109,7 +113,9 @@ final class BrokerApis {
             TransactionCoordinator txnCoordinator,
             OffsetsTopicCreator txnTopicCreator,
             Optional<AlterConfigPolicy> alterConfigPolicy,
-            RequestAuthorizer authorizer) {}
+            RequestAuthorizer authorizer,
+            FetchSessions fetchSessions,
+            Optional<PreferredReadReplicas> preferredReadReplicas) {}
 
     static ApiHandlerRegistry registry(Components c) {
         return registry(c, List.of());
@@ -162,7 +168,9 @@ final class BrokerApis {
                         replicas::fetchMessages,
                         id -> cache.snapshot().topicName(id).or(() -> replicas.topicName(id)),
                         hostedOrKnown,
-                        c.topicMetrics()),
+                        c.topicMetrics(),
+                        c.fetchSessions(),
+                        c.preferredReadReplicas()),
                 new ListOffsetsHandler(replicas::listOffsets, known),
                 new OffsetForLeaderEpochHandler(replicas::lastOffsetForLeaderEpoch, known),
                 new DeleteRecordsHandler(replicas::deleteRecords, known),

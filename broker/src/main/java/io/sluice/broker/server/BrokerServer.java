@@ -15,6 +15,10 @@ import io.sluice.broker.config.ConfigEntityStore;
 import io.sluice.broker.config.ConfigManager;
 import io.sluice.broker.control.ControllerEpochTracker;
 import io.sluice.broker.control.OffsetsLeadershipControl;
+import io.sluice.broker.fetch.FetchSessionCache;
+import io.sluice.broker.fetch.FetchSessionMetrics;
+import io.sluice.broker.fetch.FetchSessions;
+import io.sluice.broker.fetch.PreferredReadReplicas;
 import io.sluice.broker.group.GroupConfig;
 import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.group.GroupMetrics;
@@ -96,6 +100,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.ClusterResource;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.replica.ReplicaSelector;
 import org.apache.kafka.common.security.auth.KafkaPrincipalBuilder;
 import org.apache.kafka.server.authorizer.Authorizer;
 import org.apache.kafka.server.authorizer.AuthorizerServerInfo;
@@ -187,6 +192,9 @@ public final class BrokerServer implements AutoCloseable {
     private volatile Controller controller;
     private volatile AdminPolicies policies;
     private volatile Authorizer authorizer;
+    /** {@code replica.selector.class}, if configured (KIP-392). */
+    private volatile Optional<ReplicaSelector> replicaSelector = Optional.empty();
+
     private volatile GroupCoordinator groupCoordinator;
     private volatile TransactionCoordinator txnCoordinator;
     private volatile NetworkServer networkServer;
@@ -433,7 +441,9 @@ public final class BrokerServer implements AutoCloseable {
                 txnCoordinator,
                 txnTopicCreator,
                 adminPolicies.alterConfig(),
-                startAuthorizer(clusterId));
+                startAuthorizer(clusterId),
+                fetchSessions(),
+                preferredReadReplicas(replicas));
         credentialLookups =
                 Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-scram-" + brokerId, true));
         ScramCredentialStore credentials = new ScramCredentialStore(store, credentialLookups);
@@ -647,6 +657,29 @@ public final class BrokerServer implements AutoCloseable {
      * Stops every component that was started, in reverse start order. {@code clean=false} (halt) ends the ZooKeeper
      * session first and leaves the logs unflushed and without the clean-shutdown marker.
      */
+    private Optional<PreferredReadReplicas> preferredReadReplicas(ReplicaManager replicas) {
+        replicaSelector =
+                Plugins.newConfiguredInstance(config, BrokerConfigKeys.REPLICA_SELECTOR_CLASS, ReplicaSelector.class);
+        replicaSelector.ifPresent(s -> log.info(
+                "[Broker {}] consumers with client.rack are sent their preferred read replica by {}",
+                brokerId,
+                s.getClass().getName()));
+        return replicaSelector.map(s -> new PreferredReadReplicas(brokerId, s, replicas, cache, clock));
+    }
+
+    private FetchSessions fetchSessions() {
+        FetchSessionMetrics metrics = new FetchSessionMetrics(registry);
+        return new FetchSessions(
+                brokerId,
+                new FetchSessionCache(
+                        config.maxIncrementalFetchSessionCacheSlots(),
+                        FetchSessionCache.DEFAULT_EVICTION_MS,
+                        clock,
+                        random,
+                        metrics),
+                metrics);
+    }
+
     private void stopComponents(boolean clean) {
         quietly("metrics endpoint", metricsServer, MetricsHttpServer::close);
         quietly("thread liveness meters", liveness, ThreadLivenessMetrics::close);
@@ -669,6 +702,13 @@ public final class BrokerServer implements AutoCloseable {
         quietly("config manager", configManager, ConfigManager::close);
         quietly("admin policies", policies, AdminPolicies::close);
         quietly("authorizer", authorizer, BrokerServer::closeAuthorizer);
+        replicaSelector.ifPresent(s -> quietly("replica selector", s, selector -> {
+            try {
+                selector.close();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
         if (clean) {
             quietly("Curator", curator, CuratorFramework::close);
             quietly("log manager", logManager, LogManager::shutdown);

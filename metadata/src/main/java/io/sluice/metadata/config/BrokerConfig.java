@@ -383,6 +383,11 @@ public final class BrokerConfig {
         return values.get(REPLICA_FETCH_MIN_BYTES);
     }
 
+    /** {@code max.incremental.fetch.session.cache.slots}. */
+    public int maxIncrementalFetchSessionCacheSlots() {
+        return values.get(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS);
+    }
+
     public int numReplicaFetchers() {
         return values.get(NUM_REPLICA_FETCHERS);
     }

@@ -5,6 +5,7 @@ import static io.sluice.metadata.config.Validator.between;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.replica.ReplicaSelector;
 import org.apache.kafka.common.security.auth.KafkaPrincipalBuilder;
 import org.apache.kafka.server.policy.AlterConfigPolicy;
 import org.apache.kafka.server.policy.CreateTopicPolicy;
@@ -389,6 +390,18 @@ public final class BrokerConfigKeys {
             .defaultValue(1)
             .validator(atLeast(0))
             .doc("Minimum bytes before a follower fetch returns."));
+    public static final ConfigKey<Integer> MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS =
+            def(ConfigKey.intKey("max.incremental.fetch.session.cache.slots")
+                    .defaultValue(1000)
+                    .validator(atLeast(0))
+                    .doc("Incremental fetch sessions (KIP-227) the broker keeps; 0 makes every fetch sessionless."));
+    public static final ConfigKey<String> REPLICA_SELECTOR_CLASS = def(
+            ConfigKey.classKey("replica.selector.class")
+                    .optional()
+                    .validator(Validator.classImplementing(ReplicaSelector.class))
+                    .doc(
+                            "Picks the replica a consumer with client.rack reads from (KIP-392), e.g."
+                                    + " org.apache.kafka.common.replica.RackAwareReplicaSelector; unset: consumers read from leaders."));
     public static final ConfigKey<Integer> NUM_REPLICA_FETCHERS = def(ConfigKey.intKey("num.replica.fetchers")
             .defaultValue(1)
             .validator(atLeast(1))

@@ -29,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One follower fetch loop against one leader broker: builds a single Fetch covering all its fetchable partitions,
- * sends it through its {@link LeaderEndpoint}, waits (bounded) for the answer, and applies it partition by partition
+ * One follower fetch loop against one leader broker: builds a single Fetch covering all its fetchable partitions
+ * (within an incremental fetch session, {@link FollowerFetchSession}, only those whose position changed), sends it through its {@link LeaderEndpoint}, waits (bounded) for the answer, and applies it partition by partition
  * ({@link PartitionAnswerApplier}): truncation on a diverging epoch, appends of the leader's batches (with the leader's high watermark and log start),
  * log restart or truncation on {@code OFFSET_OUT_OF_RANGE} (see {@link FollowerTruncation}), a per-partition backoff on
  * epoch and leadership errors, and exclusion of a partition whose append or truncation throws. A failed or timed-out
@@ -61,10 +61,6 @@ final class ReplicaFetcherThread {
      * (Kafka's {@code replica.socket.timeout.ms} default).
      */
     static final long DEFAULT_RESPONSE_TIMEOUT_MARGIN_MS = 30_000L;
-    /** Kafka's sessionless full fetch: session id 0 ({@code INVALID_SESSION_ID}) with epoch -1 ({@code FINAL_EPOCH}). */
-    private static final int NO_SESSION_ID = 0;
-
-    private static final int NO_SESSION_EPOCH = -1;
     /** {@code IsolationLevel.READ_UNCOMMITTED}: a follower copies everything, aborted transactions included. */
     private static final byte READ_UNCOMMITTED = 0;
 
@@ -100,6 +96,8 @@ final class ReplicaFetcherThread {
     private final Map<TopicPartition, PartitionFetchState> partitions = new LinkedHashMap<>();
     /** Guarded by {@link #lock}; the answer the loop waits for, failed by {@link #shutdown()}. */
     private CompletableFuture<FetchResponseData> inFlight;
+    /** Guarded by {@link #lock}; the incremental fetch session with the leader (KIP-227). */
+    private final FollowerFetchSession session = new FollowerFetchSession(true);
 
     ReplicaFetcherThread(
             int localBrokerId,
@@ -330,6 +328,7 @@ final class ReplicaFetcherThread {
     private void fetchOnce() throws InterruptedException {
         Map<TopicPartition, PartitionFetchState> requested = new LinkedHashMap<>();
         FetchRequestData request;
+        FollowerFetchSession.Built built;
         CompletableFuture<FetchResponseData> answer = new CompletableFuture<>();
         lock.lock();
         try {
@@ -342,6 +341,7 @@ final class ReplicaFetcherThread {
                 awaitWork(now);
                 return;
             }
+            built = session.build(request);
             inFlight = answer;
         } finally {
             lock.unlock();
@@ -359,6 +359,12 @@ final class ReplicaFetcherThread {
             });
             response = answer.get(responseTimeoutMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            lock.lock();
+            try {
+                session.onFailure();
+            } finally {
+                lock.unlock();
+            }
             if (isRunning()) {
                 metrics.fetchFailed();
                 String reason = e instanceof TimeoutException
@@ -385,6 +391,17 @@ final class ReplicaFetcherThread {
 
         long latencyMs = clock.millis() - sentMs;
         Errors topLevel = Errors.forCode(response.errorCode());
+        lock.lock();
+        try {
+            session.onResponse(built, response);
+        } finally {
+            lock.unlock();
+        }
+        if (topLevel != Errors.NONE && built.incremental() && FollowerFetchSession.isSessionError(topLevel)) {
+            // the leader lost or refused the session: the next fetch is a full one, at once
+            log.info("{}Fetch session {} answered {}; fetching in full", logPrefix, request.sessionId(), topLevel);
+            return;
+        }
         if (topLevel != Errors.NONE) {
             metrics.fetchFailed();
             progress.roundFailed("leader answered " + topLevel);
@@ -444,8 +461,6 @@ final class ReplicaFetcherThread {
                 .setMinBytes(config.fetchMinBytes())
                 .setMaxBytes(config.fetchResponseMaxBytes())
                 .setIsolationLevel(READ_UNCOMMITTED)
-                .setSessionId(NO_SESSION_ID)
-                .setSessionEpoch(NO_SESSION_EPOCH)
                 .setTopics(new ArrayList<>(topics.values()));
     }
 

@@ -10,13 +10,27 @@ package io.sluice.replication.partition;
  * @param isolation for consumers; follower fetches always read to the log end
  * @param replicaEpoch the fetching follower's broker epoch (Fetch v15+ {@code replicaState.replicaEpoch}), -1 if
  *     unknown (consumers, older requests)
+ * @param leaderOnly whether only a leader may answer; false for consumers that may read from a follower (Fetch
+ *     v11+, KIP-392), which a follower then answers below its own high watermark
  */
 public record FetchParams(
-        int replicaId, long maxWaitMs, int minBytes, int maxBytes, FetchIsolation isolation, long replicaEpoch) {
+        int replicaId,
+        long maxWaitMs,
+        int minBytes,
+        int maxBytes,
+        FetchIsolation isolation,
+        long replicaEpoch,
+        boolean leaderOnly) {
+
+    /** Parameters of a fetch only a leader may answer. */
+    public FetchParams(
+            int replicaId, long maxWaitMs, int minBytes, int maxBytes, FetchIsolation isolation, long replicaEpoch) {
+        this(replicaId, maxWaitMs, minBytes, maxBytes, isolation, replicaEpoch, true);
+    }
 
     /** Parameters of a fetch whose sender's broker epoch is unknown (-1). */
     public FetchParams(int replicaId, long maxWaitMs, int minBytes, int maxBytes, FetchIsolation isolation) {
-        this(replicaId, maxWaitMs, minBytes, maxBytes, isolation, -1L);
+        this(replicaId, maxWaitMs, minBytes, maxBytes, isolation, -1L, true);
     }
 
     /** Whether a follower replica sent the fetch. */

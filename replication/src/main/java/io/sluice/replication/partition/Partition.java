@@ -588,10 +588,24 @@ public final class Partition implements FollowerPartition {
      */
     public ReadResult fetchRecords(
             long fetchOffset, int maxBytes, FetchIsolation isolation, int currentLeaderEpoch, int lastFetchedEpoch) {
+        return fetchRecords(fetchOffset, maxBytes, isolation, currentLeaderEpoch, lastFetchedEpoch, true);
+    }
+
+    /**
+     * As {@link #fetchRecords(long, int, FetchIsolation, int, int)}; with {@code leaderOnly} false a follower replica
+     * answers a consumer too (KIP-392), below its own high watermark, which it learns from the leader's fetch answers.
+     */
+    public ReadResult fetchRecords(
+            long fetchOffset,
+            int maxBytes,
+            FetchIsolation isolation,
+            int currentLeaderEpoch,
+            int lastFetchedEpoch,
+            boolean leaderOnly) {
         leaderIsrUpdateLock.readLock().lock();
         try {
             PartitionState s = state;
-            if (s.leaderId() != localBrokerId) {
+            if (!mayServe(s, leaderOnly, isolation)) {
                 return ReadResult.error(Errors.NOT_LEADER_OR_FOLLOWER);
             }
             Errors epochError = checkLeaderEpoch(s, currentLeaderEpoch);
@@ -744,9 +758,10 @@ public final class Partition implements FollowerPartition {
      * epoch is no longer current (the read would answer an error), or when the log start passed the fetch offset.
      * Other changes (a diverging epoch can only follow a leader change) are answered at the fetch's timeout.
      */
-    boolean mayAnswerWaitingFetch(long fetchOffset, FetchIsolation isolation, int currentLeaderEpoch) {
+    boolean mayAnswerWaitingFetch(
+            long fetchOffset, FetchIsolation isolation, int currentLeaderEpoch, boolean leaderOnly) {
         PartitionState s = state;
-        if (s.leaderId() != localBrokerId || checkLeaderEpoch(s, currentLeaderEpoch) != Errors.NONE) {
+        if (!mayServe(s, leaderOnly, isolation) || checkLeaderEpoch(s, currentLeaderEpoch) != Errors.NONE) {
             return true;
         }
         long end = switch (isolation) {
@@ -755,6 +770,17 @@ public final class Partition implements FollowerPartition {
             case LOG_END -> replicaLog.logEndOffset();
         };
         return end > fetchOffset || fetchOffset < replicaLog.logStartOffset();
+    }
+
+    /** The leader serves every fetch; a follower replica with a known leader also consumers that allow it. */
+    private boolean mayServe(PartitionState s, boolean leaderOnly, FetchIsolation isolation) {
+        if (s.leaderId() == localBrokerId) {
+            return true;
+        }
+        return !leaderOnly
+                && isolation != FetchIsolation.LOG_END
+                && s.leaderId() >= 0
+                && s.replicas().contains(localBrokerId);
     }
 
     private static Errors checkLeaderEpoch(PartitionState s, int currentLeaderEpoch) {

@@ -600,7 +600,8 @@ public final class ReplicaManager implements AutoCloseable {
             if (partition == null) {
                 return true;
             }
-            if (partition.mayAnswerWaitingFetch(f.fetchOffset(), isolation, f.currentLeaderEpoch())) {
+            if (partition.mayAnswerWaitingFetch(
+                    f.fetchOffset(), isolation, f.currentLeaderEpoch(), params.leaderOnly())) {
                 if (params.minBytes() <= 1) {
                     return true;
                 }
@@ -630,7 +631,8 @@ public final class ReplicaManager implements AutoCloseable {
                         Math.max(limit, 1),
                         params.effectiveIsolation(),
                         f.currentLeaderEpoch(),
-                        params.isFromFollower() ? f.lastFetchedEpoch() : Partition.NO_EPOCH);
+                        params.isFromFollower() ? f.lastFetchedEpoch() : Partition.NO_EPOCH,
+                        params.leaderOnly() || params.isFromFollower());
             } catch (ApiException e) {
                 r = ReadResult.error(Errors.forException(e));
             }

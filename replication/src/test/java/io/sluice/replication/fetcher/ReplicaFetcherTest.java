@@ -99,7 +99,7 @@ class ReplicaFetcherTest {
         assertThat(first.maxBytes()).isEqualTo(10 * 1024 * 1024);
         assertThat(first.isolationLevel()).isEqualTo((byte) 0);
         assertThat(first.sessionId()).isZero();
-        assertThat(first.sessionEpoch()).isEqualTo(-1);
+        assertThat(first.sessionEpoch()).as("a full fetch asking for a session").isZero();
         FetchRequestData.FetchPartition p =
                 leaders.requestsFor(LEADER, TP).get(0).partition(TP);
         assertThat(p.fetchOffset()).isZero();

@@ -112,6 +112,40 @@ class TwoBrokerReplicationTest {
         assertThat(follower.partition(TP).logEndOffset()).isEqualTo(5);
     }
 
+    @Test
+    void aFollowerServesConsumersThatMayReadFromFollowersBelowItsOwnHighWatermark() {
+        assertThat(leader.leaderAndIsr(TP, 1, 1, List.of(1, 2), List.of(1, 2), 0, 2))
+                .isEqualTo(Errors.NONE);
+        assertThat(follower.leaderAndIsr(TP, 1, 1, List.of(1, 2), List.of(1, 2), 0, 2))
+                .isEqualTo(Errors.NONE);
+        for (int i = 0; i < 5; i++) {
+            assertThat(leader.produceNow(TP, TestRecords.plain("v" + i), 1).error())
+                    .isEqualTo(Errors.NONE);
+        }
+        Partition followerPartition = follower.partition(TP);
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> {
+                    clock.advance(20);
+                    return followerPartition.highWatermark() == 5;
+                });
+
+        ReadResult leaderOnly = followerPartition.fetchRecords(0L, 1 << 20, FetchIsolation.HIGH_WATERMARK, 1, -1);
+        ReadResult fromFollower =
+                followerPartition.fetchRecords(0L, 1 << 20, FetchIsolation.HIGH_WATERMARK, 1, -1, false);
+        ReadResult staleEpoch =
+                followerPartition.fetchRecords(0L, 1 << 20, FetchIsolation.HIGH_WATERMARK, 0, -1, false);
+        ReadResult pastTheEnd =
+                followerPartition.fetchRecords(9L, 1 << 20, FetchIsolation.HIGH_WATERMARK, 1, -1, false);
+
+        assertThat(leaderOnly.error()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+        assertThat(fromFollower.error()).isEqualTo(Errors.NONE);
+        assertThat(fromFollower.highWatermark()).isEqualTo(5L);
+        assertThat(fromFollower.bytes()).isGreaterThan(0);
+        assertThat(staleEpoch.error()).isEqualTo(Errors.FENCED_LEADER_EPOCH);
+        assertThat(pastTheEnd.error()).isEqualTo(Errors.OFFSET_OUT_OF_RANGE);
+    }
+
     private static byte[] bytes(UnifiedLog log) throws IOException {
         ByteBuffer buffer = log.read(0L, Integer.MAX_VALUE, log.logEndOffset())
                 .records()

@@ -3,6 +3,11 @@ package io.sluice.broker.api.handlers;
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
+import io.sluice.broker.fetch.FetchContext;
+import io.sluice.broker.fetch.FetchEntry;
+import io.sluice.broker.fetch.FetchSessions;
+import io.sluice.broker.fetch.PartitionKey;
+import io.sluice.broker.fetch.PreferredReadReplicas;
 import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.broker.network.FileRecordsSlice;
 import io.sluice.replication.epoch.EpochEndOffset;
@@ -13,11 +18,15 @@ import io.sluice.replication.partition.FetchParams;
 import io.sluice.replication.partition.PartitionFetch;
 import io.sluice.replication.partition.ReadResult;
 import io.sluice.replication.purgatory.Cancellable;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -27,8 +36,6 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
-import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
-import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
@@ -36,6 +43,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.BaseRecords;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.replica.ClientMetadata;
 import org.apache.kafka.common.requests.FetchMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,17 +61,23 @@ import org.slf4j.LoggerFactory;
  *       controller refuses a follower that re-registered since that fetch (KIP-903). Before v15 it is unknown (-1).
  *   <li><b>Topic ids</b> (v13+): topics are named by id and resolved through the metadata; an unknown id gets
  *       {@code UNKNOWN_TOPIC_ID} for each of its partitions. Older versions name topics.
- *   <li><b>Fetch sessions are refused</b>: every answer is a full response with session id 0, so clients send full
- *       fetches. A request for an existing session (session id ≠ 0) gets {@code FETCH_SESSION_ID_NOT_FOUND}; a
- *       sessionless request with an epoch other than 0 (initial) or -1 (final) gets
- *       {@code INVALID_FETCH_SESSION_EPOCH}.
+ *   <li><b>Fetch sessions</b> (KIP-227, docs/design.md#fetch-sessions): {@link FetchSessions} decides from the
+ *       session id and epoch which partitions are read (an incremental request reads every partition of its session)
+ *       and which the response carries (an incremental response only those whose answer changed). With no cache
+ *       slot ({@code max.incremental.fetch.session.cache.slots=0}, or the constructors without sessions) every
+ *       answer has session id 0 and clients send full fetches.
  *   <li><b>Long poll</b>: {@code maxWaitMs}/{@code minBytes} wait in the replica manager's purgatory, which calls back
  *       later; {@code maxBytes} and {@code partitionMaxBytes} bound the response (the first batch is always whole). A
  *       fetch still waiting when its connection closes leaves the purgatory at once (its request is cancelled).
  *   <li><b>Per partition</b>: error, high watermark, last stable offset and log start offset (also filled for
  *       {@code OFFSET_OUT_OF_RANGE}, so followers and consumers can reset), diverging epoch (v12+, followers whose
- *       last fetched epoch diverges), preferred read replica -1, no aborted transactions. A partition the metadata
+ *       last fetched epoch diverges), preferred read replica (see below, else -1), aborted transactions for
+ *       read_committed. A partition the metadata
  *       knows but this broker does not host is {@code NOT_LEADER_OR_FOLLOWER}.
+ *   <li><b>Follower fetching</b> (KIP-392, docs/design.md#follower-fetching): a v11+ consumer fetch may be answered
+ *       by a follower replica, below that follower's high watermark. On the leader, with {@code
+ *       replica.selector.class} set, a partition whose selected replica is another broker is answered with that
+ *       {@code preferred_read_replica} and no records; the consumer then fetches from it.
  *   <li><b>Not filled</b>: the optional leader hints of v12+/v16 ({@code CurrentLeader}, {@code NodeEndpoints}) are
  *       left at their defaults; clients then refresh their metadata on {@code NOT_LEADER_OR_FOLLOWER}, as with older
  *       versions.
@@ -77,10 +91,11 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private static final Logger log = LoggerFactory.getLogger(FetchHandler.class);
     static final short MIN_VERSION = 4;
     static final short MAX_VERSION = 16;
-    private static final short TOPIC_IDS_VERSION = 13;
     private static final short REPLICA_STATE_VERSION = 15;
     private static final long UNKNOWN_BROKER_EPOCH = -1L;
     private static final short DIVERGING_EPOCH_VERSION = 12;
+    /** First Fetch version with the consumer's {@code rack_id} and {@code preferred_read_replica} (KIP-392). */
+    private static final short RACK_ID_VERSION = 11;
 
     /**
      * Port onto {@code ReplicaManager#fetchMessages}; the callback runs exactly once, possibly later, unless the
@@ -96,6 +111,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final Reader reader;
     private final Function<Uuid, Optional<String>> topicNames;
     private final Predicate<TopicPartition> knownPartition;
+    private final FetchSessions sessions;
+    /** Null when no {@code replica.selector.class} is configured. */
+    private final PreferredReadReplicas preferredReplicas;
+
     private final String logPrefix;
 
     /**
@@ -119,6 +138,31 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             Function<Uuid, Optional<String>> topicNames,
             Predicate<TopicPartition> knownPartition,
             TopicMetrics topicMetrics) {
+        this(brokerId, reader, topicNames, knownPartition, topicMetrics, FetchSessions.disabled());
+    }
+
+    /** @param sessions the broker's fetch sessions (KIP-227) */
+    public FetchHandler(
+            int brokerId,
+            Reader reader,
+            Function<Uuid, Optional<String>> topicNames,
+            Predicate<TopicPartition> knownPartition,
+            TopicMetrics topicMetrics,
+            FetchSessions sessions) {
+        this(brokerId, reader, topicNames, knownPartition, topicMetrics, sessions, Optional.empty());
+    }
+
+    /** @param preferredReplicas the {@code replica.selector.class} choice of read replica (KIP-392), if configured */
+    public FetchHandler(
+            int brokerId,
+            Reader reader,
+            Function<Uuid, Optional<String>> topicNames,
+            Predicate<TopicPartition> knownPartition,
+            TopicMetrics topicMetrics,
+            FetchSessions sessions,
+            Optional<PreferredReadReplicas> preferredReplicas) {
+        this.sessions = Objects.requireNonNull(sessions, "sessions");
+        this.preferredReplicas = preferredReplicas.orElse(null);
         this.topicMetrics = Objects.requireNonNull(topicMetrics, "topicMetrics");
         this.reader = Objects.requireNonNull(reader, "reader");
         this.topicNames = Objects.requireNonNull(topicNames, "topicNames");
@@ -144,26 +188,26 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     @Override
     public CompletionStage<ApiResponse> handle(RequestContext context, FetchRequestData request) {
         short version = context.apiVersion();
-        Errors sessionError = sessionError(request);
-        if (sessionError != Errors.NONE) {
+        int replicaId =
+                version >= REPLICA_STATE_VERSION ? request.replicaState().replicaId() : request.replicaId();
+        FetchContext session = sessions.newContext(request, version, replicaId >= 0);
+        if (session.error() != Errors.NONE) {
             log.debug(
                     "{}Fetch from client '{}' with session {} epoch {}: {}",
                     logPrefix,
                     context.clientId(),
                     request.sessionId(),
                     request.sessionEpoch(),
-                    sessionError);
-            return CompletableFuture.completedFuture(ApiResponse.of(new FetchResponseData()
-                    .setThrottleTimeMs(0)
-                    .setErrorCode(sessionError.code())
-                    .setSessionId(FetchMetadata.INVALID_SESSION_ID)));
+                    session.error());
+            return CompletableFuture.completedFuture(ApiResponse.of(errorResponse(session.error())));
         }
-        int replicaId =
-                version >= REPLICA_STATE_VERSION ? request.replicaState().replicaId() : request.replicaId();
         long replicaEpoch = version >= REPLICA_STATE_VERSION && replicaId >= 0
                 ? request.replicaState().replicaEpoch()
                 : UNKNOWN_BROKER_EPOCH;
         boolean readCommitted = request.isolationLevel() == IsolationLevel.READ_COMMITTED.id();
+        // Fetch v11+ consumers may read from a follower (KIP-392); older ones, and followers, only from the leader
+        boolean followerReadable = replicaId < 0 && version >= RACK_ID_VERSION;
+        ClientMetadata client = followerReadable && preferredReplicas != null ? clientMetadata(context, request) : null;
         FetchParams params = new FetchParams(
                 replicaId,
                 Math.max(0, request.maxWaitMs()),
@@ -172,35 +216,33 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 replicaId >= 0
                         ? FetchIsolation.LOG_END
                         : readCommitted ? FetchIsolation.TXN_COMMITTED : FetchIsolation.HIGH_WATERMARK,
-                replicaEpoch);
+                replicaEpoch,
+                !followerReadable);
 
-        List<FetchTopic> topics = request.topics();
-        List<String> names = new ArrayList<>(topics.size());
-        List<PartitionFetch> fetches = new ArrayList<>();
-        for (FetchTopic topic : topics) {
-            String name = version >= TOPIC_IDS_VERSION
-                    ? topicNames.apply(topic.topicId()).orElse(null)
-                    : topic.topic();
-            names.add(name);
-            if (name == null) {
-                continue;
-            }
-            for (FetchPartition p : topic.partitions()) {
+        List<FetchEntry> entries = session.entries();
+        String[] names = new String[entries.size()];
+        Map<Uuid, Optional<String>> resolved = new HashMap<>();
+        List<PartitionFetch> fetches = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            FetchEntry e = entries.get(i);
+            String name = session.usesTopicIds()
+                    ? resolved.computeIfAbsent(e.key().topicId(), topicNames).orElse(null)
+                    : e.key().topic();
+            names[i] = name;
+            if (name != null) {
                 fetches.add(new PartitionFetch(
-                        new TopicPartition(name, p.partition()),
-                        p.fetchOffset(),
-                        p.logStartOffset(),
-                        p.partitionMaxBytes(),
-                        p.currentLeaderEpoch(),
-                        p.lastFetchedEpoch()));
+                        new TopicPartition(name, e.key().partition()),
+                        e.fetchOffset(),
+                        e.logStartOffset(),
+                        e.maxBytes(),
+                        e.currentLeaderEpoch(),
+                        e.lastFetchedEpoch()));
             }
         }
         CompletableFuture<ApiResponse> answer = new CompletableFuture<>();
         boolean byFollower = params.isFromFollower();
-        Consumer<Map<TopicPartition, ReadResult>> respond = results -> {
-            results.forEach((tp, result) -> topicMetrics.fetched(tp.topic(), result.bytes(), byFollower));
-            answer.complete(ApiResponse.of(response(version, topics, names, results, readCommitted)));
-        };
+        Consumer<Map<TopicPartition, ReadResult>> respond = results -> answer.complete(
+                ApiResponse.of(response(version, session, names, results, readCommitted, client, byFollower)));
         if (fetches.isEmpty()) {
             respond.accept(Map.of());
         } else {
@@ -209,54 +251,89 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         return answer;
     }
 
-    private static Errors sessionError(FetchRequestData request) {
-        if (request.sessionId() != FetchMetadata.INVALID_SESSION_ID) {
-            return Errors.FETCH_SESSION_ID_NOT_FOUND;
-        }
-        int epoch = request.sessionEpoch();
-        if (epoch != FetchMetadata.INITIAL_EPOCH && epoch != FetchMetadata.FINAL_EPOCH) {
-            return Errors.INVALID_FETCH_SESSION_EPOCH;
-        }
-        return Errors.NONE;
+    private static ClientMetadata clientMetadata(RequestContext context, FetchRequestData request) {
+        InetAddress address = context.remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
+        return new ClientMetadata.DefaultClientMetadata(
+                request.rackId() == null ? "" : request.rackId(),
+                context.clientId(),
+                address,
+                context.principal(),
+                context.listenerName());
+    }
+
+    private static FetchResponseData errorResponse(Errors error) {
+        return new FetchResponseData()
+                .setThrottleTimeMs(0)
+                .setErrorCode(error.code())
+                .setSessionId(FetchMetadata.INVALID_SESSION_ID);
     }
 
     private FetchResponseData response(
             short version,
-            List<FetchTopic> topics,
-            List<String> names,
+            FetchContext session,
+            String[] names,
             Map<TopicPartition, ReadResult> results,
-            boolean readCommitted) {
+            boolean readCommitted,
+            ClientMetadata client,
+            boolean byFollower) {
+        List<FetchEntry> entries = session.entries();
+        List<PartitionData> answers = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            int partition = entries.get(i).key().partition();
+            String name = names[i];
+            ReadResult result = name == null ? null : results.get(new TopicPartition(name, partition));
+            PartitionData data;
+            if (name == null) {
+                data = error(partition, Errors.UNKNOWN_TOPIC_ID);
+            } else if (result == null) {
+                data = error(partition, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+            } else {
+                TopicPartition tp = new TopicPartition(name, partition);
+                data = partitionData(version, tp, result);
+                if (client != null && result.error() == Errors.NONE) {
+                    // the leader names the consumer's preferred read replica and sends no records
+                    OptionalInt preferred =
+                            preferredReplicas.select(tp, entries.get(i).fetchOffset(), client);
+                    if (preferred.isPresent()) {
+                        data.setPreferredReadReplica(preferred.getAsInt()).setRecords(MemoryRecords.EMPTY);
+                    }
+                }
+            }
+            data.setAbortedTransactions(readCommitted ? abortedTransactions(result) : null);
+            answers.add(data);
+        }
+        FetchContext.Outcome outcome = session.complete(answers);
+        if (outcome.error() != Errors.NONE) {
+            return errorResponse(outcome.error());
+        }
         FetchResponseData response = new FetchResponseData()
                 .setThrottleTimeMs(0)
                 .setErrorCode(Errors.NONE.code())
-                .setSessionId(FetchMetadata.INVALID_SESSION_ID);
-        for (int i = 0; i < topics.size(); i++) {
-            FetchTopic topic = topics.get(i);
-            String name = names.get(i);
-            FetchableTopicResponse topicResponse = new FetchableTopicResponse()
-                    .setTopic(name == null ? "" : name)
-                    .setTopicId(topic.topicId());
-            for (FetchPartition p : topic.partitions()) {
-                PartitionData data;
-                if (name == null) {
-                    data = error(p.partition(), Errors.UNKNOWN_TOPIC_ID);
-                } else {
-                    TopicPartition tp = new TopicPartition(name, p.partition());
-                    ReadResult result = results.get(tp);
-                    data = result == null
-                            ? error(p.partition(), Errors.UNKNOWN_TOPIC_OR_PARTITION)
-                            : partitionData(version, tp, result);
-                }
-                data.setAbortedTransactions(readCommitted ? abortedTransactions(result(results, name, p)) : null);
-                topicResponse.partitions().add(data);
+                .setSessionId(outcome.sessionId());
+        // consecutive partitions of one topic share a topic entry (so a full response mirrors the request's topics)
+        boolean[] included = outcome.included();
+        FetchableTopicResponse current = null;
+        PartitionKey currentKey = null;
+        for (int i = 0; i < entries.size(); i++) {
+            if (!included[i]) {
+                continue;
             }
-            response.responses().add(topicResponse);
+            PartitionKey key = entries.get(i).key();
+            if (current == null
+                    || !key.topicId().equals(currentKey.topicId())
+                    || !key.topic().equals(currentKey.topic())) {
+                current = new FetchableTopicResponse()
+                        .setTopic(names[i] == null ? "" : names[i])
+                        .setTopicId(key.topicId());
+                currentKey = key;
+                response.responses().add(current);
+            }
+            current.partitions().add(answers.get(i));
+            if (names[i] != null) {
+                topicMetrics.fetched(names[i], answers.get(i).records().sizeInBytes(), byFollower);
+            }
         }
         return response;
-    }
-
-    private static ReadResult result(Map<TopicPartition, ReadResult> results, String name, FetchPartition p) {
-        return name == null ? null : results.get(new TopicPartition(name, p.partition()));
     }
 
     private static List<FetchResponseData.AbortedTransaction> abortedTransactions(ReadResult result) {

@@ -13,15 +13,22 @@ import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestCancellation;
 import io.sluice.broker.api.RequestContext;
 import io.sluice.broker.api.handlers.ProduceHandlerTest.LocalLeader;
+import io.sluice.broker.fetch.FetchSessionCache;
+import io.sluice.broker.fetch.FetchSessionMetrics;
+import io.sluice.broker.fetch.FetchSessions;
+import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.broker.network.FileRecordsSlice;
 import io.sluice.broker.network.ResponseWriter;
 import io.sluice.broker.testing.ControlRequests;
 import io.sluice.replication.purgatory.PurgatoryMetrics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -341,6 +348,54 @@ class FetchHandlerTest {
     }
 
     @Test
+    void aSessionAnswersIncrementallyWithOnlyThePartitionsThatChanged() throws Exception {
+        LocalLeader l = leader(List.of(BROKER));
+        l.produce((short) 11, (short) 1, TP, batch(1_700L, "alpha"));
+        FetchSessions sessions = new FetchSessions(
+                BROKER,
+                new FetchSessionCache(
+                        10,
+                        FetchSessionCache.DEFAULT_EVICTION_MS,
+                        Clock.systemUTC(),
+                        new Random(3),
+                        FetchSessionMetrics.NOOP),
+                FetchSessionMetrics.NOOP);
+        FetchHandler handler = new FetchHandler(
+                BROKER,
+                l.replicaManager::fetchMessages,
+                id -> id.equals(TOPIC_ID) ? Optional.of(TP.topic()) : Optional.empty(),
+                LocalLeader::known,
+                TopicMetrics.NOOP,
+                sessions);
+        short v = 16;
+
+        FetchResponse full = fetch(handler, v, request(v, CONSUMER, 0L, -1, -1).setSessionEpoch(0));
+        int id = full.data().sessionId();
+        assertThat(id).isNotZero();
+        assertThat(records(partition(full, v))).extracting(r -> utf8(r.value())).containsExactly("alpha");
+
+        // the client moved on to offset 1 and names the partition; nothing new: the high watermark is what was sent
+        FetchResponse same = fetch(
+                handler, v, request(v, CONSUMER, 1L, -1, -1).setSessionId(id).setSessionEpoch(1));
+        assertThat(same.error()).isEqualTo(Errors.NONE);
+        assertThat(same.data().sessionId()).isEqualTo(id);
+        assertThat(same.data().responses()).isEmpty();
+
+        // an incremental fetch naming nothing reads the session's partition at the remembered offset
+        l.produce((short) 11, (short) 1, TP, batch(1_800L, "beta"));
+        FetchRequestData empty =
+                request(v, CONSUMER, 0L, -1, -1).setSessionId(id).setSessionEpoch(2);
+        empty.topics().clear();
+        FetchResponse news = fetch(handler, v, empty);
+        PartitionData p = partition(news, v);
+        assertThat(p.highWatermark()).isEqualTo(2L);
+        assertThat(records(p)).extracting(r -> utf8(r.value())).containsExactly("beta");
+
+        FetchResponse replay = fetch(handler, v, empty);
+        assertThat(replay.error()).isEqualTo(Errors.INVALID_FETCH_SESSION_EPOCH);
+    }
+
+    @Test
     void maxBytesLimitsTheResponseButTheFirstBatchIsWhole() throws Exception {
         LocalLeader l = leader(List.of(BROKER));
         for (int i = 0; i < 5; i++) {
@@ -357,8 +412,11 @@ class FetchHandlerTest {
     }
 
     private static FetchResponse fetch(LocalLeader l, short version, FetchRequestData request) throws Exception {
-        CompletionStage<ApiResponse> answer =
-                l.fetchHandler.handle(ControlRequests.context(ApiKeys.FETCH, version), request);
+        return fetch(l.fetchHandler, version, request);
+    }
+
+    private static FetchResponse fetch(FetchHandler handler, short version, FetchRequestData request) throws Exception {
+        CompletionStage<ApiResponse> answer = handler.handle(ControlRequests.context(ApiKeys.FETCH, version), request);
         return LocalLeader.roundTrip(ApiKeys.FETCH, version, answer);
     }
 
