@@ -5,8 +5,11 @@ import io.sluice.chaos.check.CheckResult;
 import io.sluice.chaos.cluster.ClusterSettings;
 import io.sluice.chaos.fault.FaultCatalog;
 import io.sluice.chaos.fault.FaultType;
+import io.sluice.chaos.report.CampaignReport;
 import io.sluice.chaos.report.Report;
+import io.sluice.chaos.run.Campaign;
 import io.sluice.chaos.run.ChaosRun;
+import io.sluice.chaos.run.ChildRunLauncher;
 import io.sluice.chaos.run.RunOptions;
 import io.sluice.chaos.run.RunVerdict;
 import java.io.IOException;
@@ -14,8 +17,10 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -32,7 +37,7 @@ import picocli.CommandLine.Option;
         name = "sluice-chaos",
         mixinStandardHelpOptions = true,
         description = "Seeded faults on a Sluice cluster, a checked workload, a report.",
-        subcommands = {ChaosMain.Run.class, CheckMain.class, ChaosMain.Faults.class})
+        subcommands = {ChaosMain.Run.class, ChaosMain.CampaignCommand.class, CheckMain.class, ChaosMain.Faults.class})
 public final class ChaosMain implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -242,6 +247,82 @@ public final class ChaosMain implements Callable<Integer> {
             out.println("report: " + options.outDir().resolve(Report.TIMELINE));
             out.flush();
             return result.valid() && outcome.healed() && outcome.finalReadComplete() ? 0 : 1;
+        }
+    }
+
+    @Command(
+            name = "campaign",
+            mixinStandardHelpOptions = true,
+            description = "Chaos runs one after another with random seeds; a table of verdicts and availability per"
+                    + " fault kind in OUT/" + CampaignReport.FILE + ". A file OUT/" + Campaign.STOP_FILE
+                    + " ends it after the current run.")
+    static final class CampaignCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--out", required = true, description = "The campaign directory (runs are added to it).")
+        Path out;
+
+        @Option(names = "--runs", defaultValue = "30", description = "How many runs (default ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Option(
+                names = "--duration",
+                defaultValue = "5m",
+                description = "Each run's fault phase (default ${DEFAULT-VALUE}).")
+        String duration;
+
+        @Option(names = "--seeds", split = ",", description = "Seeds for the first runs (then random ones).")
+        List<Long> seeds;
+
+        @Option(names = "--faults", split = ",", description = "Fault names to draw from (default: all).")
+        List<String> faults;
+
+        @Option(names = "--quick-start", description = "Started clusters' JVMs start fast (see run --quick-start).")
+        boolean quickStart;
+
+        @Option(names = "--run-timeout", description = "Stop a run that takes longer (default: its duration + 20m).")
+        String runTimeout;
+
+        @Option(names = "--report-only", description = "Only (re)write OUT/" + CampaignReport.FILE + " from its runs.")
+        boolean reportOnly;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter printer = spec.commandLine().getOut();
+            if (runs < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1, got " + runs);
+            }
+            long durationMs = parseDuration(duration);
+            if (faults != null) {
+                faults.forEach(FaultCatalog::byName);
+            }
+            List<CampaignReport.RunEntry> result;
+            if (reportOnly) {
+                result = CampaignReport.write(out);
+            } else {
+                List<String> runArguments = new ArrayList<>(List.of("--duration", durationMs + "ms"));
+                if (faults != null && !faults.isEmpty()) {
+                    runArguments.add("--faults");
+                    runArguments.add(String.join(",", faults));
+                }
+                if (quickStart) {
+                    runArguments.add("--quick-start");
+                }
+                Duration timeout = runTimeout != null
+                        ? Duration.ofMillis(parseDuration(runTimeout))
+                        : Duration.ofMillis(durationMs).plusMinutes(20);
+                Campaign.Settings settings =
+                        new Campaign.Settings(out, runs, seeds == null ? List.of() : seeds, timeout);
+                printer.printf(
+                        "sluice-chaos campaign: %d runs of %d ms into %s (touch %s to stop after the current run)%n",
+                        runs, durationMs, out.toAbsolutePath(), out.resolve(Campaign.STOP_FILE));
+                printer.flush();
+                result = new Campaign(settings, new ChildRunLauncher(runArguments)).run();
+            }
+            printer.print(CampaignReport.render(result));
+            printer.flush();
+            return result.stream().allMatch(CampaignReport.RunEntry::valid) ? 0 : 1;
         }
     }
 
