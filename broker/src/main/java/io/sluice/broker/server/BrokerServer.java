@@ -78,6 +78,7 @@ import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.purgatory.Time;
+import io.sluice.replication.quota.ReplicationQuotaManager;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -189,6 +190,8 @@ public final class BrokerServer implements AutoCloseable {
     private volatile BrokerClientPool controllerPool;
     private volatile BrokerClientPool brokerPool;
     private volatile ReplicaManager replicaManager;
+    private volatile ReplicationQuotaManager leaderQuota;
+    private volatile ReplicationQuotaManager followerQuota;
     private volatile Controller controller;
     private volatile AdminPolicies policies;
     private volatile Authorizer authorizer;
@@ -303,6 +306,16 @@ public final class BrokerServer implements AutoCloseable {
         brokerPool = BrokerClientPool.create(clientConfig, clientLoops, clientMetrics, clientSecurity);
         cache.addListener(new MetadataClientPoolUpdater(brokerPool, interBroker));
 
+        int quotaSamples = config.get(BrokerConfigKeys.REPLICATION_QUOTA_WINDOW_NUM);
+        long quotaSampleMs = config.get(BrokerConfigKeys.REPLICATION_QUOTA_WINDOW_SIZE_SECONDS) * 1000L;
+        ReplicationQuotaManager leaderThrottle = new ReplicationQuotaManager(
+                ReplicationQuotaManager.Side.LEADER, brokerId, quotaSamples, quotaSampleMs, clock, registry);
+        leaderQuota = leaderThrottle;
+        ReplicationQuotaManager followerThrottle = new ReplicationQuotaManager(
+                ReplicationQuotaManager.Side.FOLLOWER, brokerId, quotaSamples, quotaSampleMs, clock, registry);
+        followerQuota = followerThrottle;
+        new ReplicationThrottles(brokerId, configs, leaderThrottle, followerThrottle).start();
+
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(
                 brokerId,
                 this::brokerEpoch,
@@ -313,7 +326,8 @@ public final class BrokerServer implements AutoCloseable {
                         address -> new BrokerClient(address, clientConfig, clientLoops, clientMetrics, clientSecurity),
                         Duration.ofMillis((long) config.replicaFetchWaitMaxMs() + config.requestTimeoutMs())),
                 clock,
-                registry);
+                registry,
+                followerThrottle);
         ReplicaManager replicas = new ReplicaManager(
                 BrokerConfigMapping.replicaManagerConfig(config),
                 logs,
@@ -325,7 +339,8 @@ public final class BrokerServer implements AutoCloseable {
                 clock,
                 Time.SYSTEM,
                 PURGATORY_REAPER_POLL,
-                registry);
+                registry,
+                leaderThrottle);
         replicas.startup();
         replicaManager = replicas;
         LiveTopicConfigUpdater topicConfigUpdater = new LiveTopicConfigUpdater(brokerId, configs, replicas, logs);
@@ -700,6 +715,8 @@ public final class BrokerServer implements AutoCloseable {
         quietly("controller client pool", controllerPool, BrokerClientPool::close);
         quietly("client event loops", clientLoops, ClientEventLoops::close);
         quietly("config manager", configManager, ConfigManager::close);
+        quietly("leader replication quota", leaderQuota, ReplicationQuotaManager::close);
+        quietly("follower replication quota", followerQuota, ReplicationQuotaManager::close);
         quietly("admin policies", policies, AdminPolicies::close);
         quietly("authorizer", authorizer, BrokerServer::closeAuthorizer);
         replicaSelector.ifPresent(s -> quietly("replica selector", s, selector -> {

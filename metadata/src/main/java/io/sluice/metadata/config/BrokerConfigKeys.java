@@ -406,6 +406,33 @@ public final class BrokerConfigKeys {
             .defaultValue(1)
             .validator(atLeast(1))
             .doc("Fetcher threads per source broker."));
+    public static final ConfigKey<Long> LEADER_REPLICATION_THROTTLED_RATE =
+            def(ConfigKey.longKey("leader.replication.throttled.rate")
+                    .defaultValue(Long.MAX_VALUE)
+                    .validator(atLeast(0))
+                    .dynamic()
+                    .doc("Bytes/s this broker sends to followers for the partitions whose"
+                            + " leader.replication.throttled.replicas name it, measured over the quota window;"
+                            + " followers in the ISR are never held back. Set per broker or cluster-wide, e.g. by"
+                            + " kafka-reassign-partitions.sh --throttle."));
+    public static final ConfigKey<Long> FOLLOWER_REPLICATION_THROTTLED_RATE =
+            def(ConfigKey.longKey("follower.replication.throttled.rate")
+                    .defaultValue(Long.MAX_VALUE)
+                    .validator(atLeast(0))
+                    .dynamic()
+                    .doc("Bytes/s this broker fetches as a follower for the partitions whose"
+                            + " follower.replication.throttled.replicas name it and on which it has not caught up,"
+                            + " measured over the quota window."));
+    public static final ConfigKey<Integer> REPLICATION_QUOTA_WINDOW_NUM =
+            def(ConfigKey.intKey("replication.quota.window.num")
+                    .defaultValue(11)
+                    .validator(atLeast(2))
+                    .doc("Samples in the window over which replication throttle rates are measured."));
+    public static final ConfigKey<Integer> REPLICATION_QUOTA_WINDOW_SIZE_SECONDS =
+            def(ConfigKey.intKey("replication.quota.window.size.seconds")
+                    .defaultValue(1)
+                    .validator(atLeast(1))
+                    .doc("Length of one sample of the replication throttle window."));
     public static final ConfigKey<Boolean> AUTO_LEADER_REBALANCE_ENABLE =
             def(ConfigKey.booleanKey("auto.leader.rebalance.enable")
                     .defaultValue(true)

@@ -196,16 +196,16 @@ public final class TopicConfig {
         def(
                 ConfigKey.listKey(LEADER_REPLICATION_THROTTLED_REPLICAS)
                         .validator(Validator.throttledReplicas())
-                        .doc(noEffect(
-                                "Replicas (partition:broker, or *) whose leader-side replication is throttled.",
-                                "replication is not throttled")),
+                        .doc("Replicas (partition:broker, or *) whose leader-side replication is throttled:"
+                                + " a broker listed for a partition sends it to followers outside the ISR at no more"
+                                + " than its leader.replication.throttled.rate."),
                 b -> List.of());
         def(
                 ConfigKey.listKey(FOLLOWER_REPLICATION_THROTTLED_REPLICAS)
                         .validator(Validator.throttledReplicas())
-                        .doc(noEffect(
-                                "Replicas (partition:broker, or *) whose follower-side replication is throttled.",
-                                "replication is not throttled")),
+                        .doc("Replicas (partition:broker, or *) whose follower-side replication is throttled:"
+                                + " a broker listed for a partition fetches it, until caught up, at no more than its"
+                                + " follower.replication.throttled.rate."),
                 b -> List.of());
         def(
                 ConfigKey.booleanKey(MESSAGE_DOWNCONVERSION_ENABLE)
@@ -458,6 +458,18 @@ public final class TopicConfig {
 
     public double minCleanableDirtyRatio() {
         return (Double) values.get(MIN_CLEANABLE_DIRTY_RATIO);
+    }
+
+    /** {@code leader.replication.throttled.replicas}: {@code *} or {@code partition:broker} pairs, empty if none. */
+    @SuppressWarnings("unchecked")
+    public List<String> leaderThrottledReplicas() {
+        return (List<String>) values.get(LEADER_REPLICATION_THROTTLED_REPLICAS);
+    }
+
+    /** {@code follower.replication.throttled.replicas}: {@code *} or {@code partition:broker} pairs, empty if none. */
+    @SuppressWarnings("unchecked")
+    public List<String> followerThrottledReplicas() {
+        return (List<String>) values.get(FOLLOWER_REPLICATION_THROTTLED_REPLICAS);
     }
 
     public long fileDeleteDelayMs() {

@@ -107,6 +107,7 @@ final class PartitionAnswerApplier {
         MemoryRecords records = memoryRecords(data.records());
         long logEndOffset = partition.appendRecordsFromLeader(records, data.highWatermark(), data.logStartOffset());
         lag.update(tp, data.highWatermark(), logEndOffset);
+        state.updateLag(data.highWatermark(), logEndOffset);
         return records.sizeInBytes();
     }
 

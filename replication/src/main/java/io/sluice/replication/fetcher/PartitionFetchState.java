@@ -36,6 +36,8 @@ final class PartitionFetchState {
     private final int leaderEpoch;
     private Status status = Status.FETCHING;
     private long delayedUntilMs;
+    /** Whether the last answer brought the log end up to the leader's high watermark (Kafka's isReplicaInSync). */
+    private boolean caughtUp;
 
     PartitionFetchState(FollowerPartition partition, int leaderEpoch) {
         this.partition = partition;
@@ -72,6 +74,16 @@ final class PartitionFetchState {
             status = Status.DELAYED;
             delayedUntilMs = untilMs;
         }
+    }
+
+    /** Whether the last applied answer left this replica at or past the leader's high watermark. */
+    boolean caughtUp() {
+        return caughtUp;
+    }
+
+    /** Notes the distance to the leader's high watermark after an applied answer. */
+    void updateLag(long leaderHighWatermark, long logEndOffset) {
+        caughtUp = logEndOffset >= leaderHighWatermark;
     }
 
     void fail() {

@@ -2,6 +2,7 @@ package io.sluice.replication.fetcher;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.metadata.concurrent.ThreadStatus;
+import io.sluice.replication.quota.ReplicaQuota;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -53,6 +54,7 @@ public final class ReplicaFetcherManager implements AutoCloseable {
     private final LeaderEndpointFactory endpoints;
     private final Clock clock;
     private final FetcherMetrics metrics;
+    private final ReplicaQuota quota;
     private final String logPrefix;
     /** Guarded by {@code this}. */
     private final Map<FetcherKey, ReplicaFetcherThread> threads = new HashMap<>();
@@ -84,6 +86,21 @@ public final class ReplicaFetcherManager implements AutoCloseable {
             LeaderEndpointFactory endpoints,
             Clock clock,
             MeterRegistry registry) {
+        this(localBrokerId, brokerEpoch, config, endpoints, clock, registry, ReplicaQuota.UNBOUNDED);
+    }
+
+    /**
+     * As above, with the follower-side replication throttle every fetcher thread applies (Kafka's follower
+     * replication quota).
+     */
+    public ReplicaFetcherManager(
+            int localBrokerId,
+            LongSupplier brokerEpoch,
+            FetcherConfig config,
+            LeaderEndpointFactory endpoints,
+            Clock clock,
+            MeterRegistry registry,
+            ReplicaQuota quota) {
         this(
                 localBrokerId,
                 brokerEpoch,
@@ -91,7 +108,8 @@ public final class ReplicaFetcherManager implements AutoCloseable {
                 endpoints,
                 clock,
                 registry,
-                ReplicaFetcherThread.DEFAULT_RESPONSE_TIMEOUT_MARGIN_MS);
+                ReplicaFetcherThread.DEFAULT_RESPONSE_TIMEOUT_MARGIN_MS,
+                quota);
     }
 
     /** As the public constructor, with the time an answer may take beyond {@code fetchWaitMaxMs} (for tests). */
@@ -103,6 +121,27 @@ public final class ReplicaFetcherManager implements AutoCloseable {
             Clock clock,
             MeterRegistry registry,
             long responseTimeoutMarginMs) {
+        this(
+                localBrokerId,
+                brokerEpoch,
+                config,
+                endpoints,
+                clock,
+                registry,
+                responseTimeoutMarginMs,
+                ReplicaQuota.UNBOUNDED);
+    }
+
+    private ReplicaFetcherManager(
+            int localBrokerId,
+            LongSupplier brokerEpoch,
+            FetcherConfig config,
+            LeaderEndpointFactory endpoints,
+            Clock clock,
+            MeterRegistry registry,
+            long responseTimeoutMarginMs,
+            ReplicaQuota quota) {
+        this.quota = Objects.requireNonNull(quota, "quota");
         this.localBrokerId = localBrokerId;
         this.brokerEpoch = Objects.requireNonNull(brokerEpoch, "brokerEpoch");
         this.config = Objects.requireNonNull(config, "config");
@@ -230,7 +269,8 @@ public final class ReplicaFetcherManager implements AutoCloseable {
                 clock,
                 progress,
                 metrics.forThread(key.leaderId(), key.fetcherId(), progress),
-                metrics.lagFor(key.leaderId()));
+                metrics.lagFor(key.leaderId()),
+                quota);
         threads.put(key, thread);
         thread.start();
         log.info("{}Started fetcher thread {} for leader {}", logPrefix, key.fetcherId(), key.leaderId());

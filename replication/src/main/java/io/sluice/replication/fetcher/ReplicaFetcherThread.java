@@ -4,6 +4,7 @@ import io.sluice.metadata.concurrent.ThreadStatus;
 import io.sluice.metadata.concurrent.Threads;
 import io.sluice.replication.fetcher.FetcherMetrics.LeaderLag;
 import io.sluice.replication.fetcher.FetcherMetrics.ThreadMetrics;
+import io.sluice.replication.quota.ReplicaQuota;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -63,6 +64,8 @@ final class ReplicaFetcherThread {
     static final long DEFAULT_RESPONSE_TIMEOUT_MARGIN_MS = 30_000L;
     /** {@code IsolationLevel.READ_UNCOMMITTED}: a follower copies everything, aborted transactions included. */
     private static final byte READ_UNCOMMITTED = 0;
+    /** Longest wait before looking again at a follower throttle that holds back every partition. */
+    static final long MAX_THROTTLE_WAIT_MS = 1_000L;
 
     private enum Lifecycle {
         NEW,
@@ -86,6 +89,9 @@ final class ReplicaFetcherThread {
     private final String logPrefix;
     private final PartitionAnswerApplier answers;
     private final FetcherProgress progress;
+    /** The follower-side replication throttle (Kafka's follower replication quota). */
+    private final ReplicaQuota quota;
+
     private final Thread thread;
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.NEW);
 
@@ -111,6 +117,39 @@ final class ReplicaFetcherThread {
             FetcherProgress progress,
             ThreadMetrics metrics,
             LeaderLag lag) {
+        this(
+                localBrokerId,
+                brokerEpoch,
+                leaderId,
+                fetcherId,
+                config,
+                responseTimeoutMarginMs,
+                endpoint,
+                clock,
+                progress,
+                metrics,
+                lag,
+                ReplicaQuota.UNBOUNDED);
+    }
+
+    /**
+     * @param quota the follower throttle: a throttled partition this replica has not caught up on is left out of
+     *     fetches while the quota is exceeded, and the bytes received for throttled partitions are recorded against it
+     */
+    ReplicaFetcherThread(
+            int localBrokerId,
+            LongSupplier brokerEpoch,
+            int leaderId,
+            int fetcherId,
+            FetcherConfig config,
+            long responseTimeoutMarginMs,
+            LeaderEndpoint endpoint,
+            Clock clock,
+            FetcherProgress progress,
+            ThreadMetrics metrics,
+            LeaderLag lag,
+            ReplicaQuota quota) {
+        this.quota = quota;
         this.localBrokerId = localBrokerId;
         this.brokerEpoch = brokerEpoch;
         this.leaderId = leaderId;
@@ -336,9 +375,12 @@ final class ReplicaFetcherThread {
             if (!isRunning()) {
                 return; // checked under the lock: shutdown() either sees inFlight or this sees STOPPING
             }
-            request = buildRequest(now, requested);
+            boolean[] throttled = new boolean[1];
+            request = buildRequest(now, requested, throttled);
             if (requested.isEmpty()) {
-                awaitWork(now);
+                awaitWork(
+                        now,
+                        throttled[0] ? Math.max(1, Math.min(quota.msUntilWithinQuota(), MAX_THROTTLE_WAIT_MS)) : 0);
                 return;
             }
             built = session.build(request);
@@ -419,14 +461,29 @@ final class ReplicaFetcherThread {
         }
     }
 
-    /** Fills {@code requested} with the fetchable partitions and returns the request. Holds {@link #lock}. */
-    private FetchRequestData buildRequest(long now, Map<TopicPartition, PartitionFetchState> requested) {
+    /**
+     * Fills {@code requested} with the fetchable partitions and returns the request; sets {@code throttled[0]} if a
+     * partition was left out by the follower throttle (Kafka's {@code shouldFollowerThrottle}: a throttled partition
+     * this replica has not caught up on, while the quota is exceeded). Holds {@link #lock}.
+     */
+    private FetchRequestData buildRequest(
+            long now, Map<TopicPartition, PartitionFetchState> requested, boolean[] throttled) {
         Map<String, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
+        Boolean quotaExceeded = null;
         for (Map.Entry<TopicPartition, PartitionFetchState> e : partitions.entrySet()) {
             TopicPartition tp = e.getKey();
             PartitionFetchState state = e.getValue();
             if (!state.isFetchable(now)) {
                 continue;
+            }
+            if (!state.caughtUp() && quota.isThrottled(tp)) {
+                if (quotaExceeded == null) {
+                    quotaExceeded = quota.isQuotaExceeded();
+                }
+                if (quotaExceeded) {
+                    throttled[0] = true;
+                    continue;
+                }
             }
             FetchRequestData.FetchPartition fp;
             try {
@@ -464,9 +521,12 @@ final class ReplicaFetcherThread {
                 .setTopics(new ArrayList<>(topics.values()));
     }
 
-    /** Waits, holding {@link #lock}, until a delayed partition is due or the partitions change. */
-    private void awaitWork(long now) throws InterruptedException {
-        long wakeUp = Long.MAX_VALUE;
+    /**
+     * Waits, holding {@link #lock}, until a delayed partition is due, the partitions change, or {@code throttleWaitMs}
+     * (if positive) has passed, when the follower throttle lets throttled partitions be fetched again.
+     */
+    private void awaitWork(long now, long throttleWaitMs) throws InterruptedException {
+        long wakeUp = throttleWaitMs > 0 ? now + throttleWaitMs : Long.MAX_VALUE;
         for (PartitionFetchState state : partitions.values()) {
             if (state.status() == PartitionFetchState.Status.DELAYED) {
                 wakeUp = Math.min(wakeUp, state.delayedUntilMs());
@@ -516,7 +576,11 @@ final class ReplicaFetcherThread {
                     continue;
                 }
                 served.add(tp);
-                bytes += answers.apply(tp, state, data, now);
+                long received = answers.apply(tp, state, data, now);
+                if (quota.isThrottled(tp)) {
+                    quota.record(received);
+                }
+                bytes += received;
             }
         }
         for (TopicPartition tp : served) {

@@ -12,6 +12,7 @@ import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.purgatory.Cancellable;
 import io.sluice.replication.purgatory.DelayedOperationPurgatory;
 import io.sluice.replication.purgatory.Time;
+import io.sluice.replication.quota.ReplicaQuota;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -98,6 +100,9 @@ public final class ReplicaManager implements AutoCloseable {
     private final EpochCheckpointFlusher epochCheckpoints;
 
     private final ReplicaManagerMetrics metrics;
+    /** The leader-side replication throttle applied to follower fetches. */
+    private final ReplicaQuota leaderQuota;
+
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final Object stateChangeLock = new Object();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
@@ -124,6 +129,38 @@ public final class ReplicaManager implements AutoCloseable {
             Time time,
             Duration reaperPollInterval,
             MeterRegistry registry) {
+        this(
+                config,
+                logManager,
+                fetcherManager,
+                alterPartition,
+                brokerEpoch,
+                scheduler,
+                clock,
+                time,
+                reaperPollInterval,
+                registry,
+                ReplicaQuota.UNBOUNDED);
+    }
+
+    /**
+     * As above, with a leader-side replication throttle: a follower outside the ISR fetching a partition the quota
+     * throttles gets no records for it while the quota is exceeded, and the bytes sent for throttled partitions are
+     * recorded against it (Kafka's leader replication quota).
+     */
+    public ReplicaManager(
+            ReplicaManagerConfig config,
+            LogManager logManager,
+            ReplicaFetcherManager fetcherManager,
+            AlterPartitionSender alterPartition,
+            LongSupplier brokerEpoch,
+            ScheduledExecutorService scheduler,
+            Clock clock,
+            Time time,
+            Duration reaperPollInterval,
+            MeterRegistry registry,
+            ReplicaQuota leaderQuota) {
+        this.leaderQuota = Objects.requireNonNull(leaderQuota, "leaderQuota");
         this.config = config;
         this.brokerId = config.brokerId();
         this.logManager = logManager;
@@ -567,14 +604,16 @@ public final class ReplicaManager implements AutoCloseable {
      */
     public Cancellable fetchMessages(
             FetchParams params, List<PartitionFetch> fetches, Consumer<Map<TopicPartition, ReadResult>> callback) {
+        Consumer<Map<TopicPartition, ReadResult>> answer =
+                params.isFromFollower() ? throttledBytesRecorder(callback) : callback;
         Map<TopicPartition, ReadResult> results = readFromLocalLogs(params, fetches, true);
         if (params.maxWaitMs() <= 0 || fetches.isEmpty() || DelayedFetch.satisfied(params, results)) {
-            callback.accept(results);
+            answer.accept(results);
             return Cancellable.NONE;
         }
         List<TopicPartition> keys = new ArrayList<>();
         fetches.forEach(f -> keys.add(f.topicPartition()));
-        DelayedFetch op = new DelayedFetch(params, fetches, this, callback);
+        DelayedFetch op = new DelayedFetch(params, fetches, this, answer);
         if (fetchPurgatory.tryCompleteElseWatch(op, keys)) {
             return Cancellable.NONE;
         }
@@ -599,6 +638,9 @@ public final class ReplicaManager implements AutoCloseable {
             Partition partition = partitions.get(f.topicPartition());
             if (partition == null) {
                 return true;
+            }
+            if (params.isFromFollower() && shouldLeaderThrottle(partition, params.replicaId())) {
+                continue; // its records are held back: they must not complete the wait
             }
             if (partition.mayAnswerWaitingFetch(
                     f.fetchOffset(), isolation, f.currentLeaderEpoch(), params.leaderOnly())) {
@@ -636,7 +678,10 @@ public final class ReplicaManager implements AutoCloseable {
             } catch (ApiException e) {
                 r = ReadResult.error(Errors.forException(e));
             }
-            if (anyBytes && r.bytes() > limit) {
+            if ((anyBytes && r.bytes() > limit)
+                    || (r.bytes() > 0
+                            && params.isFromFollower()
+                            && shouldLeaderThrottle(partition, params.replicaId()))) {
                 r = new ReadResult(
                         r.error(),
                         Optional.empty(),
@@ -667,6 +712,32 @@ public final class ReplicaManager implements AutoCloseable {
             }
         }
         return results;
+    }
+
+    /**
+     * Whether the leader holds back {@code partition}'s records from follower {@code replicaId} (Kafka's {@code
+     * shouldLeaderThrottle}): the partition is leader-throttled here, the follower is not in the ISR, and the leader
+     * quota is exceeded. An in-sync follower is never throttled, so a throttle cannot push it out of the ISR.
+     */
+    private boolean shouldLeaderThrottle(Partition partition, int replicaId) {
+        return leaderQuota.isThrottled(partition.topicPartition())
+                && !partition.state().isr().contains(replicaId)
+                && leaderQuota.isQuotaExceeded();
+    }
+
+    /** Records the bytes answered for leader-throttled partitions, then answers. */
+    private Consumer<Map<TopicPartition, ReadResult>> throttledBytesRecorder(
+            Consumer<Map<TopicPartition, ReadResult>> callback) {
+        return results -> {
+            long bytes = 0;
+            for (Map.Entry<TopicPartition, ReadResult> e : results.entrySet()) {
+                if (leaderQuota.isThrottled(e.getKey())) {
+                    bytes += e.getValue().bytes();
+                }
+            }
+            leaderQuota.record(bytes);
+            callback.accept(results);
+        };
     }
 
     // ---------------------------------------------------------------- DeleteRecords
