@@ -22,6 +22,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
 import org.apache.kafka.common.message.ControlledShutdownResponseData;
@@ -32,6 +34,8 @@ import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.LeaderAndIsrResponseData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.StopReplicaResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -117,6 +121,7 @@ public final class Controller implements AutoCloseable {
         PartitionLeadershipManager leadership =
                 new PartitionLeadershipManager(config, ctx, store, writer, batch, timings, System::nanoTime);
         TopicDeletionManager deletion = new TopicDeletionManager(ctx, writer, batch);
+        PartitionReassignments reassignments = new PartitionReassignments(ctx, store, writer, batch, leadership);
         this.lifecycle = new ControllerLifecycle(
                 config,
                 store,
@@ -127,6 +132,7 @@ public final class Controller implements AutoCloseable {
                 channel,
                 leadership,
                 deletion,
+                reassignments,
                 metrics,
                 events,
                 timings,
@@ -143,6 +149,7 @@ public final class Controller implements AutoCloseable {
                 new TopicCommands(config, ctx, store, writer, leadership, rules, random),
                 new AlterPartitionHandler(ctx, store, writer, batch),
                 deletion,
+                reassignments,
                 metrics,
                 events,
                 clock));
@@ -231,6 +238,25 @@ public final class Controller implements AutoCloseable {
     public CompletionStage<ControlledShutdownResponseData> controlledShutdown(int brokerId, long brokerEpoch) {
         CompletableFuture<ControlledShutdownResponseData> f = new CompletableFuture<>();
         submit(new ControllerEvent.ControlledShutdown(brokerId, brokerEpoch, f));
+        return f;
+    }
+
+    /**
+     * Starts or cancels partition reassignments (KIP-455); answered once each move is started (or refused), not when
+     * it completes.
+     */
+    public CompletionStage<AlterPartitionReassignmentsResponseData> alterPartitionReassignments(
+            AlterPartitionReassignmentsRequestData request) {
+        CompletableFuture<AlterPartitionReassignmentsResponseData> f = new CompletableFuture<>();
+        submit(new ControllerEvent.AlterPartitionReassignments(request, f));
+        return f;
+    }
+
+    /** The partitions being reassigned (all, or among those the request names). */
+    public CompletionStage<ListPartitionReassignmentsResponseData> listPartitionReassignments(
+            ListPartitionReassignmentsRequestData request) {
+        CompletableFuture<ListPartitionReassignmentsResponseData> f = new CompletableFuture<>();
+        submit(new ControllerEvent.ListPartitionReassignments(request, f));
         return f;
     }
 

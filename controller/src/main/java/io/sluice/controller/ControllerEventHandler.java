@@ -60,6 +60,7 @@ final class ControllerEventHandler {
     private final LeaderRequests leaderRequests;
     private final AlterPartitionHandler alterPartition;
     private final TopicDeletionManager deletion;
+    private final PartitionReassignments reassignments;
     private final ControllerMetrics metrics;
     private final ControllerEventManager events;
     private final Clock clock;
@@ -77,6 +78,7 @@ final class ControllerEventHandler {
             TopicCommands topicCommands,
             AlterPartitionHandler alterPartition,
             TopicDeletionManager deletion,
+            PartitionReassignments reassignments,
             ControllerMetrics metrics,
             ControllerEventManager events,
             Clock clock) {
@@ -92,6 +94,7 @@ final class ControllerEventHandler {
         this.leaderRequests = new LeaderRequests(config, ctx, leadership, batch);
         this.alterPartition = alterPartition;
         this.deletion = deletion;
+        this.reassignments = reassignments;
         this.metrics = metrics;
         this.events = events;
         this.clock = clock;
@@ -219,6 +222,7 @@ final class ControllerEventHandler {
             }
         } else if (event instanceof ControllerEvent.AlterPartitionReceived ap) {
             var response = alterPartition.handle(ap.request());
+            reassignments.onIsrChanged(changedPartitions(ap.request()));
             completions.add(() -> ap.future().complete(response));
         } else if (event instanceof ControllerEvent.ControlledShutdown cs) {
             var response = leaderRequests.controlledShutdown(cs.brokerId(), cs.brokerEpoch());
@@ -234,9 +238,30 @@ final class ControllerEventHandler {
             completions.add(() -> cp.future().complete(response));
         } else if (event instanceof ControllerEvent.DeleteTopics dt) {
             deleteTopics(dt);
+        } else if (event instanceof ControllerEvent.AlterPartitionReassignments ar) {
+            var response = reassignments.alter(ar.request());
+            completions.add(() -> ar.future().complete(response));
+        } else if (event instanceof ControllerEvent.ListPartitionReassignments lr) {
+            var response = reassignments.list(lr.request());
+            completions.add(() -> lr.future().complete(response));
+        } else if (event instanceof ControllerEvent.LegacyReassignment) {
+            lifecycle.watchLegacyReassignment();
+            reassignments.startLegacyRequest();
         } else if (event instanceof ControllerEvent.DeleteTopicsTimeout) {
             deletion.completeWaiters(clock.millis());
         }
+    }
+
+    /** The partitions an AlterPartition request names (by name or id; unknown ids are skipped). */
+    private List<TopicPartition> changedPartitions(org.apache.kafka.common.message.AlterPartitionRequestData request) {
+        List<TopicPartition> out = new ArrayList<>();
+        for (var topic : request.topics()) {
+            Optional<String> name = org.apache.kafka.common.Uuid.ZERO_UUID.equals(topic.topicId())
+                    ? Optional.of(topic.topicName())
+                    : ctx.topicName(topic.topicId());
+            name.ifPresent(n -> topic.partitions().forEach(p -> out.add(new TopicPartition(n, p.partitionIndex()))));
+        }
+        return out;
     }
 
     // ---- brokers

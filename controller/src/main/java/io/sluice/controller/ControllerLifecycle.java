@@ -15,6 +15,7 @@ import io.sluice.controller.zk.ControllerZkWriter;
 import io.sluice.metadata.model.LeaderAndIsr;
 import io.sluice.metadata.model.TopicMetadata;
 import io.sluice.metadata.zk.BrokerIdZNode;
+import io.sluice.metadata.zk.ReassignPartitionsZNode;
 import io.sluice.metadata.zk.TopicPartitionStateZNode;
 import io.sluice.metadata.zk.TopicZNode;
 import io.sluice.metadata.zk.ZkPaths;
@@ -64,6 +65,7 @@ final class ControllerLifecycle {
     private final BrokerChannel channel;
     private final PartitionLeadershipManager leadership;
     private final TopicDeletionManager deletion;
+    private final PartitionReassignments reassignments;
     private final ControllerMetrics metrics;
     private final ControllerEventManager events;
     private final PartitionLeadershipManager.ElectionTimings timings;
@@ -83,6 +85,7 @@ final class ControllerLifecycle {
             BrokerChannel channel,
             PartitionLeadershipManager leadership,
             TopicDeletionManager deletion,
+            PartitionReassignments reassignments,
             ControllerMetrics metrics,
             ControllerEventManager events,
             PartitionLeadershipManager.ElectionTimings timings,
@@ -96,6 +99,7 @@ final class ControllerLifecycle {
         this.channel = channel;
         this.leadership = leadership;
         this.deletion = deletion;
+        this.reassignments = reassignments;
         this.metrics = metrics;
         this.events = events;
         this.timings = timings;
@@ -235,6 +239,9 @@ final class ControllerLifecycle {
         if (config.deleteTopicEnable()) {
             deletion.enqueue(pendingDeletion);
         }
+        // reassignments in flight (topic znodes with adding/removing replicas), then a legacy request if any
+        watchLegacyReassignment();
+        reassignments.resume();
         long elected = nanoTime.getAsLong();
         batch.sendRequestsToBrokers(ctx);
         long sent = nanoTime.getAsLong();
@@ -259,6 +266,11 @@ final class ControllerLifecycle {
                 ms(timings.decideNanos),
                 ms(timings.writeNanos),
                 ms(sent - elected));
+    }
+
+    /** Watches {@code /admin/reassign_partitions} (its creation or change starts a legacy reassignment request). */
+    void watchLegacyReassignment() {
+        store.watchData(ReassignPartitionsZNode.PATH, () -> events.put(new ControllerEvent.LegacyReassignment()));
     }
 
     /** Reads a topic and watches its znode for added partitions. */

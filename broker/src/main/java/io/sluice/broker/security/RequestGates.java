@@ -125,6 +125,8 @@ public final class RequestGates {
             g.put(key, allOf(auth, r -> List.of(Check.cluster(AclOperation.CLUSTER_ACTION))));
         }
         g.put(ApiKeys.ELECT_LEADERS, allOf(auth, r -> List.of(Check.cluster(AclOperation.ALTER))));
+        g.put(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, allOf(auth, r -> List.of(Check.cluster(AclOperation.ALTER))));
+        g.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, allOf(auth, r -> List.of(Check.cluster(AclOperation.DESCRIBE))));
         g.put(ApiKeys.CREATE_ACLS, allOf(auth, r -> List.of(Check.cluster(AclOperation.ALTER))));
         g.put(ApiKeys.DELETE_ACLS, allOf(auth, r -> List.of(Check.cluster(AclOperation.ALTER))));
         g.put(ApiKeys.DESCRIBE_ACLS, allOf(auth, r -> List.of(Check.cluster(AclOperation.DESCRIBE))));

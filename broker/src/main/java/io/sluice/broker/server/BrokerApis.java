@@ -6,6 +6,7 @@ import io.sluice.broker.api.handlers.AddOffsetsToTxnHandler;
 import io.sluice.broker.api.handlers.AddPartitionsToTxnHandler;
 import io.sluice.broker.api.handlers.AlterConfigsHandler;
 import io.sluice.broker.api.handlers.AlterPartitionHandler;
+import io.sluice.broker.api.handlers.AlterPartitionReassignmentsHandler;
 import io.sluice.broker.api.handlers.AutoTopicCreator;
 import io.sluice.broker.api.handlers.ControlledShutdownHandler;
 import io.sluice.broker.api.handlers.CreatePartitionsHandler;
@@ -23,6 +24,7 @@ import io.sluice.broker.api.handlers.FindCoordinatorHandler;
 import io.sluice.broker.api.handlers.IncrementalAlterConfigsHandler;
 import io.sluice.broker.api.handlers.InitProducerIdHandler;
 import io.sluice.broker.api.handlers.ListOffsetsHandler;
+import io.sluice.broker.api.handlers.ListPartitionReassignmentsHandler;
 import io.sluice.broker.api.handlers.ListTransactionsHandler;
 import io.sluice.broker.api.handlers.MetadataHandler;
 import io.sluice.broker.api.handlers.OffsetForLeaderEpochHandler;
@@ -189,6 +191,8 @@ final class BrokerApis {
                         id -> cache.snapshot().topicName(id)),
                 new CreatePartitionsHandler(controller),
                 new ElectLeadersHandler(controller),
+                new AlterPartitionReassignmentsHandler(controller),
+                new ListPartitionReassignmentsHandler(controller),
                 new AlterPartitionHandler(controller),
                 new ControlledShutdownHandler(controller)));
         handlers.addAll(GroupApis.handlers(c.groupCoordinator(), known));

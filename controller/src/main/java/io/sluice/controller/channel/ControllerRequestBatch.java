@@ -143,8 +143,8 @@ public final class ControllerRequestBatch {
                                 .setIsr(new ArrayList<>(e.state().isr()))
                                 .setPartitionEpoch(e.state().partitionEpoch())
                                 .setReplicas(new ArrayList<>(e.replicas()))
-                                .setAddingReplicas(new ArrayList<>())
-                                .setRemovingReplicas(new ArrayList<>())
+                                .setAddingReplicas(new ArrayList<>(reassigning(ctx, tp, true)))
+                                .setRemovingReplicas(new ArrayList<>(reassigning(ctx, tp, false)))
                                 .setIsNew(e.isNew()));
                 if (e.state().hasLeader()) {
                     leaders.add(e.state().leader());
@@ -298,6 +298,14 @@ public final class ControllerRequestBatch {
                 });
             });
         });
+    }
+
+    /** The adding (or removing) replicas of a partition being reassigned, as the context has them at send time. */
+    private static List<Integer> reassigning(ControllerContext ctx, TopicPartition tp, boolean adding) {
+        return ctx.topic(tp.topic())
+                .map(t -> t.partitions().get(tp.partition()))
+                .map(a -> adding ? a.addingReplicas() : a.removingReplicas())
+                .orElse(List.of());
     }
 
     private Endpoint endpoint(BrokerInfo broker) {

@@ -2,6 +2,8 @@ package io.sluice.controller.event;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
 import org.apache.kafka.common.message.ControlledShutdownResponseData;
@@ -12,6 +14,8 @@ import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.LeaderAndIsrResponseData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.StopReplicaResponseData;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -140,6 +144,35 @@ public sealed interface ControllerEvent {
             java.util.Map<String, Errors> out = new java.util.TreeMap<>();
             topics.forEach(t -> out.put(t, error));
             future.complete(out);
+        }
+    }
+
+    /** {@code /admin/reassign_partitions} was created or changed (a legacy reassignment request). */
+    record LegacyReassignment() implements ControllerEvent {}
+
+    /** The AlterPartitionReassignments API (start or cancel moves). */
+    record AlterPartitionReassignments(
+            AlterPartitionReassignmentsRequestData request,
+            CompletableFuture<AlterPartitionReassignmentsResponseData> future)
+            implements ControllerEvent {
+        @Override
+        public void fail(Errors error, String message) {
+            future.complete(new AlterPartitionReassignmentsResponseData()
+                    .setErrorCode(error.code())
+                    .setErrorMessage(message));
+        }
+    }
+
+    /** The ListPartitionReassignments API. */
+    record ListPartitionReassignments(
+            ListPartitionReassignmentsRequestData request,
+            CompletableFuture<ListPartitionReassignmentsResponseData> future)
+            implements ControllerEvent {
+        @Override
+        public void fail(Errors error, String message) {
+            future.complete(new ListPartitionReassignmentsResponseData()
+                    .setErrorCode(error.code())
+                    .setErrorMessage(message));
         }
     }
 

@@ -4,6 +4,7 @@ import io.sluice.metadata.model.LeaderAndIsr;
 import io.sluice.metadata.model.TopicMetadata;
 import io.sluice.metadata.zk.ConfigEntityZNode;
 import io.sluice.metadata.zk.DeleteTopicsZNode;
+import io.sluice.metadata.zk.ReassignPartitionsZNode;
 import io.sluice.metadata.zk.TopicPartitionStateZNode;
 import io.sluice.metadata.zk.TopicZNode;
 import io.sluice.metadata.zk.ZkStore;
@@ -305,6 +306,19 @@ public final class ControllerZkWriter {
             commit(tx);
         } catch (ZkStoreException e) {
             if (!e.isNodeExists()) {
+                throw e;
+            }
+        }
+    }
+
+    /** Deletes the legacy reassignment request {@code /admin/reassign_partitions} once its moves were started. */
+    public void removeLegacyReassignment() {
+        ZkTransaction tx = store.fencedTransaction(epochZkVersion);
+        tx.delete(ReassignPartitionsZNode.PATH, -1);
+        try {
+            commit(tx);
+        } catch (ZkStoreException e) {
+            if (!e.isNoNode()) {
                 throw e;
             }
         }
