@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A Java main class of the test class path run in a separate JVM: {@code java -cp <this JVM's class path> MAIN ARGS}.
+ * A Java main class run in a separate JVM: {@code java -cp <this JVM's class path, or another> MAIN ARGS}.
  * Its stdout and stderr go to two files in a directory the caller owns (no pipe can fill up and block it); logback in
  * the child writes to stderr only, so stdout carries only what the program prints. Stopped by its own handle only:
  * {@link #kill()} sends SIGKILL.
@@ -45,6 +45,11 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args}; its files go to {@code dir}. */
     static ChildJvm start(Path dir, String mainClass, List<String> args) throws IOException {
+        return start(dir, System.getProperty("java.class.path"), mainClass, args);
+    }
+
+    /** Starts {@code mainClass} with {@code args} on {@code classPath}; its files go to {@code dir}. */
+    static ChildJvm start(Path dir, String classPath, String mainClass, List<String> args) throws IOException {
         Files.createDirectories(dir);
         String name = mainClass.substring(mainClass.lastIndexOf('.') + 1) + "-" + SEQUENCE.incrementAndGet();
         Path logback = dir.resolve("logback-child.xml");
@@ -60,7 +65,7 @@ final class ChildJvm implements AutoCloseable {
                 "-XX:+UseSerialGC",
                 "-Dlogback.configurationFile=" + logback,
                 "-cp",
-                System.getProperty("java.class.path"),
+                classPath,
                 mainClass));
         command.addAll(args);
         Process process = new ProcessBuilder(command)

@@ -3,6 +3,8 @@ package io.sluice.broker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,8 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The stock Kafka command-line tools (from {@code org.apache.kafka:kafka-tools}, the release of the pinned
- * kafka-clients), each run as its main class in a {@link ChildJvm}, the way {@code bin/kafka-*.sh} runs them.
+ * The stock Kafka command-line tools (from {@code org.apache.kafka:kafka-tools} and, for the Scala ones still in
+ * Kafka's core jar, {@code kafka_2.13}; the release of the pinned kafka-clients), each run as its main class in a
+ * {@link ChildJvm}, the way {@code bin/kafka-*.sh} runs them.
  *
  * <p>Concurrency: stateless.
  */
@@ -24,6 +27,14 @@ final class KafkaCli {
     static final String CONSOLE_CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer";
     /** {@code kafka-topics.sh}. */
     static final String TOPICS = "org.apache.kafka.tools.TopicCommand";
+
+    /** {@code kafka-acls.sh} (Scala, in Kafka's core jar in 3.9: run with {@link #runCore}). */
+    static final String ACLS = "kafka.admin.AclCommand";
+    /** {@code kafka-configs.sh} (Scala, in Kafka's core jar in 3.9: run with {@link #runCore}). */
+    static final String CONFIGS = "kafka.admin.ConfigCommand";
+
+    /** Written by the {@code sluice-kafka-core-cli} module: the class path of Kafka's core jar and its dependencies. */
+    private static final String CORE_CLASS_PATH_RESOURCE = "/kafka-core-cli.classpath";
 
     private KafkaCli() {}
 
@@ -49,6 +60,29 @@ final class KafkaCli {
             int exit = jvm.awaitExit(limit);
             String command = tool.substring(tool.lastIndexOf('.') + 1) + " " + String.join(" ", args);
             return new Result(command, exit, jvm.stdout(), jvm.stderr());
+        }
+    }
+
+    /**
+     * Runs a tool of Kafka's Scala core ({@link #ACLS}, {@link #CONFIGS}) on that jar's own class path, which the
+     * {@code sluice-kafka-core-cli} module resolves at build time: Kafka's server classes stay off the broker's.
+     */
+    static Result runCore(Path dir, Duration limit, String tool, String... args)
+            throws IOException, InterruptedException {
+        try (ChildJvm jvm = ChildJvm.start(dir, coreClassPath(), tool, List.of(args))) {
+            int exit = jvm.awaitExit(limit);
+            String command = tool.substring(tool.lastIndexOf('.') + 1) + " " + String.join(" ", args);
+            return new Result(command, exit, jvm.stdout(), jvm.stderr());
+        }
+    }
+
+    private static String coreClassPath() throws IOException {
+        try (InputStream in = KafkaCli.class.getResourceAsStream(CORE_CLASS_PATH_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(CORE_CLASS_PATH_RESOURCE
+                        + " is not on the test class path: build the sluice-kafka-core-cli module (-am)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
         }
     }
 
