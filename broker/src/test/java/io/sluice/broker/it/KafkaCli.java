@@ -28,9 +28,9 @@ final class KafkaCli {
     /** {@code kafka-topics.sh}. */
     static final String TOPICS = "org.apache.kafka.tools.TopicCommand";
 
-    /** {@code kafka-acls.sh} (Scala, in Kafka's core jar in 3.9: run with {@link #runCore}). */
+    /** {@code kafka-acls.sh} (Scala, in Kafka's core jar in 3.9: {@link #coreClassPath}). */
     static final String ACLS = "kafka.admin.AclCommand";
-    /** {@code kafka-configs.sh} (Scala, in Kafka's core jar in 3.9: run with {@link #runCore}). */
+    /** {@code kafka-configs.sh} (Scala, in Kafka's core jar in 3.9: {@link #coreClassPath}). */
     static final String CONFIGS = "kafka.admin.ConfigCommand";
 
     /** Written by the {@code sluice-kafka-core-cli} module: the class path of Kafka's core jar and its dependencies. */
@@ -64,19 +64,11 @@ final class KafkaCli {
     }
 
     /**
-     * Runs a tool of Kafka's Scala core ({@link #ACLS}, {@link #CONFIGS}) on that jar's own class path, which the
-     * {@code sluice-kafka-core-cli} module resolves at build time: Kafka's server classes stay off the broker's.
+     * The class path of Kafka's core jar and its dependencies, which the {@code sluice-kafka-core-cli} module resolves
+     * at build time, for running {@link #ACLS} and {@link #CONFIGS} in a child JVM ({@link KafkaToolShell}): Kafka's
+     * server classes stay off the broker's class path.
      */
-    static Result runCore(Path dir, Duration limit, String tool, String... args)
-            throws IOException, InterruptedException {
-        try (ChildJvm jvm = ChildJvm.start(dir, coreClassPath(), tool, List.of(args))) {
-            int exit = jvm.awaitExit(limit);
-            String command = tool.substring(tool.lastIndexOf('.') + 1) + " " + String.join(" ", args);
-            return new Result(command, exit, jvm.stdout(), jvm.stderr());
-        }
-    }
-
-    private static String coreClassPath() throws IOException {
+    static String coreClassPath() throws IOException {
         try (InputStream in = KafkaCli.class.getResourceAsStream(CORE_CLASS_PATH_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException(CORE_CLASS_PATH_RESOURCE

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code kafka-acls.sh} and {@code kafka-configs.sh} of Kafka 3.9 (Scala tools of Kafka's core jar, run in child JVMs
- * on their own class path, {@link KafkaCli#runCore}) against one in-JVM broker with ACL authorization, whose
+ * {@code kafka-acls.sh} and {@code kafka-configs.sh} of Kafka 3.9 (Scala tools of Kafka's core jar, run one after
+ * another in one child JVM on their own class path, {@link KafkaToolShell}) against one in-JVM broker with ACL authorization, whose
  * listeners stand for identities ({@link ListenerPrincipalBuilder}): the tools run as the super user {@code User:admin}
  * (listener ADMIN), {@code User:alice} (listener ALICE) gets what the ACLs give her. Every change is read back with
  * the tool and checked by its effect.
@@ -49,10 +49,11 @@ class KafkaCoreCliIT {
     private static final String TOPIC = "cli-acl";
 
     @TempDir
-    Path dir;
+    static Path dir;
 
     private InJvmCluster cluster;
     private Admin admin;
+    private KafkaToolShell tools;
 
     @BeforeAll
     void start() throws Exception {
@@ -80,12 +81,16 @@ class KafkaCoreCliIT {
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         admin = Admin.create(props);
+        tools = KafkaToolShell.start(dir, KafkaCli.coreClassPath());
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         cluster.awaitLeader(new TopicPartition(TOPIC, 0));
     }
 
     @AfterAll
-    void stop() {
+    void stop() throws InterruptedException {
+        if (tools != null) {
+            tools.close();
+        }
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
         }
@@ -111,7 +116,7 @@ class KafkaCoreCliIT {
         all[0] = "--bootstrap-server";
         all[1] = bootstrap("ADMIN");
         System.arraycopy(args, 0, all, 2, args.length);
-        return KafkaCli.runCore(dir, TOOL_LIMIT, tool, all).assertSuccess();
+        return tools.run(TOOL_LIMIT, tool, all).assertSuccess();
     }
 
     /** One record from alice (not idempotent: only the topic's WRITE is in question). */

@@ -199,6 +199,78 @@ public record TestCertificates(
         return new TestCertificates(broker, trust, caPem, untrusted, pw);
     }
 
+    /**
+     * A client key store (PKCS12, password {@link #password}) with a key whose certificate the CA signed for subject
+     * {@code dname} (e.g. {@code CN=alice,OU=payments,O=Sluice}), generated next to the broker's key store as
+     * {@code <name>.p12}.
+     */
+    public Path clientKeyStore(String name, String dname) throws IOException, InterruptedException {
+        Path ca = brokerKeyStore.resolveSibling("ca.p12");
+        Path store = brokerKeyStore.resolveSibling(name + ".p12");
+        Path csr = brokerKeyStore.resolveSibling(name + ".csr");
+        Path signed = brokerKeyStore.resolveSibling(name + ".pem");
+        String pw = password;
+        keytool(
+                "-genkeypair",
+                "-alias",
+                name,
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                dname,
+                "-validity",
+                "2",
+                "-keystore",
+                store.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                pw,
+                "-keypass",
+                pw);
+        keytool("-certreq", "-alias", name, "-keystore", store.toString(), "-storepass", pw, "-file", csr.toString());
+        keytool(
+                "-gencert",
+                "-alias",
+                "ca",
+                "-keystore",
+                ca.toString(),
+                "-storepass",
+                pw,
+                "-infile",
+                csr.toString(),
+                "-outfile",
+                signed.toString(),
+                "-rfc",
+                "-validity",
+                "2");
+        keytool(
+                "-importcert",
+                "-alias",
+                "ca",
+                "-file",
+                caPem.toString(),
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                pw,
+                "-noprompt");
+        keytool(
+                "-importcert",
+                "-alias",
+                name,
+                "-file",
+                signed.toString(),
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                pw,
+                "-noprompt");
+        return store;
+    }
+
     private static void keytool(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
