@@ -173,6 +173,7 @@ fi
 fetch_kafka_tools || die "could not fetch kafka-tools $KAFKA_TOOLS_VERSION"
 fetch_kafka_broker || die "could not fetch the Apache Kafka $KAFKA_BROKER_VERSION broker"
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 log "Starting Sluice on $(bootstrap_of sluice) and Apache Kafka $KAFKA_BROKER_VERSION on $(bootstrap_of kafka) (data under $work)"
 start_system sluice
 start_system kafka
@@ -193,7 +194,7 @@ for ((r = 1; r <= rounds; r++)); do
 done
 
 {
-  echo "Transactional ProducerPerformance, $records records of $size B, --transaction-duration-ms $txn_ms, $partitions partitions RF 3, acks=all, $rounds interleaved rounds; $(nproc) CPUs, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "Transactional ProducerPerformance, $records records of $size B, --transaction-duration-ms $txn_ms, $partitions partitions RF 3, acks=all, $rounds interleaved rounds; $(nproc) CPUs, load average at the start $load_before, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   for sys in sluice kafka; do
     m_rps=$(awk -F, -v s="$sys" '$1 == s { print $3 }' "$out/runs.csv" | median)
     m_p99=$(awk -F, -v s="$sys" '$1 == s { print $4 }' "$out/runs.csv" | median)
