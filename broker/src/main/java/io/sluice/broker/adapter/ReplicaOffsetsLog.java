@@ -110,6 +110,16 @@ public final class ReplicaOffsetsLog implements OffsetsLog {
     }
 
     @Override
+    public int nextSequence(int partition, long producerId, short producerEpoch) {
+        return replicaManager.partition(new TopicPartition(topic, partition)).stream()
+                .flatMap(p -> p.activeProducers().stream())
+                .filter(p -> p.producerId() == producerId && p.producerEpoch() == producerEpoch)
+                .mapToInt(p -> p.lastSequence() < 0 || p.lastSequence() == Integer.MAX_VALUE ? 0 : p.lastSequence() + 1)
+                .findFirst()
+                .orElse(0);
+    }
+
+    @Override
     public long read(int partition, Consumer<RecordBatch> visitor) throws IOException {
         TopicPartition tp = new TopicPartition(topic, partition);
         if (replicaManager.partition(tp).isEmpty()) {

@@ -41,6 +41,16 @@ final class DeferredStore implements GroupStore {
     }
 
     @Override
+    public CompletableFuture<Errors> storeTransactionalOffsets(
+            int partition,
+            String groupId,
+            long producerId,
+            short producerEpoch,
+            Map<TopicPartition, CommittedOffset> offsets) {
+        return defer(() -> store.storeTransactionalOffsets(partition, groupId, producerId, producerEpoch, offsets));
+    }
+
+    @Override
     public CompletableFuture<Errors> delete(
             int partition, String groupId, Collection<TopicPartition> offsets, boolean group) {
         return defer(() -> store.delete(partition, groupId, offsets, group));

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -63,6 +64,10 @@ public final class GroupCoordinator implements OffsetsPartitionListener {
     record Route(Errors error, ClassicGroup group) {}
 
     private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+    /** Loads of a partition before it is published even though markers keep racing with the read. */
+    private static final int MAX_LOAD_ATTEMPTS = 5;
+
+    private static final int UNMATCHED_MARKERS_KEPT = 10_000;
 
     final int brokerId;
     final GroupConfig config;
@@ -77,6 +82,22 @@ public final class GroupCoordinator implements OffsetsPartitionListener {
     private final Rebalancer rebalancer;
     private final GroupJoiner joiner;
     private final OffsetManager offsets;
+    /** Orders a load's publication of pending transactional offsets before a marker's look-up of them. */
+    private final Object txnOffsetsLock = new Object();
+    /** Markers handled so far (guarded by {@link #txnOffsetsLock}). */
+    private long markerCount;
+    /**
+     * Producer id → the number of the last marker that found no pending offsets of it (guarded by
+     * {@link #txnOffsetsLock}; the oldest entries beyond {@value #UNMATCHED_MARKERS_KEPT} are forgotten).
+     */
+    private final Map<Long, Long> unmatchedMarkers = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+            return size() > UNMATCHED_MARKERS_KEPT;
+        }
+    };
     /** TxnOffsetCommit offsets waiting for their transaction's marker: producer id → group → offsets. */
     private final Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> pendingTxnOffsets =
             new ConcurrentHashMap<>();
@@ -186,14 +207,49 @@ public final class GroupCoordinator implements OffsetsPartitionListener {
             });
         }
         dropped.forEach(rebalancer::unload);
+        dropPendingTransactionalOffsets(partition);
         log.info("{}Unloaded {} groups of partition {}", logPrefix, dropped.size(), partition);
     }
 
+    /** Forgets the transactional offsets of the groups in {@code partition}: its next leader reads them back. */
+    private void dropPendingTransactionalOffsets(int partition) {
+        int count = store.partitionCount();
+        pendingTxnOffsets
+                .values()
+                .forEach(byGroup ->
+                        byGroup.keySet().removeIf(groupId -> OffsetsTopic.partitionFor(groupId, count) == partition));
+        pendingTxnOffsets.values().removeIf(Map::isEmpty);
+    }
+
     private void load(int partition, PartitionLoad token) {
-        synchronized (registry) {
-            if (partitions.get(partition) != token) {
+        for (int attempt = 1; ; attempt++) {
+            if (loadOnce(partition, token, attempt < MAX_LOAD_ATTEMPTS)) {
                 return;
             }
+            log.info(
+                    "{}A transaction marker reached partition {} while it loaded; loading it again (attempt {})",
+                    logPrefix,
+                    partition,
+                    attempt + 1);
+        }
+    }
+
+    /**
+     * Loads and publishes {@code partition}; returns false, publishing nothing, when {@code retryOnMarkerRace} and a
+     * transaction whose offsets the load found pending got its marker after the read (its COMMIT would then be lost:
+     * {@link #completeTransaction} ran before the offsets were known, and noted the producer in
+     * {@link #unmatchedMarkers}). The check and the publication hold {@link #txnOffsetsLock}, as
+     * {@link #completeTransaction} does to find the offsets, so a marker handled after the check finds them.
+     */
+    private boolean loadOnce(int partition, PartitionLoad token, boolean retryOnMarkerRace) {
+        synchronized (registry) {
+            if (partitions.get(partition) != token) {
+                return true;
+            }
+        }
+        long markersBefore;
+        synchronized (txnOffsetsLock) {
+            markersBefore = markerCount;
         }
         LoadedPartition loaded;
         try {
@@ -203,7 +259,7 @@ public final class GroupCoordinator implements OffsetsPartitionListener {
             synchronized (registry) {
                 partitions.remove(partition, token);
             }
-            return;
+            return true;
         }
         long now = now();
         List<ClassicGroup> built = new ArrayList<>();
@@ -219,20 +275,40 @@ public final class GroupCoordinator implements OffsetsPartitionListener {
                 built.add(group);
             }
         });
-        built.forEach(rebalancer::resumeLoaded);
         boolean published;
-        synchronized (registry) {
-            published = partitions.get(partition) == token;
-            if (published) {
-                built.forEach(group -> groups.put(group.groupId, group));
-                token.loaded = true;
+        synchronized (txnOffsetsLock) {
+            if (retryOnMarkerRace
+                    && loaded.pendingTransactionalOffsets().keySet().stream()
+                            .anyMatch(producerId -> unmatchedMarkers.getOrDefault(producerId, -1L) >= markersBefore)) {
+                return false;
+            }
+            built.forEach(rebalancer::resumeLoaded);
+            synchronized (registry) {
+                published = partitions.get(partition) == token;
+                if (published) {
+                    built.forEach(group -> groups.put(group.groupId, group));
+                    dropPendingTransactionalOffsets(partition);
+                    loaded.pendingTransactionalOffsets()
+                            .forEach((producerId, byGroup) -> byGroup.forEach((groupId, commits) -> pendingTxnOffsets
+                                    .computeIfAbsent(producerId, id -> new ConcurrentHashMap<>())
+                                    .computeIfAbsent(groupId, g -> new ConcurrentHashMap<>())
+                                    .putAll(commits)));
+                    token.loaded = true;
+                }
             }
         }
         if (published) {
-            log.info("{}Loaded {} groups of partition {} at epoch {}", logPrefix, built.size(), partition, token.epoch);
+            log.info(
+                    "{}Loaded {} groups of partition {} at epoch {} ({} transactions with pending offsets)",
+                    logPrefix,
+                    built.size(),
+                    partition,
+                    token.epoch,
+                    loaded.pendingTransactionalOffsets().size());
         } else {
             built.forEach(rebalancer::unload);
         }
+        return true;
     }
 
     // ---- routing
@@ -363,24 +439,61 @@ public final class GroupCoordinator implements OffsetsPartitionListener {
     /**
      * TxnOffsetCommit: keeps {@code commits} of {@code groupId} for the transaction of {@code producerId} until its
      * marker lands on this broker's {@code __consumer_offsets} partition ({@link #completeTransaction}). Answers the
-     * routing error (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS) or NONE for every partition.
+     * routing error (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS), the member check's error or NONE for every
+     * partition.
      *
-     * <p>The pending offsets live in memory only: if this broker stops leading the group's partition before the
-     * marker, they are lost (the transaction's consumed records are then processed again).
+     * <p>The member check is Kafka's for transactional commits (KIP-447): a static member fenced by a newer instance
+     * gets FENCED_INSTANCE_ID, a member id the group does not know UNKNOWN_MEMBER_ID, a generation other than the
+     * group's ILLEGAL_GENERATION (the client aborts the transaction: a copier that lost its partitions in a rebalance
+     * cannot commit offsets, or the records it copied, for them). An empty member id and generation -1 (a producer
+     * outside the group's membership) are not checked.
+     *
+     * <p>The offsets are written first, as a transactional batch of the producer in the group's partition (acks=all),
+     * then kept in memory until the marker. A broker that takes the partition over reads them back as pending
+     * ({@link LoadedPartition#pendingTransactionalOffsets}), so a COMMIT marker that reaches it still stores them.
+     * Answered once written: the store's error mapped as for an offset commit (NOT_COORDINATOR,
+     * COORDINATOR_NOT_AVAILABLE, ...), INVALID_PRODUCER_EPOCH for a fenced producer epoch.
      */
-    public Map<TopicPartition, Errors> bufferTransactionalOffsets(
-            String groupId, long producerId, Map<TopicPartition, CommittedOffset> commits) {
+    public CompletableFuture<Map<TopicPartition, Errors>> bufferTransactionalOffsets(
+            String groupId,
+            long producerId,
+            short producerEpoch,
+            String memberId,
+            Optional<String> groupInstanceId,
+            int generationId,
+            Map<TopicPartition, CommittedOffset> commits) {
         Route route = route(groupId, false);
         Errors error = route.error();
         if (error == Errors.NONE) {
-            pendingTxnOffsets
-                    .computeIfAbsent(producerId, id -> new ConcurrentHashMap<>())
-                    .computeIfAbsent(groupId, g -> new ConcurrentHashMap<>())
-                    .putAll(commits);
+            error = offsets.checkTransactionalMember(route.group(), memberId, groupInstanceId, generationId);
         }
-        Map<TopicPartition, Errors> result = new java.util.LinkedHashMap<>();
-        commits.keySet().forEach(tp -> result.put(tp, error));
-        return result;
+        if (error != Errors.NONE) {
+            return CompletableFuture.completedFuture(OffsetManager.all(commits.keySet(), error));
+        }
+        int partition = OffsetsTopic.partitionFor(groupId, store.partitionCount());
+        return store.storeTransactionalOffsets(partition, groupId, producerId, producerEpoch, commits)
+                .handle((stored, failure) -> {
+                    Errors written = StoreErrors.of(stored, failure);
+                    Errors answer = written == Errors.INVALID_PRODUCER_EPOCH
+                            ? Errors.INVALID_PRODUCER_EPOCH
+                            : StoreErrors.forCommit(written);
+                    if (answer == Errors.NONE) {
+                        pendingTxnOffsets
+                                .computeIfAbsent(producerId, id -> new ConcurrentHashMap<>())
+                                .computeIfAbsent(groupId, g -> new ConcurrentHashMap<>())
+                                .putAll(commits);
+                    } else {
+                        log.warn(
+                                "{}Group {}: offsets of the transaction of producer {} epoch {} not written: {}{}",
+                                logPrefix,
+                                groupId,
+                                producerId,
+                                producerEpoch,
+                                written,
+                                failure != null ? " (" + failure + ")" : "");
+                    }
+                    return OffsetManager.all(commits.keySet(), answer);
+                });
     }
 
     /**
@@ -388,9 +501,17 @@ public final class GroupCoordinator implements OffsetsPartitionListener {
      * leads: on commit its pending transactional offsets are stored, on abort dropped. Completes once stored.
      */
     public CompletableFuture<Void> completeTransaction(long producerId, boolean commit) {
-        Map<String, Map<TopicPartition, CommittedOffset>> pending = pendingTxnOffsets.remove(producerId);
-        if (pending == null || !commit) {
-            return CompletableFuture.completedFuture(null);
+        Map<String, Map<TopicPartition, CommittedOffset>> pending;
+        synchronized (txnOffsetsLock) {
+            pending = pendingTxnOffsets.get(producerId);
+            long sequence = markerCount++;
+            if (pending == null) {
+                unmatchedMarkers.put(producerId, sequence);
+            }
+            if (pending == null || !commit) {
+                pendingTxnOffsets.remove(producerId);
+                return CompletableFuture.completedFuture(null);
+            }
         }
         List<CompletableFuture<?>> stores = new ArrayList<>();
         pending.forEach((groupId, commits) -> {
@@ -402,6 +523,9 @@ public final class GroupCoordinator implements OffsetsPartitionListener {
                     commits.size());
             stores.add(offsets.commitTransactional(groupId, commits));
         });
+        // removed only now: the stores count as pending commits from here, so OffsetFetch(requireStable) never sees
+        // a moment in which these offsets are neither pending nor stored
+        pendingTxnOffsets.remove(producerId, pending);
         return CompletableFuture.allOf(stores.toArray(CompletableFuture[]::new));
     }
 
@@ -415,7 +539,22 @@ public final class GroupCoordinator implements OffsetsPartitionListener {
      * reported in {@link FetchResult#unstable()}.
      */
     public FetchResult fetchOffsets(String groupId, List<TopicPartition> partitions, boolean requireStable) {
-        return offsets.fetch(groupId, partitions, requireStable);
+        FetchResult result = offsets.fetch(groupId, partitions, requireStable);
+        if (!requireStable || result.error() != Errors.NONE) {
+            return result;
+        }
+        Set<TopicPartition> unstable = new HashSet<>(result.unstable());
+        for (Map<String, Map<TopicPartition, CommittedOffset>> byGroup : pendingTxnOffsets.values()) {
+            Map<TopicPartition, CommittedOffset> pending = byGroup.get(groupId);
+            if (pending != null) {
+                pending.keySet().stream()
+                        .filter(tp -> partitions == null || result.offsets().containsKey(tp))
+                        .forEach(unstable::add);
+            }
+        }
+        return unstable.size() == result.unstable().size()
+                ? result
+                : new FetchResult(result.error(), result.offsets(), unstable);
     }
 
     /** OffsetDelete of one group. */

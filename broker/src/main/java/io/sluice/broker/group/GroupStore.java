@@ -31,6 +31,19 @@ public interface GroupStore {
     CompletableFuture<Errors> storeOffsets(int partition, String groupId, Map<TopicPartition, CommittedOffset> offsets);
 
     /**
+     * Writes the offsets of a transaction (TxnOffsetCommit) as one transactional batch of {@code producerId} at
+     * {@code producerEpoch}. They count only if the transaction's COMMIT marker follows them in the partition: a load
+     * keeps them pending until it meets the producer's marker, applies them at a COMMIT and drops them at an ABORT
+     * ({@link LoadedPartition#pendingTransactionalOffsets} holds those without a marker yet).
+     */
+    CompletableFuture<Errors> storeTransactionalOffsets(
+            int partition,
+            String groupId,
+            long producerId,
+            short producerEpoch,
+            Map<TopicPartition, CommittedOffset> offsets);
+
+    /**
      * Writes tombstones in one batch: for each listed partition's committed offset of {@code groupId}, and for the
      * group record itself when {@code group} is true. Compaction later removes the tombstoned records.
      */

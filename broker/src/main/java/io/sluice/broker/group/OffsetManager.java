@@ -77,6 +77,33 @@ final class OffsetManager {
     }
 
     /**
+     * The member check of a TxnOffsetCommit (see {@link GroupCoordinator#bufferTransactionalOffsets}); {@code group}
+     * null when the group does not exist yet.
+     */
+    Errors checkTransactionalMember(
+            ClassicGroup group, String memberId, Optional<String> groupInstanceId, int generationId) {
+        boolean outsider = memberId == null || memberId.isEmpty();
+        if (group == null) {
+            return outsider ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
+        }
+        synchronized (group) {
+            if (group.is(GroupState.DEAD)) {
+                return Errors.COORDINATOR_NOT_AVAILABLE;
+            }
+            if (group.isStaticMemberFenced(groupInstanceId, memberId)) {
+                return Errors.FENCED_INSTANCE_ID;
+            }
+            if (!outsider && !group.has(memberId)) {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
+            if (generationId >= 0 && generationId != group.generationId) {
+                return Errors.ILLEGAL_GENERATION;
+            }
+            return Errors.NONE;
+        }
+    }
+
+    /**
      * Stores the offsets a committed transaction carried (TxnOffsetCommit, materialised by the COMMIT marker): no
      * member or generation check, the transaction coordinator decided.
      */
@@ -307,7 +334,7 @@ final class OffsetManager {
         return expired;
     }
 
-    private static Map<TopicPartition, Errors> all(Iterable<TopicPartition> partitions, Errors error) {
+    static Map<TopicPartition, Errors> all(Iterable<TopicPartition> partitions, Errors error) {
         Map<TopicPartition, Errors> result = new LinkedHashMap<>();
         partitions.forEach(tp -> result.put(tp, error));
         return result;

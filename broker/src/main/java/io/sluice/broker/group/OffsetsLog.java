@@ -33,6 +33,16 @@ public interface OffsetsLog {
     CompletableFuture<Errors> append(int partition, MemoryRecords records, long timeoutMs);
 
     /**
+     * The sequence number the next batch of {@code producerId} at {@code producerEpoch} must start with on
+     * {@code partition} (which this broker leads): one after that producer's last sequence when its current epoch
+     * there is {@code producerEpoch}, else 0 (a producer or epoch new to the partition). The default, 0 always, suits
+     * logs that do not validate sequences (test fakes).
+     */
+    default int nextSequence(int partition, long producerId, short producerEpoch) {
+        return 0;
+    }
+
+    /**
      * Reads {@code partition} from its log start offset up to its log end offset as of the call, handing every batch
      * to {@code visitor} in offset order. Blocks on disk reads; called from the coordinator's loading thread.
      *

@@ -113,6 +113,17 @@ public final class FakeGroupStore implements GroupStore {
         });
     }
 
+    @Override
+    public synchronized CompletableFuture<Errors> storeTransactionalOffsets(
+            int partition,
+            String groupId,
+            long producerId,
+            short producerEpoch,
+            Map<TopicPartition, CommittedOffset> stored) {
+        writes.add("txn-offsets:" + groupId + ":" + producerId + ":" + stored.size());
+        return write(() -> {});
+    }
+
     private CompletableFuture<Errors> write(Runnable apply) {
         CompletableFuture<Errors> future = new CompletableFuture<>();
         Errors error = failWith;

@@ -8,6 +8,7 @@ import io.sluice.broker.group.GroupCoordinator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
@@ -23,12 +24,13 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * Answers TxnOffsetCommit v0-v3 (a transactional producer's {@code sendOffsetsToTransaction}, sent to the group
- * coordinator): the offsets are kept by the {@link GroupCoordinator} and stored only when the transaction's COMMIT
- * marker reaches the group's {@code __consumer_offsets} partition (dropped on ABORT). Unknown partitions are
- * UNKNOWN_TOPIC_OR_PARTITION; a group this broker does not coordinate NOT_COORDINATOR. The member and generation
- * (v3) are not checked.
+ * coordinator): the {@link GroupCoordinator} writes the offsets as a transactional batch of the producer to the
+ * group's {@code __consumer_offsets} partition and answers once it is replicated; they count from the transaction's
+ * COMMIT marker on (dropped on ABORT). Unknown partitions are
+ * UNKNOWN_TOPIC_OR_PARTITION; a group this broker does not coordinate NOT_COORDINATOR. The member, group instance and
+ * generation (v3) are checked as Kafka checks them (KIP-447): a stale generation is ILLEGAL_GENERATION.
  *
- * <p>Concurrency: stateless; never blocks.
+ * <p>Concurrency: stateless; never blocks (the answer completes when the write does).
  */
 public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequestData> {
     private final GroupCoordinator coordinator;
@@ -81,9 +83,25 @@ public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitR
                                 -1L));
             }
         }
-        if (!commits.isEmpty()) {
-            errors.putAll(coordinator.bufferTransactionalOffsets(request.groupId(), request.producerId(), commits));
+        if (commits.isEmpty()) {
+            return CompletableFuture.completedFuture(respond(request, errors));
         }
+        return coordinator
+                .bufferTransactionalOffsets(
+                        request.groupId(),
+                        request.producerId(),
+                        request.producerEpoch(),
+                        request.memberId(),
+                        Optional.ofNullable(request.groupInstanceId()),
+                        request.generationId(),
+                        commits)
+                .thenApply(written -> {
+                    errors.putAll(written);
+                    return respond(request, errors);
+                });
+    }
+
+    private static ApiResponse respond(TxnOffsetCommitRequestData request, Map<TopicPartition, Errors> errors) {
         TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData().setThrottleTimeMs(0);
         for (TxnOffsetCommitRequestTopic topic : request.topics()) {
             TxnOffsetCommitResponseTopic answer = new TxnOffsetCommitResponseTopic().setName(topic.name());
@@ -97,6 +115,6 @@ public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitR
             }
             response.topics().add(answer);
         }
-        return CompletableFuture.completedFuture(ApiResponse.of(response));
+        return ApiResponse.of(response);
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
@@ -78,8 +79,12 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Other key versions (Kafka's transaction and new-protocol records, 3+) are not written by Sluice; a load that meets
- * one fails with an {@link IOException} naming the partition and offset rather than silently dropping state. Control
- * batches are skipped.
+ * one fails with an {@link IOException} naming the partition and offset rather than silently dropping state.
+ *
+ * <p>Offsets of a transaction (TxnOffsetCommit) are offset-commit records in a transactional batch of the producer
+ * (its id and epoch, the next sequence number of that producer on the partition), as Kafka writes them. A load keeps
+ * them aside per producer until the producer's control batch: COMMIT applies them at that point of the log, ABORT
+ * drops them; those still without a marker at the end are returned as pending.
  *
  * <p>Thread-safety: stateless apart from its immutable collaborators; safe from any thread.
  */
@@ -131,6 +136,42 @@ public final class LogGroupStore implements GroupStore {
     }
 
     @Override
+    public CompletableFuture<Errors> storeTransactionalOffsets(
+            int partition,
+            String groupId,
+            long producerId,
+            short producerEpoch,
+            Map<TopicPartition, CommittedOffset> offsets) {
+        if (offsets.isEmpty()) {
+            return CompletableFuture.completedFuture(Errors.NONE);
+        }
+        long now = clock.millis();
+        SimpleRecord[] records = offsets.entrySet().stream()
+                .map(e -> new SimpleRecord(
+                        now,
+                        GroupRecordCodec.offsetKey(groupId, e.getKey()),
+                        GroupRecordCodec.offsetValue(e.getValue())))
+                .toArray(SimpleRecord[]::new);
+        // the sequence read and the append (which validates it) must not interleave with another of this producer
+        synchronized (this) {
+            int sequence = offsetsLog.nextSequence(partition, producerId, producerEpoch);
+            MemoryRecords batch = MemoryRecords.withTransactionalRecords(
+                    Compression.NONE, producerId, producerEpoch, sequence, records);
+            try {
+                return offsetsLog.append(partition, batch, commitTimeoutMs);
+            } catch (RuntimeException e) {
+                log.warn(
+                        "{} transactional append to {}-{} failed: {}",
+                        logPrefix,
+                        OffsetsTopic.NAME,
+                        partition,
+                        e.toString());
+                return CompletableFuture.completedFuture(Errors.forException(e));
+            }
+        }
+    }
+
+    @Override
     public CompletableFuture<Errors> delete(
             int partition, String groupId, Collection<TopicPartition> offsets, boolean group) {
         long now = clock.millis();
@@ -166,15 +207,21 @@ public final class LogGroupStore implements GroupStore {
     public LoadedPartition load(int partition) throws IOException {
         Map<String, StoredGroup> groups = new HashMap<>();
         Map<String, Map<TopicPartition, CommittedOffset>> offsets = new HashMap<>();
+        Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> pending = new HashMap<>();
         long[] records = new long[1];
         long end;
         try {
             end = offsetsLog.read(partition, batch -> {
                 if (batch.isControlBatch()) {
+                    completeTransaction(batch, pending, offsets);
                     return;
                 }
                 for (Record record : batch) {
-                    apply(partition, record, groups, offsets);
+                    if (batch.isTransactional()) {
+                        applyTransactional(partition, batch.producerId(), record, pending);
+                    } else {
+                        apply(partition, record, groups, offsets);
+                    }
                     records[0]++;
                 }
             });
@@ -192,7 +239,58 @@ public final class LogGroupStore implements GroupStore {
                 records[0],
                 groups.size(),
                 frozen.size());
-        return new LoadedPartition(groups, frozen);
+        Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> open = new HashMap<>();
+        pending.forEach((producerId, byGroup) -> {
+            Map<String, Map<TopicPartition, CommittedOffset>> copy = new HashMap<>();
+            byGroup.forEach((group, byPartition) -> copy.put(group, Map.copyOf(byPartition)));
+            open.put(producerId, Map.copyOf(copy));
+        });
+        if (!open.isEmpty()) {
+            log.info(
+                    "{} {}-{} holds offsets of {} transactions without a marker yet",
+                    logPrefix,
+                    OffsetsTopic.NAME,
+                    partition,
+                    open.size());
+        }
+        return new LoadedPartition(groups, frozen, open);
+    }
+
+    /** A control batch: its producer's pending transactional offsets are applied (COMMIT) or dropped (ABORT). */
+    private static void completeTransaction(
+            RecordBatch batch,
+            Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> pending,
+            Map<String, Map<TopicPartition, CommittedOffset>> offsets) {
+        Map<String, Map<TopicPartition, CommittedOffset>> byGroup = pending.remove(batch.producerId());
+        if (byGroup == null) {
+            return;
+        }
+        java.util.Iterator<Record> it = batch.iterator();
+        if (it.hasNext() && ControlRecordType.parse(it.next().key()) == ControlRecordType.COMMIT) {
+            byGroup.forEach((group, byPartition) ->
+                    offsets.computeIfAbsent(group, g -> new LinkedHashMap<>()).putAll(byPartition));
+        }
+    }
+
+    private static void applyTransactional(
+            int partition,
+            long producerId,
+            Record record,
+            Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> pending) {
+        if (!record.hasKey() || !record.hasValue()) {
+            throw unreadable(partition, record.offset(), "transactional record without a key or a value");
+        }
+        try {
+            GroupRecordCodec.Key key = GroupRecordCodec.readKey(record.key());
+            if (!(key instanceof GroupRecordCodec.OffsetKey offsetKey)) {
+                throw unreadable(partition, record.offset(), "transactional record that is not an offset commit");
+            }
+            pending.computeIfAbsent(producerId, id -> new HashMap<>())
+                    .computeIfAbsent(offsetKey.groupId(), g -> new LinkedHashMap<>())
+                    .put(offsetKey.topicPartition(), GroupRecordCodec.readOffsetValue(record.value()));
+        } catch (GroupRecordCodec.MalformedRecordException e) {
+            throw unreadable(partition, record.offset(), e.getMessage());
+        }
     }
 
     private static void apply(

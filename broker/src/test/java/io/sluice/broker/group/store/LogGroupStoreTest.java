@@ -284,6 +284,44 @@ class LogGroupStoreTest {
     }
 
     @Test
+    void transactionalOffsetsCountAtACommitMarkerAreDroppedAtAnAbortAndStayPendingWithoutOne() throws Exception {
+        await(store.storeOffsets(PARTITION, "g1", Map.of(ORDERS_0, offset(1, 0), ORDERS_1, offset(1, 0))));
+        await(store.storeTransactionalOffsets(PARTITION, "g1", 500L, (short) 2, Map.of(ORDERS_0, offset(10, 0))));
+        await(store.storeTransactionalOffsets(PARTITION, "g1", 600L, (short) 0, Map.of(ORDERS_1, offset(20, 0))));
+        await(store.storeTransactionalOffsets(PARTITION, "g2", 700L, (short) 1, Map.of(AUDIT_0, offset(30, 0))));
+
+        LoadedPartition beforeMarkers = store.load(PARTITION);
+        assertThat(beforeMarkers.offsets())
+                .isEqualTo(Map.of("g1", Map.of(ORDERS_0, offset(1, 0), ORDERS_1, offset(1, 0))));
+        assertThat(beforeMarkers.pendingTransactionalOffsets())
+                .isEqualTo(Map.of(
+                        500L, Map.of("g1", Map.of(ORDERS_0, offset(10, 0))),
+                        600L, Map.of("g1", Map.of(ORDERS_1, offset(20, 0))),
+                        700L, Map.of("g2", Map.of(AUDIT_0, offset(30, 0)))));
+
+        offsetsLog.appendRaw(
+                PARTITION,
+                MemoryRecords.withEndTransactionMarker(
+                        1L, NOW, 0, 500L, (short) 2, new EndTransactionMarker(ControlRecordType.COMMIT, 0)));
+        offsetsLog.appendRaw(
+                PARTITION,
+                MemoryRecords.withEndTransactionMarker(
+                        1L, NOW, 0, 600L, (short) 0, new EndTransactionMarker(ControlRecordType.ABORT, 0)));
+        LoadedPartition afterMarkers = store.load(PARTITION);
+        assertThat(afterMarkers.offsets())
+                .isEqualTo(Map.of("g1", Map.of(ORDERS_0, offset(10, 0), ORDERS_1, offset(1, 0))));
+        assertThat(afterMarkers.pendingTransactionalOffsets())
+                .isEqualTo(Map.of(700L, Map.of("g2", Map.of(AUDIT_0, offset(30, 0)))));
+
+        RecordBatch written =
+                offsetsLog.batches(PARTITION).get(1).batches().iterator().next();
+        assertThat(written.isTransactional()).isTrue();
+        assertThat(written.producerId()).isEqualTo(500L);
+        assertThat(written.producerEpoch()).isEqualTo((short) 2);
+        assertThat(written.baseSequence()).isZero();
+    }
+
+    @Test
     void anAppendErrorReachesTheCaller() throws Exception {
         offsetsLog.failAppendsWith(Errors.NOT_ENOUGH_REPLICAS);
         assertThat(await(store.storeGroup(PARTITION, group("g1", 1)))).isEqualTo(Errors.NOT_ENOUGH_REPLICAS);
