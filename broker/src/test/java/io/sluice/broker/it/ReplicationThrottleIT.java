@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Replication throttles as {@code kafka-reassign-partitions.sh --throttle} sets them, through the Admin client's
- * IncrementalAlterConfigs: a follower catching up tens of MB on a throttled partition copies at the set rate (±25 %,
+ * IncrementalAlterConfigs: a follower catching up 30 MB on a throttled partition copies at the set rate (±25 %,
  * measured from its log end offset over time), and deleting the throttle configs (what {@code --verify} does when a
  * move is done) lets it copy the rest at full speed.
  */
@@ -41,7 +41,7 @@ class ReplicationThrottleIT {
     private static final String TOPIC = "moving";
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
     private static final int VALUE_BYTES = 10_000;
-    private static final int RECORDS = 4_000; // 40 MB
+    private static final int RECORDS = 3_000; // 30 MB
     private static final long RATE = 4_000_000; // bytes/s
     private static final String LEADER_RATE = "leader.replication.throttled.rate";
     private static final String FOLLOWER_RATE = "follower.replication.throttled.rate";
@@ -91,9 +91,9 @@ class ReplicationThrottleIT {
                 .isEqualTo(RECORDS);
 
         cluster.restart(2);
-        // the throttled copy: from 10 % to 50 % of the backlog (past the one-sample burst a fresh window allows)
+        // the throttled copy: from 10 % to 60 % of the backlog (past the one-sample burst a fresh window allows)
         Sample from = awaitFollowerAt(RECORDS / 10);
-        Sample to = awaitFollowerAt(RECORDS / 2);
+        Sample to = awaitFollowerAt(RECORDS * 6 / 10);
         double throttled = bytesPerSecond(from, to);
         log.info(
                 "throttled copy: {} records in {} ms = {} bytes/s (limit {})",
@@ -125,7 +125,20 @@ class ReplicationThrottleIT {
                 done.offset() - removed.offset(),
                 done.atMs() - removed.atMs(),
                 (long) unthrottled);
-        assertThat(unthrottled).isGreaterThan(RATE * 2.0);
+        // full speed depends on the machine (on a quiet one it is many times the limit); it must at least leave the
+        // throttle's band, and neither broker may still hold a limit
+        assertThat(unthrottled).isGreaterThan(RATE * 1.25);
+        for (int broker : List.of(1, 2)) {
+            for (String side : List.of("leader", "follower")) {
+                assertThat(cluster.registry(broker)
+                                .get("sluice.replication.throttle.limit")
+                                .tag("side", side)
+                                .gauge()
+                                .value())
+                        .as("broker %d %s limit", broker, side)
+                        .isEqualTo(-1.0);
+            }
+        }
         cluster.awaitIsr(TP, 2);
     }
 

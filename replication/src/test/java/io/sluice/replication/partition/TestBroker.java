@@ -8,6 +8,7 @@ import io.sluice.replication.fetcher.LeaderEndpointFactory;
 import io.sluice.replication.fetcher.ReplicaFetcherManager;
 import io.sluice.replication.log.LogConfig;
 import io.sluice.replication.log.LogManager;
+import io.sluice.replication.quota.ReplicaQuota;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -62,6 +63,9 @@ final class TestBroker implements AutoCloseable {
     ScheduledExecutorService scheduler;
     LogManager logManager;
     ReplicaManager replicaManager;
+    /** The leader throttle the next {@link #start()} gives the replica manager. */
+    ReplicaQuota leaderQuota = ReplicaQuota.UNBOUNDED;
+
     private int controllerEpoch = 1;
 
     TestBroker(int id, Path dir, ManualClock clock, ControllerStub controller, LeaderEndpointFactory endpoints) {
@@ -98,7 +102,8 @@ final class TestBroker implements AutoCloseable {
                 clock,
                 clock,
                 Duration.ofMillis(5),
-                registry);
+                registry,
+                leaderQuota);
         replicaManager.startup();
     }
 
