@@ -3,7 +3,8 @@ package io.sluice.broker.network;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -31,7 +32,7 @@ class EventLoopBusyTimeTest {
                 .as("this JVM measures thread CPU time")
                 .isTrue();
         EventLoopBusyTime busy = new EventLoopBusyTime();
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new NetworkMetrics(registry).networkThreads(2, busy);
         long start = System.nanoTime();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
@@ -60,6 +61,10 @@ class EventLoopBusyTimeTest {
                     .isGreaterThanOrEqualTo(BURN_NANOS / 1e9);
             assertThat(registry.get("sluice.network.processor.threads").gauge().value())
                     .isEqualTo(2.0);
+            // The names docs/metrics.md gives for the idle ratio's PromQL.
+            assertThat(registry.scrape())
+                    .containsPattern("(?m)^sluice_network_processor_busy_seconds_total [0-9.E]+$")
+                    .containsPattern("(?m)^sluice_network_processor_threads 2\\.0$");
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
