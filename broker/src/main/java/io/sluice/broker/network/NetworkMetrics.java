@@ -1,6 +1,7 @@
 package io.sluice.broker.network;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -105,6 +106,21 @@ public final class NetworkMetrics {
     /** A request handler thread spent {@code nanos} running one task. */
     void handlerBusy(long nanos) {
         handlerBusy.increment(nanos / 1e9);
+    }
+
+    /**
+     * Registers the network threads' (Netty event loops') CPU time and their number: {@code 1 -
+     * rate(sluice_network_processor_busy_seconds_total) / sluice_network_processor_threads} is their idle ratio,
+     * Kafka's {@code NetworkProcessorAvgIdlePercent}.
+     */
+    void networkThreads(int threads, EventLoopBusyTime busy) {
+        FunctionCounter.builder("sluice.network.processor.busy", busy, b -> b.busyNanos() / 1e9)
+                .baseUnit("seconds")
+                .description("CPU time of the network threads (the Netty event loops serving the listeners)")
+                .register(registry);
+        Gauge.builder("sluice.network.processor.threads", () -> threads)
+                .description("Network threads (num.network.threads)")
+                .register(registry);
     }
 
     /** Registers a gauge of the number of request handler threads. */

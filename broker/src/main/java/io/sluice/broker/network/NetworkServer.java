@@ -161,8 +161,12 @@ public final class NetworkServer implements AutoCloseable {
         Class<? extends ServerChannel> channelClass =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sluice-acceptor", true), ioHandlers);
+        EventLoopBusyTime networkBusy = new EventLoopBusyTime();
         workerGroup = new MultiThreadIoEventLoopGroup(
-                config.numNetworkThreads(), new DefaultThreadFactory("sluice-network", true), ioHandlers);
+                config.numNetworkThreads(),
+                networkBusy.recording(new DefaultThreadFactory("sluice-network", true)),
+                ioHandlers);
+        metrics.networkThreads(config.numNetworkThreads(), networkBusy);
         dispatcher = new RequestDispatcher(
                 config.numIoThreads(),
                 config.queuedMaxRequests(),

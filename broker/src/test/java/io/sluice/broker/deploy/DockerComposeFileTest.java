@@ -3,8 +3,19 @@ package io.sluice.broker.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonMetaSchema;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.model.Endpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,18 +26,85 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Static checks of {@code docker-compose.yml}: no Docker engine needed. */
+/** Static checks of {@code docker-compose.yml}, including the Compose Specification schema: no Docker engine needed. */
 @Timeout(60)
 class DockerComposeFileTest {
     private static final List<String> BROKERS = List.of("broker-1", "broker-2", "broker-3");
     private static final List<String> OBSERVABILITY = List.of("prometheus", "grafana");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Object> compose = map(YamlFiles.parse(RepoFiles.read("docker-compose.yml")));
     private final Map<String, Object> services = map(compose.get("services"));
+
+    /** The Compose Specification's JSON schema (vendored, see schemas/compose-spec/README.md). */
+    @Test
+    void theFileFollowsTheComposeSpecification() {
+        assertThat(composeSchemaErrors(RepoFiles.read("docker-compose.yml"))).isEmpty();
+    }
+
+    /** The schema check bites: a misspelled key, a wrong type and a value outside an enum are each refused. */
+    @Test
+    void theComposeSchemaRefusesABrokenCopy() {
+        String file = RepoFiles.read("docker-compose.yml");
+        // in the x-broker extension that all three brokers merge
+        assertThat(composeSchemaErrors(broken(file, "stop_grace_period: 120s", "stop_grace_periods: 120s")))
+                .hasSize(3)
+                .allSatisfy(e -> assertThat(e).contains("stop_grace_periods").contains("not defined in the schema"));
+        assertThat(composeSchemaErrors(broken(file, "restart: unless-stopped", "restart: 3")))
+                .isNotEmpty()
+                .allSatisfy(e -> assertThat(e).contains("restart"));
+        assertThat(composeSchemaErrors(broken(file, "condition: service_healthy", "condition: healthy")))
+                .isNotEmpty()
+                .allSatisfy(e -> assertThat(e).contains("depends_on"));
+    }
+
+    private static String broken(String file, String from, String to) {
+        assertThat(file).as("the broken copy changes something").contains(from);
+        return file.replaceFirst(Pattern.quote(from), Matcher.quoteReplacement(to));
+    }
+
+    /** Schema violations of a compose file's text, read with typed scalars (anchors and merge keys expanded). */
+    private static List<String> composeSchemaErrors(String composeText) {
+        JsonNode document =
+                JSON.valueToTree(YamlFiles.parseAllTyped(composeText).get(0));
+        return ComposeSchema.SCHEMA.validate(document).stream()
+                .map(ValidationMessage::getMessage)
+                .sorted()
+                .toList();
+    }
+
+    /** The vendored schema, loaded once on first use. */
+    private static final class ComposeSchema {
+        static final JsonSchema SCHEMA = load();
+
+        private static JsonSchema load() {
+            try (InputStream in =
+                    DockerComposeFileTest.class.getResourceAsStream("/schemas/compose-spec/compose-spec.json")) {
+                assertThat(in).as("the vendored compose-spec.json").isNotNull();
+                JsonNode schema = JSON.readTree(in);
+                // The file names its meta-schema https://json-schema.org/draft-07/schema: draft 7 under that name, so
+                // that nothing is fetched from the network. Its $id is relative (compose_spec.json), which draft 7
+                // allows and the validator's default $id check does not.
+                String metaSchema = schema.get("$schema").asText();
+                JsonSchemaFactory factory = JsonSchemaFactory.getInstance(
+                        SpecVersion.VersionFlag.V7,
+                        builder -> builder.metaSchema(JsonMetaSchema.builder(metaSchema, JsonMetaSchema.getV7())
+                                .build()));
+                SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+                        .schemaIdValidator((id, root, location, resolved, context) -> true)
+                        .build();
+                return factory.getSchema(schema, config);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
 
     @Test
     void hasZooKeeperAndThreeBrokersOnThreeRacks() {

@@ -7,16 +7,20 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.sluice.broker.tools.NodeZoneLookup;
 import io.sluice.metadata.config.BrokerConfig;
+import io.sluice.metadata.model.Endpoint;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** Static checks of {@code deploy/kubernetes/*.yaml}. */
 @Timeout(60)
 class KubernetesManifestsTest {
-    private static final List<String> FILES = List.of("rbac.yaml", "zookeeper.yaml", "broker.yaml");
+    private static final List<String> FILES =
+            List.of("rbac.yaml", "zookeeper.yaml", "broker.yaml", "broker-external.yaml");
+    private static final String NAMESPACE = "default";
+    private static final String NODE_NAME = "node-1";
+    private static final String NODE_IP = "192.168.49.2";
+    private static final Pattern VAR_REF = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
     private final List<Map<String, Object>> objects = load();
 
@@ -171,6 +180,110 @@ class KubernetesManifestsTest {
     @Test
     void theRealEntryPointTurnsThePodEnvironmentIntoAValidBrokerConfig(@TempDir Path dir) throws Exception {
         assumeThat(RepoFiles.onPath("bash")).as("bash runs the entry point").isPresent();
+        assertThat(serviceLinkEnvironment())
+                .containsKeys(
+                        "SLUICE_BROKER_PORT",
+                        "SLUICE_BROKER_SERVICE_HOST",
+                        "SLUICE_BROKER_SERVICE_PORT_KAFKA",
+                        "SLUICE_BROKER_0_EXTERNAL_PORT",
+                        "SLUICE_ZOOKEEPER_PORT_2181_TCP_ADDR",
+                        "KUBERNETES_SERVICE_HOST");
+
+        Map<String, String> props = runEntryPoint(dir, 0);
+        BrokerConfig config = BrokerConfig.fromMap(props, () -> "localhost");
+
+        assertThat(config.brokerId()).isEqualTo(1);
+        assertThat(props).containsEntry("broker.rack", "z1");
+        assertThat(config.zookeeperConnect().connectString()).contains("sluice-zookeeper-0.sluice-zookeeper-headless");
+        assertThat(config.metricsPort()).isEqualTo(9404);
+        Endpoint internal = advertised(config, config.interBrokerListenerName());
+        assertThat(internal.host()).isEqualTo("sluice-broker-0.sluice-broker-headless.default.svc.cluster.local");
+        assertThat(internal.port())
+                .isEqualTo(bound(config, internal.listenerName()).port());
+        Map<String, Object> headless =
+                map(object("Service", "sluice-broker-headless").get("spec"));
+        assertThat(list(headless.get("ports")))
+                .map(DockerComposeFileTest::map)
+                .anySatisfy(p -> assertThat(p.get("port")).isEqualTo(String.valueOf(internal.port())));
+    }
+
+    /**
+     * External access: for every pod of the StatefulSet, the EXTERNAL listener the real entry point advertises is the
+     * node port of that pod's own Service on the pod's node, and that Service forwards to the port the listener binds.
+     */
+    @Test
+    void eachBrokerAdvertisesTheNodePortOfItsOwnExternalService(@TempDir Path dir) throws Exception {
+        assumeThat(RepoFiles.onPath("bash")).as("bash runs the entry point").isPresent();
+        int replicas = Integer.parseInt(String.valueOf(
+                map(object("StatefulSet", "sluice-broker").get("spec")).get("replicas")));
+        List<Integer> nodePorts = new ArrayList<>();
+        for (int ordinal = 0; ordinal < replicas; ordinal++) {
+            String pod = "sluice-broker-" + ordinal;
+            BrokerConfig config = BrokerConfig.fromMap(
+                    runEntryPoint(Files.createDirectories(dir.resolve(pod)), ordinal), () -> "localhost");
+            Endpoint external = advertised(config, "EXTERNAL");
+            Endpoint bound = bound(config, "EXTERNAL");
+
+            Map<String, Object> service = object("Service", pod + "-external");
+            Map<String, Object> spec = map(service.get("spec"));
+            assertThat(spec.get("type")).as(pod).isEqualTo("NodePort");
+            assertThat(map(spec.get("selector")))
+                    .as("%s's Service selects that pod only", pod)
+                    .containsEntry("statefulset.kubernetes.io/pod-name", pod)
+                    .containsAllEntriesOf(podLabels("sluice-broker"));
+            List<Object> ports = list(spec.get("ports"));
+            assertThat(ports).as(pod).hasSize(1);
+            Map<String, Object> port = map(ports.get(0));
+            assertThat(external.host())
+                    .as("%s advertises its node's address", pod)
+                    .isEqualTo(NODE_IP);
+            assertThat(external.port())
+                    .as("%s advertises the node port of its Service", pod)
+                    .isEqualTo(Integer.parseInt(String.valueOf(port.get("nodePort"))));
+            assertThat(containerPort(brokerContainer(), String.valueOf(port.get("targetPort"))))
+                    .as("%s's Service forwards to the port the EXTERNAL listener binds", pod)
+                    .isEqualTo(bound.port());
+            nodePorts.add(external.port());
+        }
+        assertThat(nodePorts)
+                .doesNotHaveDuplicates()
+                .allSatisfy(p -> assertThat(p).isBetween(30000, 32767));
+        assertThat(objects.stream()
+                        .filter(o -> "Service".equals(o.get("kind")))
+                        .filter(o -> "NodePort".equals(map(o.get("spec")).get("type"))))
+                .as("one external Service per replica")
+                .hasSize(replicas);
+    }
+
+    @Test
+    void theEntryPointRefusesAnExternalHostWithoutAPort(@TempDir Path dir) {
+        assumeThat(RepoFiles.onPath("bash")).as("bash runs the entry point").isPresent();
+        Map<String, String> env = Map.of(
+                "HOSTNAME", "sluice-broker-1",
+                "SLUICE_EXTERNAL_HOST", "kafka-{ordinal}.example.com",
+                "SLUICE_CONFIG_FILE", dir.resolve("server.properties").toString());
+        RepoFiles.Run run = RepoFiles.run(List.of("bash", "deploy/docker/entrypoint.sh", "--print-config"), env, 30);
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderr()).contains("SLUICE_EXTERNAL_PORT_BASE");
+
+        Map<String, String> loadBalancer = new HashMap<>(env);
+        loadBalancer.put("SLUICE_EXTERNAL_PORT", "9094");
+        loadBalancer.put("SLUICE_CFG_ADVERTISED_LISTENERS", "INTERNAL://sluice-broker-1.local:9092");
+        RepoFiles.Run ok =
+                RepoFiles.run(List.of("bash", "deploy/docker/entrypoint.sh", "--print-config"), loadBalancer, 30);
+        assertThat(ok.exitCode()).as(ok.stderr()).isZero();
+        assertThat(ok.stdout())
+                .contains("advertised.listeners=INTERNAL://sluice-broker-1.local:9092,"
+                        + "EXTERNAL://kafka-1.example.com:9094");
+    }
+
+    /**
+     * What a pod really gets: the environment Kubernetes injects for every Service of the namespace (as if
+     * enableServiceLinks were on), the downward-API values, and the manifest's own env with its {@code $(VAR)}
+     * references expanded; the container's command runs the real entry point, with the image's broker launcher
+     * replaced by a stub that prints the generated file. Returns the printed properties.
+     */
+    private Map<String, String> runEntryPoint(Path dir, int ordinal) throws Exception {
         Path home = dir.resolve("home");
         Path launcher = home.resolve("bin/sluice-broker");
         Files.createDirectories(launcher.getParent());
@@ -180,17 +293,9 @@ class KubernetesManifestsTest {
         Files.writeString(rack.resolve("zone"), "z1\n");
 
         Map<String, String> env = new TreeMap<>(serviceLinkEnvironment());
-        assertThat(env)
-                .containsKeys(
-                        "SLUICE_BROKER_PORT",
-                        "SLUICE_BROKER_SERVICE_HOST",
-                        "SLUICE_BROKER_SERVICE_PORT_KAFKA",
-                        "SLUICE_ZOOKEEPER_PORT_2181_TCP_ADDR",
-                        "KUBERNETES_SERVICE_HOST");
         Map<String, Object> container = brokerContainer();
-        env.putAll(downwardApi(container, "default", "node-1"));
-        env.put("HOSTNAME", "sluice-broker-0");
-        env.putAll(env(container));
+        env.put("HOSTNAME", "sluice-broker-" + ordinal);
+        env.putAll(containerEnv(container));
         // The image's ENV, with the broker launcher stubbed and the config file in the temporary directory.
         env.put("SLUICE_HOME", home.toString());
         env.put("SLUICE_CONFIG_FILE", dir.resolve("server.properties").toString());
@@ -204,22 +309,45 @@ class KubernetesManifestsTest {
         RepoFiles.Run run = RepoFiles.run(List.of("bash", "-c", script), env, 30);
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         assertThat(run.stdout()).startsWith("# args: " + dir.resolve("server.properties"));
+        assertThat(run.stderr()).as("no deprecated variable in the manifest").doesNotContain("deprecated");
 
         Properties printed = new Properties();
         printed.load(new StringReader(run.stdout()));
         Map<String, String> props = new TreeMap<>();
         printed.forEach((k, v) -> props.put((String) k, (String) v));
-        BrokerConfig config = BrokerConfig.fromMap(props, () -> "localhost");
+        return props;
+    }
 
-        assertThat(config.brokerId()).isEqualTo(1);
-        assertThat(props).containsEntry("broker.rack", "z1");
-        assertThat(config.zookeeperConnect().connectString()).contains("sluice-zookeeper-0.sluice-zookeeper-headless");
-        assertThat(config.metricsPort()).isEqualTo(9404);
-        assertThat(config.advertisedListeners().get(0).host())
-                .isEqualTo("sluice-broker-0.sluice-broker-headless.default.svc.cluster.local");
-        assertThat(config.advertisedListeners().get(0).port())
-                .isEqualTo(config.listeners().get(0).port());
-        assertThat(run.stderr()).as("no deprecated variable in the manifest").doesNotContain("deprecated");
+    private static Endpoint advertised(BrokerConfig config, String listener) {
+        return config.advertisedListeners().stream()
+                .filter(e -> e.listenerName().equals(listener))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no advertised listener " + listener));
+    }
+
+    private static Endpoint bound(BrokerConfig config, String listener) {
+        return config.listeners().stream()
+                .filter(e -> e.listenerName().equals(listener))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no listener " + listener));
+    }
+
+    private static int containerPort(Map<String, Object> container, String nameOrNumber) {
+        if (nameOrNumber.matches("\\d+")) {
+            return Integer.parseInt(nameOrNumber);
+        }
+        return list(container.get("ports")).stream()
+                .map(DockerComposeFileTest::map)
+                .filter(p -> nameOrNumber.equals(p.get("name")))
+                .map(p -> Integer.parseInt(String.valueOf(p.get("containerPort"))))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no container port named " + nameOrNumber));
+    }
+
+    private Map<String, Object> podLabels(String statefulSet) {
+        return map(map(map(map(object("StatefulSet", statefulSet).get("spec")).get("template"))
+                        .get("metadata"))
+                .get("labels"));
     }
 
     /**
@@ -282,21 +410,37 @@ class KubernetesManifestsTest {
         }
     }
 
-    private static Map<String, String> downwardApi(Map<String, Object> container, String namespace, String node) {
-        Map<String, String> env = new HashMap<>();
+    /**
+     * The container's env as the kubelet resolves it, in order: downward-API fields (for a pod in {@link #NAMESPACE}
+     * on {@link #NODE_NAME} with {@link #NODE_IP}), values, and {@code $(NAME)} references to variables defined
+     * earlier in the list (an unresolved reference stays as written, as Kubernetes leaves it).
+     */
+    private static Map<String, String> containerEnv(Map<String, Object> container) {
+        Map<String, String> env = new LinkedHashMap<>();
         for (Object o : list(container.get("env"))) {
             Map<String, Object> entry = map(o);
-            if (!entry.containsKey("valueFrom")) {
-                continue;
+            String name = String.valueOf(entry.get("name"));
+            if (entry.containsKey("valueFrom")) {
+                String field = String.valueOf(
+                        map(map(entry.get("valueFrom")).get("fieldRef")).get("fieldPath"));
+                env.put(
+                        name,
+                        switch (field) {
+                            case "metadata.namespace" -> NAMESPACE;
+                            case "spec.nodeName" -> NODE_NAME;
+                            case "status.hostIP" -> NODE_IP;
+                            default -> throw new AssertionError("the test does not know the field " + field);
+                        });
+            } else {
+                Matcher ref = VAR_REF.matcher(String.valueOf(entry.get("value")));
+                StringBuilder value = new StringBuilder();
+                while (ref.find()) {
+                    String resolved = env.getOrDefault(ref.group(1), ref.group());
+                    ref.appendReplacement(value, Matcher.quoteReplacement(resolved));
+                }
+                ref.appendTail(value);
+                env.put(name, value.toString());
             }
-            String field = String.valueOf(
-                    map(map(entry.get("valueFrom")).get("fieldRef")).get("fieldPath"));
-            String value = switch (field) {
-                case "metadata.namespace" -> namespace;
-                case "spec.nodeName" -> node;
-                default -> throw new AssertionError("the test does not know the field " + field);
-            };
-            env.put(String.valueOf(entry.get("name")), value);
         }
         return env;
     }

@@ -29,6 +29,20 @@ final class YamlFiles {
         return docs;
     }
 
+    /**
+     * All documents of a text with their scalars typed as YAML resolves them ({@code 3} an integer, {@code "3"} a
+     * string, {@code true} a boolean), as a schema validator must see them; mappings keep their order.
+     */
+    static List<Object> parseAllTyped(String text) {
+        List<Object> docs = new ArrayList<>();
+        for (Object doc : loader().loadAll(text)) {
+            if (doc != null) {
+                docs.add(doc);
+            }
+        }
+        return docs;
+    }
+
     /** A single-document text. */
     static Object parse(String text) {
         List<Object> docs = parseAll(text);
