@@ -2,6 +2,7 @@ package io.sluice.replication.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.testsupport.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedChannelException;
@@ -9,13 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What takes a log directory offline, and that it goes offline once, naming the directory of the failed log. */
@@ -24,19 +23,11 @@ class LogDirFailureTest {
     @TempDir
     Path tmp;
 
-    private final MutableClock clock = new MutableClock(1_700_000_000_000L);
-    private ScheduledThreadPoolExecutor scheduler;
+    @RegisterExtension
+    final LogFixture logs = new LogFixture();
 
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
+    private final ManualClock clock = logs.clock;
+    private final ScheduledThreadPoolExecutor scheduler = logs.scheduler;
 
     @Test
     void aFailedWriteIsADirectoryFaultAClosedChannelOrAMappedIndexFaultIsNot() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.replication.log.index.OffsetIndex;
+import io.sluice.testsupport.ManualClock;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -16,13 +17,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Recovery from deliberately damaged files: nothing before the damage is lost, nothing after it is served. */
@@ -36,22 +35,12 @@ class LogRecoveryTest {
     @TempDir
     Path tmp;
 
-    private final MutableClock clock = new MutableClock(1_700_000_000_000L);
+    @RegisterExtension
+    final LogFixture logs = new LogFixture();
+
+    private final ManualClock clock = logs.clock;
+    private final ScheduledThreadPoolExecutor scheduler = logs.scheduler;
     private final Random random = new Random(42);
-    private final List<UnifiedLog> opened = new ArrayList<>();
-    private ScheduledThreadPoolExecutor scheduler;
-
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        opened.forEach(UnifiedLog::close);
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
 
     private static LogConfig config() {
         return LogConfig.defaults()
@@ -66,7 +55,7 @@ class LogRecoveryTest {
 
     private UnifiedLog open(boolean clean, long recoveryPoint) {
         UnifiedLog log = UnifiedLog.load(dir(), TP, config(), recoveryPoint, 0, clean, clock, scheduler);
-        opened.add(log);
+        logs.track(log);
         return log;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.replication.log.MalformedBatches.Shape;
+import io.sluice.testsupport.ManualClock;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
@@ -24,10 +24,9 @@ import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -47,26 +46,16 @@ class RecordValidationTest {
     @TempDir
     Path tmp;
 
-    private final MutableClock clock = new MutableClock(MalformedBatches.BASE_TIMESTAMP);
-    private ScheduledThreadPoolExecutor scheduler;
-    private final List<UnifiedLog> opened = new ArrayList<>();
+    @RegisterExtension
+    final LogFixture logs = new LogFixture(1, MalformedBatches.BASE_TIMESTAMP);
 
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        opened.forEach(UnifiedLog::close);
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
+    private final ManualClock clock = logs.clock;
+    private final ScheduledThreadPoolExecutor scheduler = logs.scheduler;
 
     private UnifiedLog open(LogConfig config) {
         File dir = tmp.resolve("walked-0").toFile();
         UnifiedLog log = UnifiedLog.load(dir, TP, config, 0, 0, true, clock, scheduler);
-        opened.add(log);
+        logs.track(log);
         return log;
     }
 

@@ -3,6 +3,7 @@ package io.sluice.replication.log;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.testsupport.ManualClock;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -10,17 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
@@ -31,21 +30,11 @@ class UnifiedLogTest {
     @TempDir
     Path tmp;
 
-    private final MutableClock clock = new MutableClock(1_700_000_000_000L);
-    private ScheduledThreadPoolExecutor scheduler;
-    private final List<UnifiedLog> opened = new ArrayList<>();
+    @RegisterExtension
+    final LogFixture logs = new LogFixture();
 
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        opened.forEach(UnifiedLog::close);
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
+    private final ManualClock clock = logs.clock;
+    private final ScheduledThreadPoolExecutor scheduler = logs.scheduler;
 
     private File dir() {
         return tmp.resolve("orders-eu-3").toFile();
@@ -53,7 +42,7 @@ class UnifiedLogTest {
 
     private UnifiedLog open(LogConfig config) {
         UnifiedLog log = UnifiedLog.load(dir(), TP, config, 0, 0, true, clock, scheduler);
-        opened.add(log);
+        logs.track(log);
         return log;
     }
 

@@ -6,26 +6,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.replication.log.LogConfig;
+import io.sluice.replication.log.LogFixture;
 import io.sluice.replication.log.SwapHook;
 import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.log.cleaner.KeyedRecords.Batch;
-import io.sluice.replication.log.cleaner.KeyedRecords.ManualClock;
 import io.sluice.replication.log.cleaner.KeyedRecords.Read;
+import io.sluice.testsupport.ManualClock;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Compaction of one log: what is kept, what is dropped, and what is never touched. */
@@ -38,22 +36,12 @@ class CleanerTest {
     @TempDir
     Path tmp;
 
-    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
-    private final List<UnifiedLog> opened = new ArrayList<>();
-    private ScheduledThreadPoolExecutor scheduler;
+    @RegisterExtension
+    final LogFixture logs = new LogFixture();
+
+    private final ManualClock clock = logs.clock;
+    private final ScheduledThreadPoolExecutor scheduler = logs.scheduler;
     private LogCleaner cleaner;
-
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        opened.forEach(UnifiedLog::close);
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
 
     static LogConfig compacted() {
         return LogConfig.defaults()
@@ -66,8 +54,8 @@ class CleanerTest {
 
     private UnifiedLog open(LogConfig config) {
         UnifiedLog log = UnifiedLog.load(tmp.resolve("compacted-0").toFile(), TP, config, 0, 0, true, clock, scheduler);
-        opened.add(log);
-        cleaner = new LogCleaner(testCleanerConfig(), List.of(tmp), () -> opened, clock, SwapHook.NONE);
+        logs.track(log);
+        cleaner = new LogCleaner(testCleanerConfig(), List.of(tmp), logs::opened, clock, SwapHook.NONE);
         return log;
     }
 

@@ -6,12 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.replication.checkpoint.OffsetCheckpointFile;
 import io.sluice.replication.log.LogConfig;
+import io.sluice.replication.log.LogFixture;
 import io.sluice.replication.log.LogManager;
 import io.sluice.replication.log.LogManagerConfig;
 import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.log.cleaner.KeyedRecords.KeyValue;
-import io.sluice.replication.log.cleaner.KeyedRecords.ManualClock;
 import io.sluice.replication.log.cleaner.KeyedRecords.Read;
+import io.sluice.testsupport.ManualClock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,12 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The cleaner threads of a {@link LogManager} compacting a busy keyed log, across a restart. */
@@ -39,21 +38,11 @@ class LogCleanerIntegrationTest {
     @TempDir
     Path tmp;
 
-    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
-    private final List<LogManager> managers = new ArrayList<>();
-    private ScheduledThreadPoolExecutor scheduler;
+    @RegisterExtension
+    final LogFixture logs = new LogFixture(2, 1_700_000_000_000L);
 
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(2);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        managers.forEach(LogManager::shutdown);
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
+    private final ManualClock clock = logs.clock;
+    private final ScheduledThreadPoolExecutor scheduler = logs.scheduler;
 
     private static LogConfig tableConfig() {
         return LogConfig.defaults()
@@ -76,7 +65,7 @@ class LogCleanerIntegrationTest {
                 clock,
                 scheduler);
         manager.startup();
-        managers.add(manager);
+        logs.onClose(manager::shutdown);
         return manager;
     }
 

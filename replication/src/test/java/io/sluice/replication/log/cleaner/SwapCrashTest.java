@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.replication.log.FileSlice;
 import io.sluice.replication.log.LogConfig;
+import io.sluice.replication.log.LogFixture;
 import io.sluice.replication.log.SegmentInfo;
 import io.sluice.replication.log.SwapHook;
 import io.sluice.replication.log.SwapStep;
 import io.sluice.replication.log.UnifiedLog;
-import io.sluice.replication.log.cleaner.KeyedRecords.ManualClock;
 import io.sluice.replication.log.cleaner.KeyedRecords.Read;
+import io.sluice.testsupport.ManualClock;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,13 +24,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,21 +44,11 @@ class SwapCrashTest {
     @TempDir
     Path tmp;
 
-    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
-    private final List<UnifiedLog> opened = new ArrayList<>();
-    private ScheduledThreadPoolExecutor scheduler;
+    @RegisterExtension
+    final LogFixture logs = new LogFixture();
 
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        opened.forEach(UnifiedLog::close);
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
+    private final ManualClock clock = logs.clock;
+    private final ScheduledThreadPoolExecutor scheduler = logs.scheduler;
 
     private static LogConfig config() {
         return CleanerTest.compacted().withSegmentBytes(4096).withFileDeleteDelayMs(3_600_000);
@@ -67,7 +56,7 @@ class SwapCrashTest {
 
     private UnifiedLog load(Path dir, boolean clean) {
         UnifiedLog log = UnifiedLog.load(dir.toFile(), TP, config(), 0, 0, clean, clock, scheduler);
-        opened.add(log);
+        logs.track(log);
         return log;
     }
 
