@@ -1,6 +1,7 @@
 package io.sluice.testsupport;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -16,18 +17,35 @@ public final class ManualClock extends Clock {
     public static final long DEFAULT_START_MILLIS = 1_700_000_000_000L;
 
     private final AtomicLong millis;
+    private final long startMillis;
+    private final long startNanos;
 
     public ManualClock() {
         this(DEFAULT_START_MILLIS);
     }
 
     public ManualClock(long startMillis) {
+        this(startMillis, startMillis * 1_000_000L);
+    }
+
+    /**
+     * A clock at {@code startMillis} whose {@link #nanoseconds()} reading starts at {@code startNanos} (for instance
+     * just below {@link Long#MAX_VALUE}, to test code that must survive the monotonic reading wrapping around).
+     */
+    public ManualClock(long startMillis, long startNanos) {
         this.millis = new AtomicLong(startMillis);
+        this.startMillis = startMillis;
+        this.startNanos = startNanos;
     }
 
     /** Moves time forward by {@code ms} (a negative value moves it back, for tests of clock jumps). */
     public void advance(long ms) {
         millis.addAndGet(ms);
+    }
+
+    /** Moves time forward by {@code duration}, counted in whole milliseconds. */
+    public void advance(Duration duration) {
+        advance(duration.toMillis());
     }
 
     /** Moves time to {@code targetMillis}, which must not be before now. */
@@ -44,9 +62,12 @@ public final class ManualClock extends Clock {
         millis.set(newMillis);
     }
 
-    /** The reading as a monotonic nanosecond count (the same timeline as {@link #millis()}). */
+    /**
+     * The reading as a monotonic nanosecond count, moving with {@link #millis()}; like {@link System#nanoTime()} it may
+     * wrap around, so only differences mean anything.
+     */
     public long nanoseconds() {
-        return millis.get() * 1_000_000L;
+        return startNanos + (millis.get() - startMillis) * 1_000_000L;
     }
 
     @Override

@@ -2,14 +2,12 @@ package io.sluice.replication.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.testsupport.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.junit.jupiter.api.Test;
@@ -25,9 +23,6 @@ class LogDirFailureTest {
 
     @RegisterExtension
     final LogFixture logs = new LogFixture();
-
-    private final ManualClock clock = logs.clock;
-    private final ScheduledThreadPoolExecutor scheduler = logs.scheduler;
 
     @Test
     void aFailedWriteIsADirectoryFaultAClosedChannelOrAMappedIndexFaultIsNot() {
@@ -52,8 +47,8 @@ class LogDirFailureTest {
     void theFirstReportOfADirectoryTakesItOfflineAndTellsTheListenerOnce() throws Exception {
         Path dirA = tmp.resolve("a");
         Path dirB = tmp.resolve("b");
-        LogManager manager =
-                new LogManager(List.of(dirA, dirB), LogConfig.defaults().withFileDeleteDelayMs(0), 1, clock, scheduler);
+        LogManager manager = new LogManager(
+                List.of(dirA, dirB), LogConfig.defaults().withFileDeleteDelayMs(0), 1, logs.clock, logs.scheduler);
         manager.startup();
         try {
             List<String> told = new ArrayList<>();

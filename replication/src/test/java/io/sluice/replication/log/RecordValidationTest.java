@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.replication.log.MalformedBatches.Shape;
-import io.sluice.testsupport.ManualClock;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.stream.Stream;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
@@ -49,12 +47,9 @@ class RecordValidationTest {
     @RegisterExtension
     final LogFixture logs = new LogFixture(1, MalformedBatches.BASE_TIMESTAMP);
 
-    private final ManualClock clock = logs.clock;
-    private final ScheduledThreadPoolExecutor scheduler = logs.scheduler;
-
     private UnifiedLog open(LogConfig config) {
         File dir = tmp.resolve("walked-0").toFile();
-        UnifiedLog log = UnifiedLog.load(dir, TP, config, 0, 0, true, clock, scheduler);
+        UnifiedLog log = UnifiedLog.load(dir, TP, config, 0, 0, true, logs.clock, logs.scheduler);
         logs.track(log);
         return log;
     }

@@ -12,7 +12,6 @@ import io.sluice.replication.log.LogManagerConfig;
 import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.log.cleaner.KeyedRecords.KeyValue;
 import io.sluice.replication.log.cleaner.KeyedRecords.Read;
-import io.sluice.testsupport.ManualClock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,9 +39,6 @@ class LogCleanerIntegrationTest {
     @RegisterExtension
     final LogFixture logs = new LogFixture(2, 1_700_000_000_000L);
 
-    private final ManualClock clock = logs.clock;
-    private final ScheduledThreadPoolExecutor scheduler = logs.scheduler;
-
     private static LogConfig tableConfig() {
         return LogConfig.defaults()
                 .withSegmentBytes(64 * 1024)
@@ -62,8 +57,8 @@ class LogCleanerIntegrationTest {
                 List.of(tmp.resolve("data")),
                 LogConfig.defaults(),
                 LogManagerConfig.withRecoveryThreads(1).withCleaner(cleaner),
-                clock,
-                scheduler);
+                logs.clock,
+                logs.scheduler);
         manager.startup();
         logs.onClose(manager::shutdown);
         return manager;
@@ -88,7 +83,7 @@ class LogCleanerIntegrationTest {
                     expected.put(key, value);
                 }
             }
-            log.appendAsLeader(KeyedRecords.batch(clock.millis(), batch), 0);
+            log.appendAsLeader(KeyedRecords.batch(logs.clock.millis(), batch), 0);
         }
         log.roll();
         long end = log.logEndOffset();
@@ -111,7 +106,7 @@ class LogCleanerIntegrationTest {
         assertThat(log.logEndOffset()).isEqualTo(end);
         assertThat(log.size()).isLessThan(100_000L);
 
-        clock.advance(DELETE_RETENTION_MS + 1);
+        logs.clock.advance(DELETE_RETENTION_MS + 1);
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(20))
                 .until(() -> KeyedRecords.readAll(log).size() == expected.size());
@@ -143,7 +138,7 @@ class LogCleanerIntegrationTest {
             for (int k = 0; k < 20; k++) {
                 batch.add(kv("k" + k, "v" + round));
             }
-            log.appendAsLeader(KeyedRecords.batch(clock.millis(), batch), 0);
+            log.appendAsLeader(KeyedRecords.batch(logs.clock.millis(), batch), 0);
         }
         log.roll();
         long end = log.logEndOffset();

@@ -12,7 +12,6 @@ import io.sluice.replication.log.SwapHook;
 import io.sluice.replication.log.SwapStep;
 import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.log.cleaner.KeyedRecords.Read;
-import io.sluice.testsupport.ManualClock;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +22,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -47,15 +45,12 @@ class SwapCrashTest {
     @RegisterExtension
     final LogFixture logs = new LogFixture();
 
-    private final ManualClock clock = logs.clock;
-    private final ScheduledThreadPoolExecutor scheduler = logs.scheduler;
-
     private static LogConfig config() {
         return CleanerTest.compacted().withSegmentBytes(4096).withFileDeleteDelayMs(3_600_000);
     }
 
     private UnifiedLog load(Path dir, boolean clean) {
-        UnifiedLog log = UnifiedLog.load(dir.toFile(), TP, config(), 0, 0, clean, clock, scheduler);
+        UnifiedLog log = UnifiedLog.load(dir.toFile(), TP, config(), 0, 0, clean, logs.clock, logs.scheduler);
         logs.track(log);
         return log;
     }
@@ -64,17 +59,17 @@ class SwapCrashTest {
         UnifiedLog log = load(dir, true);
         for (int round = 0; round < 30; round++) {
             for (int k = 0; k < 8; k++) {
-                log.appendAsLeader(batch(clock.millis(), kv("k" + k, "v" + round)), 0);
+                log.appendAsLeader(batch(logs.clock.millis(), kv("k" + k, "v" + round)), 0);
             }
         }
-        log.appendAsLeader(batch(clock.millis(), kv("k0", null)), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("k0", null)), 0);
         log.roll();
-        log.appendAsLeader(batch(clock.millis(), kv("tail", "t")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("tail", "t")), 0);
         return log;
     }
 
     private LogCleaner cleaner(UnifiedLog log, SwapHook hook) {
-        return new LogCleaner(CleanerTest.testCleanerConfig(), List.of(tmp), () -> List.of(log), clock, hook);
+        return new LogCleaner(CleanerTest.testCleanerConfig(), List.of(tmp), () -> List.of(log), logs.clock, hook);
     }
 
     @Test
@@ -112,7 +107,7 @@ class SwapCrashTest {
                     .as("leftovers after %s", step)
                     .isEmpty();
             // the recovered log accepts appends and can be cleaned to the same result
-            recovered.appendAsLeader(batch(clock.millis(), kv("after", "crash")), 0);
+            recovered.appendAsLeader(batch(logs.clock.millis(), kv("after", "crash")), 0);
         }
     }
 
@@ -207,7 +202,15 @@ class SwapCrashTest {
         List<SegmentInfo> infos = log.segmentInfos();
         log.truncateTo(log.logEndOffset() - 1);
         LogToClean stale = LogToClean.assess(
-                log, infos, log.config(), 0, 0, log.logEndOffset(), Long.MAX_VALUE, clock.millis(), Long.MAX_VALUE);
+                log,
+                infos,
+                log.config(),
+                0,
+                0,
+                log.logEndOffset(),
+                Long.MAX_VALUE,
+                logs.clock.millis(),
+                Long.MAX_VALUE);
         List<Read> before = KeyedRecords.readAll(log);
 
         assertThat(cleaner.newCleaner().clean(stale).completed()).isFalse();
