@@ -7,6 +7,7 @@ import io.sluice.metadata.model.BrokerInfo;
 import io.sluice.metadata.model.Endpoint;
 import io.sluice.metadata.model.LeaderAndIsr;
 import io.sluice.metadata.zk.ZkStore;
+import io.sluice.testsupport.EmbeddedZooKeeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,6 @@ import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
@@ -86,7 +86,7 @@ final class ControllerTestCluster implements AutoCloseable {
         }
     }
 
-    private final TestingServer zk;
+    private final EmbeddedZooKeeper zk;
     private final Map<Integer, SimBroker> brokers = new TreeMap<>();
     private final Map<Integer, Optional<String>> racks = new TreeMap<>();
     private final UnaryOperator<ControllerConfig> tweak;
@@ -107,14 +107,14 @@ final class ControllerTestCluster implements AutoCloseable {
             throws Exception {
         this.tweak = tweak;
         this.rules = rules;
-        this.zk = new TestingServer(true);
-        this.observerClient = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryNTimes(20, 100));
+        this.zk = EmbeddedZooKeeper.start();
+        this.observerClient = CuratorFrameworkFactory.newClient(zk.connectString(), new RetryNTimes(20, 100));
         observerClient.start();
         this.observer = new ZkStore(observerClient);
         observer.ensurePersistentPaths();
         for (int i = 0; i < brokerRacks.size(); i++) {
             racks.put(i + 1, brokerRacks.get(i));
-            brokers.put(i + 1, new SimBroker(i + 1, brokerRacks.get(i), zk.getConnectString(), tweak, rules));
+            brokers.put(i + 1, new SimBroker(i + 1, brokerRacks.get(i), zk.connectString(), tweak, rules));
         }
     }
 
@@ -132,7 +132,7 @@ final class ControllerTestCluster implements AutoCloseable {
     }
 
     String connectString() {
-        return zk.getConnectString();
+        return zk.connectString();
     }
 
     SimBroker broker(int id) {
@@ -153,7 +153,7 @@ final class ControllerTestCluster implements AutoCloseable {
         if (old != null) {
             old.kill();
         }
-        SimBroker b = new SimBroker(id, racks.get(id), zk.getConnectString(), tweak, rules);
+        SimBroker b = new SimBroker(id, racks.get(id), zk.connectString(), tweak, rules);
         brokers.put(id, b);
         return b;
     }

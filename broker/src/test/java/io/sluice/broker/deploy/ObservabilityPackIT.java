@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.broker.it.Clients;
 import io.sluice.broker.it.InJvmCluster;
 import io.sluice.broker.metrics.LatencyHistograms;
 import java.nio.charset.StandardCharsets;
@@ -20,14 +21,11 @@ import java.util.TreeSet;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -227,19 +225,9 @@ class ObservabilityPackIT {
     }
 
     private int consume() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            int[] count = {0};
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                count[0] += consumer.poll(Duration.ofMillis(200)).count();
-                return count[0] >= RECORDS;
-            });
-            return count[0];
-        }
+        return Clients.consumeFromStart(
+                cluster.bootstrapServers(),
+                List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1)),
+                RECORDS);
     }
 }

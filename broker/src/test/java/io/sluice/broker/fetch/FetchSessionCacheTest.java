@@ -2,9 +2,7 @@ package io.sluice.broker.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
+import io.sluice.testsupport.ManualClock;
 import java.util.LinkedHashMap;
 import java.util.Random;
 import org.apache.kafka.common.Uuid;
@@ -12,30 +10,14 @@ import org.junit.jupiter.api.Test;
 
 class FetchSessionCacheTest {
     private static final long EVICTION_MS = 1_000L;
-    private Instant now = Instant.ofEpochMilli(1_000_000L);
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final ManualClock clock = new ManualClock(1_000_000L);
 
     private FetchSessionCache cache(int slots) {
         return new FetchSessionCache(slots, EVICTION_MS, clock, new Random(7), FetchSessionMetrics.NOOP);
     }
 
     private void advance(long ms) {
-        now = now.plusMillis(ms);
+        clock.advance(ms);
     }
 
     static LinkedHashMap<PartitionKey, CachedPartition> partitions(int n) {

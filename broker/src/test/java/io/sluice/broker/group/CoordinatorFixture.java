@@ -20,7 +20,7 @@ final class CoordinatorFixture {
     static final int REBALANCE_MS = 30_000;
     static final long RETENTION_MS = 7L * 24 * 3600 * 1000;
 
-    final ManualScheduler time = new ManualScheduler();
+    final ManualGroupScheduler time = new ManualGroupScheduler();
     final FakeGroupStore store = new FakeGroupStore(PARTITIONS);
     final GroupCoordinator coordinator;
 
@@ -33,7 +33,7 @@ final class CoordinatorFixture {
     }
 
     CoordinatorFixture(GroupConfig config) {
-        coordinator = new GroupCoordinator(1, config, store, time, time);
+        coordinator = new GroupCoordinator(1, config, store, time.clock, time);
         coordinator.startup();
         for (int p = 0; p < PARTITIONS; p++) {
             coordinator.onElection(p, 1);

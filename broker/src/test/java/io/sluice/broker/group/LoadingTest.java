@@ -21,13 +21,13 @@ class LoadingTest {
     private static final int PARTITION = CoordinatorFixture.partitionOf(GROUP);
     private static final TopicPartition T0 = new TopicPartition("t", 0);
 
-    private final ManualScheduler time = new ManualScheduler();
+    private final ManualGroupScheduler time = new ManualGroupScheduler();
     private final FakeGroupStore store = new FakeGroupStore(PARTITIONS);
     private final GroupCoordinator coordinator = new GroupCoordinator(
             1,
             new GroupConfig(6_000, 300_000, 0, 10, CoordinatorFixture.RETENTION_MS, 600_000, 5_000),
             store,
-            time,
+            time.clock,
             time);
 
     private StoredGroup storedStableGroup() {

@@ -1,6 +1,7 @@
 package io.sluice.broker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,10 +28,30 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Stock Kafka clients configured for the integration tests, and the record checks they share. */
-final class Clients {
+public final class Clients {
     private Clients() {}
 
     /** A default producer (idempotent, acks=all) with byte-array serializers and the given extra settings. */
+    /**
+     * Reads {@code partitions} from the beginning with a stock consumer until at least {@code atLeast} records came
+     * (waiting up to 30 s); returns how many it read.
+     */
+    public static int consumeFromStart(String bootstrap, List<TopicPartition> partitions, int atLeast) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            int[] count = {0};
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                count[0] += consumer.poll(Duration.ofMillis(200)).count();
+                return count[0] >= atLeast;
+            });
+            return count[0];
+        }
+    }
+
     static KafkaProducer<byte[], byte[]> producer(String bootstrap, Map<String, String> extra) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -3,20 +3,15 @@ package io.sluice.broker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.sluice.metadata.model.LeaderAndIsr;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.CreateTopicsOptions;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -47,42 +42,12 @@ class ControllerScaleIT {
 
     @Test
     void killingTheControllerOfThousandsOfPartitionsRestoresEveryLeader() throws Exception {
-        ch.qos.logback.classic.Logger sluice = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.sluice");
-        ch.qos.logback.classic.Logger lifecycle =
-                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.sluice.controller.ControllerLifecycle");
-        Level sluiceLevel = sluice.getLevel();
-        Level lifecycleLevel = lifecycle.getLevel();
-        ch.qos.logback.classic.Logger self = (ch.qos.logback.classic.Logger) log;
-        Level selfLevel = self.getLevel();
-        ListAppender<ILoggingEvent> failoverLines = new ListAppender<>();
-        failoverLines.start();
-        // thousands of partitions log thousands of lines per broker; keep the controller's lifecycle lines only
-        sluice.setLevel(Level.WARN);
-        lifecycle.setLevel(Level.INFO);
-        self.setLevel(Level.INFO);
-        lifecycle.addAppender(failoverLines);
-        try (InJvmCluster cluster = InJvmCluster.start(
-                3,
-                Map.of(
-                        "log.segment.bytes",
-                        Integer.toString(1024 * 1024),
-                        "log.index.size.max.bytes",
-                        Integer.toString(64 * 1024),
-                        "num.io.threads",
-                        "2",
-                        "auto.leader.rebalance.enable",
-                        "false"))) {
-            List<String> topics = new ArrayList<>();
-            List<NewTopic> newTopics = new ArrayList<>();
-            for (int t = 0; t < TOPICS; t++) {
-                topics.add("scale-" + t);
-                newTopics.add(new NewTopic("scale-" + t, PARTITIONS_PER_TOPIC, (short) 3));
-            }
+        try (ScaleCluster.QuietLogs logs = new ScaleCluster.QuietLogs(log);
+                InJvmCluster cluster = ScaleCluster.start()) {
+            // keep the controller's lifecycle lines only
+            ListAppender<ILoggingEvent> failoverLines = logs.capture("io.sluice.controller.ControllerLifecycle");
             long createStart = System.nanoTime();
-            cluster.admin()
-                    .createTopics(newTopics, new CreateTopicsOptions().timeoutMs(300_000))
-                    .all()
-                    .get(300, TimeUnit.SECONDS);
+            List<String> topics = ScaleCluster.createTopics(cluster, "scale", TOPICS, PARTITIONS_PER_TOPIC);
             await().atMost(Duration.ofSeconds(300))
                     .pollInterval(Duration.ofSeconds(1))
                     .ignoreExceptions()
@@ -132,11 +97,6 @@ class ControllerScaleIT {
             assertThat(successor).isNotEqualTo(controller);
             assertThat(done).as("the new controller's failover line").isNotEmpty();
             assertThat(clientMs).isLessThan(SANITY_BOUND.toMillis());
-        } finally {
-            lifecycle.detachAppender(failoverLines);
-            sluice.setLevel(sluiceLevel);
-            lifecycle.setLevel(lifecycleLevel);
-            self.setLevel(selfLevel);
         }
     }
 

@@ -25,8 +25,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
@@ -42,28 +40,20 @@ import org.slf4j.LoggerFactory;
  * cluster restart, not the loss of unflushed bytes (durability there comes from replication, docs/design.md#durability).
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
+@SluiceCluster(
+        brokers = 3,
+        overrides = "replica.lag.time.max.ms=8000",
+        topic = DurabilityRestartIT.TOPIC,
+        partitions = DurabilityRestartIT.PARTITIONS,
+        topicConfigs = {"min.insync.replicas=2", "segment.bytes=" + DurabilityRestartIT.SEGMENT_BYTES})
 class DurabilityRestartIT {
     private static final Logger LOG = LoggerFactory.getLogger(DurabilityRestartIT.class);
-    private static final String TOPIC = "durability";
-    private static final int PARTITIONS = 3;
+    static final String TOPIC = "durability";
+    static final int PARTITIONS = 3;
     /** Small segments, so that truncation and recovery cross segment boundaries. */
-    private static final String SEGMENT_BYTES = "65536";
+    static final String SEGMENT_BYTES = "65536";
 
     private InJvmCluster cluster;
-
-    @BeforeEach
-    void startCluster() throws Exception {
-        cluster = InJvmCluster.start(3, Map.of("replica.lag.time.max.ms", "8000"));
-        cluster.createTopicAndAwaitFullIsr(
-                TOPIC, PARTITIONS, 3, Map.of("min.insync.replicas", "2", "segment.bytes", SEGMENT_BYTES));
-    }
-
-    @AfterEach
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void everyAcknowledgedRecordSurvivesHaltingTheWholeClusterMidStream() throws Exception {

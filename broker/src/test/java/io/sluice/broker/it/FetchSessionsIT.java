@@ -23,7 +23,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,24 +32,20 @@ import org.junit.jupiter.api.Timeout;
  * every record exactly once. The followers fetch in sessions too, and replicate every acks=all write.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@SluiceCluster(
+        brokers = 2,
+        topic = FetchSessionsIT.TOPIC,
+        partitions = FetchSessionsIT.PARTITIONS,
+        topicConfigs = "min.insync.replicas=2")
 class FetchSessionsIT {
-    private static final String TOPIC = "many";
-    private static final int PARTITIONS = 60;
+    static final String TOPIC = "many";
+    static final int PARTITIONS = 60;
     private static final int RECORDS_PER_PARTITION = 5;
 
     private InJvmCluster cluster;
 
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     @Test
     void aConsumerOfManyPartitionsFetchesIncrementallyAndReadsEverything() throws Exception {
-        cluster = InJvmCluster.start(2, Map.of());
-        cluster.createTopicAndAwaitFullIsr(TOPIC, PARTITIONS, 2, Map.of("min.insync.replicas", "2"));
         produce();
 
         Map<TopicPartition, List<String>> read = new HashMap<>();

@@ -23,7 +23,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,19 +33,13 @@ import org.junit.jupiter.api.Timeout;
  * consumer falls back to the leader and goes on reading.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@SluiceCluster(start = false)
 class FollowerFetchingIT {
     private static final String TOPIC = "racked";
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
     private static final int RECORDS = 200;
 
     private InJvmCluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void aConsumerInRackR2ReadsFromTheR2ReplicaAndFallsBackToTheLeader() throws Exception {

@@ -11,6 +11,7 @@ import io.sluice.metadata.config.ZkConnect;
 import io.sluice.metadata.model.LeaderAndIsr;
 import io.sluice.metadata.zk.ZkClients;
 import io.sluice.metadata.zk.ZkStore;
+import io.sluice.testsupport.EmbeddedZooKeeper;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Files;
@@ -30,8 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -58,7 +57,7 @@ public final class InJvmCluster implements AutoCloseable {
     private static final String CHROOT = "/sluice";
 
     private final Path root;
-    private final TestingServer zooKeeper;
+    private final EmbeddedZooKeeper zooKeeper;
     private final CuratorFramework curator;
     private final ZkStore store;
     private final Map<String, String> overrides;
@@ -70,12 +69,12 @@ public final class InJvmCluster implements AutoCloseable {
     private final List<Admin> admins = new ArrayList<>();
     private final Random random = new Random(42);
 
-    private InJvmCluster(Path root, TestingServer zooKeeper, Map<String, String> overrides)
+    private InJvmCluster(Path root, EmbeddedZooKeeper zooKeeper, Map<String, String> overrides)
             throws InterruptedException {
         this.root = root;
         this.zooKeeper = zooKeeper;
         this.overrides = Map.copyOf(overrides);
-        this.curator = ZkClients.newClient(ZkConnect.parse(zooKeeper.getConnectString() + CHROOT), 20_000, 10_000);
+        this.curator = ZkClients.newClient(ZkConnect.parse(zooKeeper.connectString() + CHROOT), 20_000, 10_000);
         curator.start();
         if (!curator.blockUntilConnected(20, TimeUnit.SECONDS)) {
             throw new IllegalStateException("cannot connect to the embedded ZooKeeper");
@@ -102,21 +101,10 @@ public final class InJvmCluster implements AutoCloseable {
             Map<Integer, Map<String, String>> perBroker)
             throws Exception {
         Path root = Files.createTempDirectory("sluice-it-");
-        TestingServer zk = null;
+        EmbeddedZooKeeper zk = null;
         InJvmCluster cluster = null;
         try {
-            InstanceSpec spec = new InstanceSpec(
-                    root.resolve("zookeeper").toFile(),
-                    -1,
-                    -1,
-                    -1,
-                    false,
-                    -1,
-                    -1,
-                    -1,
-                    Map.of("clientPortAddress", "127.0.0.1"),
-                    "127.0.0.1");
-            zk = new TestingServer(spec, true);
+            zk = EmbeddedZooKeeper.start(root.resolve("zookeeper"));
             cluster = new InJvmCluster(root, zk, brokerOverrides);
             for (int id = 1; id <= brokers; id++) {
                 cluster.racks.put(id, id <= racks.size() ? Optional.of(racks.get(id - 1)) : Optional.empty());
@@ -151,7 +139,7 @@ public final class InJvmCluster implements AutoCloseable {
         Map<String, String> props = new HashMap<>();
         props.put("broker.id", Integer.toString(id));
         props.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
-        props.put("zookeeper.connect", zooKeeper.getConnectString() + CHROOT);
+        props.put("zookeeper.connect", zooKeeper.connectString() + CHROOT);
         props.put("log.dirs", dataDir(id).toString());
         props.put("zookeeper.session.timeout.ms", "6000");
         props.put("replica.lag.time.max.ms", "10000");
@@ -357,8 +345,6 @@ public final class InJvmCluster implements AutoCloseable {
         curator.close();
         try {
             zooKeeper.close();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot stop the embedded ZooKeeper", e);
         } finally {
             deleteRecursively(root);
         }

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.CreateTopicsOptions;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -45,46 +43,17 @@ class IsrRecoveryScaleIT {
 
     @Test
     void aRestartedBrokerRejoinsTheIsrOfThousandsOfPartitionsWithBatchedRequests() throws Exception {
-        ch.qos.logback.classic.Logger sluice = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.sluice");
-        ch.qos.logback.classic.Logger isrChanges =
-                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.sluice.controller.AlterPartitionHandler");
-        ch.qos.logback.classic.Logger self = (ch.qos.logback.classic.Logger) log;
-        Level sluiceLevel = sluice.getLevel();
-        Level isrLevel = isrChanges.getLevel();
-        Level selfLevel = self.getLevel();
-        ListAppender<ILoggingEvent> controllerLines = new ListAppender<>();
-        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
-        controllerLines.start();
-        warnings.start();
-        // thousands of partitions log thousands of lines per broker; keep warnings and the controller's ISR lines
-        sluice.setLevel(Level.WARN);
-        isrChanges.setLevel(Level.INFO);
-        self.setLevel(Level.INFO);
-        isrChanges.addAppender(controllerLines);
-        sluice.addAppender(warnings);
-        try (InJvmCluster cluster = InJvmCluster.start(
-                3,
-                Map.of(
-                        "log.segment.bytes",
-                        Integer.toString(1024 * 1024),
-                        "log.index.size.max.bytes",
-                        Integer.toString(64 * 1024),
-                        "num.io.threads",
-                        "2",
-                        "auto.leader.rebalance.enable",
-                        "false"))) {
-            List<NewTopic> newTopics = new ArrayList<>();
+        try (ScaleCluster.QuietLogs logs = new ScaleCluster.QuietLogs(log);
+                InJvmCluster cluster = ScaleCluster.start()) {
+            // keep warnings and the controller's ISR lines
+            ListAppender<ILoggingEvent> controllerLines = logs.capture("io.sluice.controller.AlterPartitionHandler");
+            ListAppender<ILoggingEvent> warnings = logs.capture("io.sluice");
             List<TopicPartition> all = new ArrayList<>();
-            for (int t = 0; t < TOPICS; t++) {
-                newTopics.add(new NewTopic("isr-" + t, PARTITIONS_PER_TOPIC, (short) 3));
+            for (String topic : ScaleCluster.createTopics(cluster, "isr", TOPICS, PARTITIONS_PER_TOPIC)) {
                 for (int p = 0; p < PARTITIONS_PER_TOPIC; p++) {
-                    all.add(new TopicPartition("isr-" + t, p));
+                    all.add(new TopicPartition(topic, p));
                 }
             }
-            cluster.admin()
-                    .createTopics(newTopics, new CreateTopicsOptions().timeoutMs(300_000))
-                    .all()
-                    .get(300, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(300))
                     .pollInterval(Duration.ofSeconds(1))
                     .until(() -> countIsrsOfSize(cluster, all, 3) == PARTITIONS);
@@ -128,12 +97,6 @@ class IsrRecoveryScaleIT {
             // two leaders each send their expansions in a few batches; one request per partition would be 2,000 lines
             assertThat(changes).hasSizeBetween(1, 200);
             assertThat(isrWarnings).isEmpty();
-        } finally {
-            isrChanges.detachAppender(controllerLines);
-            sluice.detachAppender(warnings);
-            sluice.setLevel(sluiceLevel);
-            isrChanges.setLevel(isrLevel);
-            self.setLevel(selfLevel);
         }
     }
 

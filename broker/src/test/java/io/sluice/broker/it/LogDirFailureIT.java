@@ -13,7 +13,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,23 +23,19 @@ import org.junit.jupiter.api.Timeout;
  * partition keep succeeding on the two other replicas.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@SluiceCluster(
+        brokers = 3,
+        topic = LogDirFailureIT.TOPIC,
+        partitions = LogDirFailureIT.PARTITIONS,
+        topicConfigs = "min.insync.replicas=2")
 class LogDirFailureIT {
-    private static final String TOPIC = "disk-fault";
-    private static final int PARTITIONS = 3;
+    static final String TOPIC = "disk-fault";
+    static final int PARTITIONS = 3;
 
     private InJvmCluster cluster;
 
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     @Test
     void aFailedWriteToAFollowersLogDirectoryStopsThatBrokerAndTheOthersServe() throws Exception {
-        cluster = InJvmCluster.start(3, Map.of());
-        cluster.createTopicAndAwaitFullIsr(TOPIC, PARTITIONS, 3, Map.of("min.insync.replicas", "2"));
         TopicPartition victim = new TopicPartition(TOPIC, 0);
         int leader = cluster.awaitLeader(victim);
         int follower = cluster.brokerIds().stream()

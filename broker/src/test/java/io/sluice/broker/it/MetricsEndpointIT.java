@@ -1,7 +1,6 @@
 package io.sluice.broker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -11,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,34 +19,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The Prometheus endpoint of a running broker shows the documented metrics with plausible values after traffic. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@SluiceCluster(start = false)
 class MetricsEndpointIT {
     private static final String TOPIC = "metered";
     private static final int RECORDS = 2_000;
     private static final int VALUE_BYTES = 100;
 
     private InJvmCluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void scrapeAfterAProduceAndConsumeRun() throws Exception {
@@ -139,20 +127,10 @@ class MetricsEndpointIT {
     }
 
     private int consume() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            int[] count = {0};
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                count[0] += consumer.poll(Duration.ofMillis(200)).count();
-                return count[0] >= RECORDS;
-            });
-            return count[0];
-        }
+        return Clients.consumeFromStart(
+                cluster.bootstrapServers(),
+                List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1)),
+                RECORDS);
     }
 
     /** The sum of the samples of {@code name} whose labels contain {@code labelFragment}. */

@@ -3,6 +3,7 @@ package io.sluice.broker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.testsupport.EmbeddedZooKeeper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,8 +17,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -65,7 +64,7 @@ class ProcessCrashRestartIT {
     @TempDir
     Path dir;
 
-    private TestingServer zooKeeper;
+    private EmbeddedZooKeeper zooKeeper;
     private int port;
     private final List<BrokerProcess> processes = new ArrayList<>();
     private final List<AutoCloseable> clients = new ArrayList<>();
@@ -73,18 +72,7 @@ class ProcessCrashRestartIT {
 
     @BeforeEach
     void startZooKeeper() throws Exception {
-        InstanceSpec spec = new InstanceSpec(
-                dir.resolve("zookeeper").toFile(),
-                -1,
-                -1,
-                -1,
-                false,
-                -1,
-                -1,
-                -1,
-                Map.of("clientPortAddress", "127.0.0.1"),
-                "127.0.0.1");
-        zooKeeper = new TestingServer(spec, true);
+        zooKeeper = EmbeddedZooKeeper.start(dir.resolve("zookeeper"));
         port = freePort();
     }
 
@@ -196,7 +184,7 @@ class ProcessCrashRestartIT {
         Map<String, String> settings = new HashMap<>();
         settings.put("broker.id", Integer.toString(BROKER_ID));
         settings.put("listeners", "PLAINTEXT://127.0.0.1:" + listenerPort);
-        settings.put("zookeeper.connect", zooKeeper.getConnectString() + "/sluice");
+        settings.put("zookeeper.connect", zooKeeper.connectString() + "/sluice");
         settings.put("log.dirs", logDir.toString());
         settings.put("metrics.port", "0");
         settings.put("zookeeper.session.timeout.ms", "6000");

@@ -17,8 +17,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
@@ -31,30 +29,22 @@ import org.slf4j.LoggerFactory;
  * are byte-identical, and no partition's leader epoch or high watermark went backwards.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@SluiceCluster(
+        brokers = 3,
+        overrides = "replica.lag.time.max.ms=8000",
+        topic = ReplicationFailoverIT.TOPIC,
+        partitions = ReplicationFailoverIT.PARTITIONS,
+        topicConfigs = {"min.insync.replicas=2", "segment.bytes=" + ReplicationFailoverIT.SEGMENT_BYTES})
 class ReplicationFailoverIT {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationFailoverIT.class);
-    private static final String TOPIC = "failover";
-    private static final int PARTITIONS = 3;
+    static final String TOPIC = "failover";
+    static final int PARTITIONS = 3;
     /** Records the dead leader holds alone, in one batch. */
     private static final int BURST = 200;
     /** Small segments, so that truncation and recovery cross segment boundaries. */
-    private static final String SEGMENT_BYTES = "65536";
+    static final String SEGMENT_BYTES = "65536";
 
     private InJvmCluster cluster;
-
-    @BeforeEach
-    void startCluster() throws Exception {
-        cluster = InJvmCluster.start(3, Map.of("replica.lag.time.max.ms", "8000"));
-        cluster.createTopicAndAwaitFullIsr(
-                TOPIC, PARTITIONS, 3, Map.of("min.insync.replicas", "2", "segment.bytes", SEGMENT_BYTES));
-    }
-
-    @AfterEach
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void noAcknowledgedRecordIsLostOrDuplicatedWhileEachLeaderIsKilledInTurn() throws Exception {

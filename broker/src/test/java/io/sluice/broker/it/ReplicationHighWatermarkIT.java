@@ -13,8 +13,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,24 +24,17 @@ import org.junit.jupiter.api.Timeout;
  * <p>{@code replica.lag.time.max.ms} is 30 s here so that the paused follower stays in the ISR for the whole test.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@SluiceCluster(
+        brokers = 3,
+        overrides = "replica.lag.time.max.ms=30000",
+        topic = ReplicationHighWatermarkIT.TOPIC,
+        partitions = 1,
+        topicConfigs = {"min.insync.replicas=2"})
 class ReplicationHighWatermarkIT {
-    private static final String TOPIC = "hw";
+    static final String TOPIC = "hw";
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
 
     private InJvmCluster cluster;
-
-    @BeforeEach
-    void startCluster() throws Exception {
-        cluster = InJvmCluster.start(3, Map.of("replica.lag.time.max.ms", "30000"));
-        cluster.createTopicAndAwaitFullIsr(TOPIC, 1, 3, Map.of("min.insync.replicas", "2"));
-    }
-
-    @AfterEach
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void acksOneRecordsStayInvisibleUntilTheHighWatermarkCoversThem() throws Exception {

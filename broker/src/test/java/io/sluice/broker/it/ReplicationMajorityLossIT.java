@@ -15,8 +15,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
@@ -29,28 +27,20 @@ import org.slf4j.LoggerFactory;
  * ISR, every record the producer was told about is where it should be: acknowledged ones exactly once, in order.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
+@SluiceCluster(
+        brokers = 3,
+        overrides = "replica.lag.time.max.ms=8000",
+        topic = ReplicationMajorityLossIT.TOPIC,
+        partitions = ReplicationMajorityLossIT.PARTITIONS,
+        topicConfigs = {"min.insync.replicas=2", "segment.bytes=" + ReplicationMajorityLossIT.SEGMENT_BYTES})
 class ReplicationMajorityLossIT {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationMajorityLossIT.class);
-    private static final String TOPIC = "majority";
-    private static final int PARTITIONS = 3;
+    static final String TOPIC = "majority";
+    static final int PARTITIONS = 3;
     /** Small segments, so that truncation and recovery cross segment boundaries. */
-    private static final String SEGMENT_BYTES = "65536";
+    static final String SEGMENT_BYTES = "65536";
 
     private InJvmCluster cluster;
-
-    @BeforeEach
-    void startCluster() throws Exception {
-        cluster = InJvmCluster.start(3, Map.of("replica.lag.time.max.ms", "8000"));
-        cluster.createTopicAndAwaitFullIsr(
-                TOPIC, PARTITIONS, 3, Map.of("min.insync.replicas", "2", "segment.bytes", SEGMENT_BYTES));
-    }
-
-    @AfterEach
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void writesStallWithoutAppendingWhileTwoBrokersAreDownAndResumeAfterwards() throws Exception {

@@ -16,8 +16,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.RetriableException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,24 +25,17 @@ import org.junit.jupiter.api.Timeout;
  * the ISR, the same acks=all client succeeds again, including the send it kept retrying.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
+@SluiceCluster(
+        brokers = 3,
+        overrides = "replica.lag.time.max.ms=8000",
+        topic = ReplicationMinIsrIT.TOPIC,
+        partitions = 1,
+        topicConfigs = {"min.insync.replicas=2"})
 class ReplicationMinIsrIT {
-    private static final String TOPIC = "min-isr";
+    static final String TOPIC = "min-isr";
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
 
     private InJvmCluster cluster;
-
-    @BeforeEach
-    void startCluster() throws Exception {
-        cluster = InJvmCluster.start(3, Map.of("replica.lag.time.max.ms", "8000"));
-        cluster.createTopicAndAwaitFullIsr(TOPIC, 1, 3, Map.of("min.insync.replicas", "2"));
-    }
-
-    @AfterEach
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void acksAllIsRefusedBelowMinIsrAndWorksAgainOnceTheFollowersRejoin() throws Exception {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.broker.api.ApiHandlerRegistry;
+import io.sluice.testsupport.RawKafkaConnection;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -54,13 +55,13 @@ class ConnectionLimitsTest {
         server.start();
     }
 
-    private RawKafkaClient connect(int port) {
-        RawKafkaClient client = new RawKafkaClient(port);
+    private RawKafkaConnection connect(int port) {
+        RawKafkaConnection client = new RawKafkaConnection(port);
         clients.add(client);
         return client;
     }
 
-    private static void assertServed(RawKafkaClient client, int correlationId) {
+    private static void assertServed(RawKafkaConnection client, int correlationId) {
         RequestHeader header = KafkaWire.header(ApiKeys.API_VERSIONS, (short) 3, correlationId);
         client.send(KafkaWire.frame(header, new ApiVersionsRequest.Builder().build((short) 3)));
         ApiVersionsResponse response = KafkaWire.parse(client.receive(), header);
@@ -78,13 +79,13 @@ class ConnectionLimitsTest {
     void connectionsOverThePerIpLimitAreClosedAtOnceAndAFreedSlotIsUsableAgain() throws IOException {
         start(ConnectionLimits.defaults().withMaxConnectionsPerIp(2, Map.of()), "PLAINTEXT://127.0.0.1:0");
         int port = server.boundPort("PLAINTEXT");
-        RawKafkaClient first = connect(port);
-        RawKafkaClient second = connect(port);
+        RawKafkaConnection first = connect(port);
+        RawKafkaConnection second = connect(port);
         assertServed(first, 1);
         assertServed(second, 2);
 
         for (int i = 0; i < 3; i++) {
-            RawKafkaClient excess = connect(port);
+            RawKafkaConnection excess = connect(port);
             assertThat(excess.closedByServer()).as("excess connection %d", i).isTrue();
         }
         assertThat(limited("max_connections_per_ip")).isEqualTo(3.0);
@@ -112,13 +113,13 @@ class ConnectionLimitsTest {
                 "INTERNAL://127.0.0.1:0,EXTERNAL://127.0.0.1:0");
         int external = server.boundPort("EXTERNAL");
         int internal = server.boundPort("INTERNAL");
-        RawKafkaClient first = connect(external);
-        RawKafkaClient second = connect(external);
+        RawKafkaConnection first = connect(external);
+        RawKafkaConnection second = connect(external);
         assertServed(first, 1);
         assertServed(second, 2);
 
         // The third waits in the listen backlog: TCP connects, nothing answers.
-        RawKafkaClient waiting = connect(external);
+        RawKafkaConnection waiting = connect(external);
         waiting.send(KafkaWire.frame(
                 KafkaWire.header(ApiKeys.API_VERSIONS, (short) 3, 3),
                 new ApiVersionsRequest.Builder().build((short) 3)));
@@ -142,8 +143,8 @@ class ConnectionLimitsTest {
         long idleMs = 1_000;
         start(ConnectionLimits.defaults().withIdleMs(idleMs), "PLAINTEXT://127.0.0.1:0");
         int port = server.boundPort("PLAINTEXT");
-        RawKafkaClient idle = connect(port);
-        RawKafkaClient busy = connect(port);
+        RawKafkaConnection idle = connect(port);
+        RawKafkaConnection busy = connect(port);
         Socket trickler = new Socket();
         clients.add(trickler);
         trickler.connect(new InetSocketAddress("127.0.0.1", port), 10_000);

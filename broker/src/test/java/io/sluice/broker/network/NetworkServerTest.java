@@ -10,6 +10,7 @@ import io.netty.channel.epoll.Epoll;
 import io.sluice.broker.api.ApiHandler;
 import io.sluice.broker.api.ApiHandlerRegistry;
 import io.sluice.broker.api.ApiResponse;
+import io.sluice.testsupport.RawKafkaConnection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -99,7 +100,7 @@ class NetworkServerTest {
                 new HeartbeatRequestData().setGroupId("g").setMemberId("m").setGenerationId(1));
     }
 
-    private static void assertApiVersionsWork(RawKafkaClient client, int correlationId) {
+    private static void assertApiVersionsWork(RawKafkaConnection client, int correlationId) {
         RequestHeader header = KafkaWire.header(ApiKeys.API_VERSIONS, (short) 3, correlationId);
         client.send(KafkaWire.frame(header, new ApiVersionsRequest.Builder().build((short) 3)));
         ApiVersionsResponse response = KafkaWire.parse(client.receive(), header);
@@ -113,7 +114,7 @@ class NetworkServerTest {
         assertThat(port).isPositive();
         assertThat(server.advertisedEndpoints()).containsExactly(new Endpoint("PLAINTEXT", "broker1.example", port));
         assertThat(server.boundEndpoints()).containsExactly(new Endpoint("PLAINTEXT", "127.0.0.1", port));
-        try (RawKafkaClient client = new RawKafkaClient(port)) {
+        try (RawKafkaConnection client = new RawKafkaConnection(port)) {
             assertApiVersionsWork(client, 1);
             RequestHeader header = KafkaWire.header(ApiKeys.HEARTBEAT, (short) 4, 2);
             client.send(heartbeatRequest(2));
@@ -131,10 +132,10 @@ class NetworkServerTest {
     @Test
     void badInputClosesOnlyThatConnection() throws IOException {
         int port = start(2, 16, 1024, heartbeat(false));
-        try (RawKafkaClient healthy = new RawKafkaClient(port);
-                RawKafkaClient oversized = new RawKafkaClient(port);
-                RawKafkaClient unknownKey = new RawKafkaClient(port);
-                RawKafkaClient garbage = new RawKafkaClient(port)) {
+        try (RawKafkaConnection healthy = new RawKafkaConnection(port);
+                RawKafkaConnection oversized = new RawKafkaConnection(port);
+                RawKafkaConnection unknownKey = new RawKafkaConnection(port);
+                RawKafkaConnection garbage = new RawKafkaConnection(port)) {
             assertApiVersionsWork(healthy, 1);
 
             oversized.send(ByteBuffer.allocate(8).putInt(4096).putInt(0).flip());
@@ -157,7 +158,7 @@ class NetworkServerTest {
     @Test
     void aFullRequestQueueStopsReadingAndResumesWithoutLosingRequests() throws IOException {
         int port = start(1, 1, 1 << 20, heartbeat(true));
-        try (RawKafkaClient client = new RawKafkaClient(port)) {
+        try (RawKafkaConnection client = new RawKafkaConnection(port)) {
             List<ByteBuffer> batch = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 batch.add(heartbeatRequest(i));
@@ -205,7 +206,7 @@ class NetworkServerTest {
                     return CompletableFuture.completedFuture(ApiResponse.of(new HeartbeatResponseData()));
                 });
         int port = start(ConnectionLimits.defaults().withMaxInFlightPerConnection(10), 4, 64, 1 << 20, ordered);
-        try (RawKafkaClient client = new RawKafkaClient(port)) {
+        try (RawKafkaConnection client = new RawKafkaConnection(port)) {
             for (int i = 0; i < 10; i++) {
                 client.send(heartbeatRequest(i));
             }
@@ -235,7 +236,7 @@ class NetworkServerTest {
                     return new CompletableFuture<>();
                 });
         int port = start(1, 16, 1 << 20, parking);
-        RawKafkaClient client = new RawKafkaClient(port);
+        RawKafkaConnection client = new RawKafkaConnection(port);
         // About 50 KB of pipelined requests: more than the first read takes, little enough for the broker's receive
         // buffer, so the client's FIN arrives while the broker still has unread requests and reads nothing.
         List<ByteBuffer> pipelined = new ArrayList<>();
@@ -259,7 +260,7 @@ class NetworkServerTest {
     @Test
     void closeDrainsInFlightResponsesAndIsSafeTwice() throws Exception {
         int port = start(1, 16, 1 << 20, heartbeat(true));
-        try (RawKafkaClient client = new RawKafkaClient(port)) {
+        try (RawKafkaConnection client = new RawKafkaConnection(port)) {
             client.send(heartbeatRequest(1));
             await().atMost(Duration.ofSeconds(10)).until(() -> server.inFlightRequests() == 1);
             Thread closer = new Thread(server::close, "closer");
@@ -294,7 +295,7 @@ class NetworkServerTest {
     @Test
     void aStockClientNegotiatesVersionsFromTheAnswer() throws IOException {
         int port = start(1, 4, 1 << 20, heartbeat(false));
-        try (RawKafkaClient client = new RawKafkaClient(port)) {
+        try (RawKafkaConnection client = new RawKafkaConnection(port)) {
             // As NetworkClient does: ask at the client's latest version, downgrade on UNSUPPORTED_VERSION.
             short version = ApiKeys.API_VERSIONS.latestVersion();
             RequestHeader header = KafkaWire.header(ApiKeys.API_VERSIONS, version, 1);
@@ -342,7 +343,7 @@ class NetworkServerTest {
                     });
             int port = start(1, 4, 1 << 20, fetch);
             RequestHeader header = KafkaWire.header(ApiKeys.FETCH, (short) 12, 3);
-            try (RawKafkaClient client = new RawKafkaClient(port)) {
+            try (RawKafkaConnection client = new RawKafkaConnection(port)) {
                 for (int i = 0; i < 3; i++) {
                     client.send(KafkaWire.frame(header, new FetchRequestData().setMaxWaitMs(0)));
                     FetchResponse response = KafkaWire.parse(client.receive(), header);

@@ -3,6 +3,7 @@ package io.sluice.broker.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.testsupport.EmbeddedZooKeeper;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,8 +11,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.common.ClusterResource;
 import org.apache.kafka.common.Endpoint;
 import org.apache.kafka.common.acl.AccessControlEntry;
@@ -43,24 +42,12 @@ class AclAuthorizerTest {
     @TempDir
     Path dir;
 
-    private TestingServer zooKeeper;
+    private EmbeddedZooKeeper zooKeeper;
     private final List<AclAuthorizer> authorizers = new ArrayList<>();
 
     @BeforeEach
     void startZooKeeper() throws Exception {
-        zooKeeper = new TestingServer(
-                new InstanceSpec(
-                        dir.toFile(),
-                        -1,
-                        -1,
-                        -1,
-                        true,
-                        -1,
-                        -1,
-                        -1,
-                        Map.of("clientPortAddress", "127.0.0.1"),
-                        "127.0.0.1"),
-                true);
+        zooKeeper = EmbeddedZooKeeper.start(dir);
     }
 
     @AfterEach
@@ -75,7 +62,7 @@ class AclAuthorizerTest {
         AclAuthorizer authorizer = new AclAuthorizer();
         authorizers.add(authorizer);
         authorizer.configure(
-                Map.of("zookeeper.connect", zooKeeper.getConnectString() + "/sluice", "super.users", "User:admin"));
+                Map.of("zookeeper.connect", zooKeeper.connectString() + "/sluice", "super.users", "User:admin"));
         authorizer.start(new AuthorizerServerInfo() {
             @Override
             public ClusterResource clusterResource() {

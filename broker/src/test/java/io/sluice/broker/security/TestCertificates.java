@@ -35,59 +35,9 @@ public record TestCertificates(
         Path otherCa = dir.resolve("other-ca.p12");
         Path otherPem = dir.resolve("other-ca.pem");
         Path untrusted = dir.resolve("untrusted-truststore.p12");
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "ca",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=sluice-test-ca",
-                "-ext",
-                "bc:c",
-                "-validity",
-                "2",
-                "-keystore",
-                ca.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                pw,
-                "-keypass",
-                pw);
-        keytool(
-                "-exportcert",
-                "-rfc",
-                "-alias",
-                "ca",
-                "-keystore",
-                ca.toString(),
-                "-storepass",
-                pw,
-                "-file",
-                caPem.toString());
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "broker",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=localhost,OU=brokers",
-                "-validity",
-                "2",
-                "-keystore",
-                broker.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                pw,
-                "-keypass",
-                pw);
+        genKeyPair(ca, pw, "ca", "CN=sluice-test-ca", "-ext", "bc:c");
+        exportCert(ca, pw, "ca", caPem);
+        genKeyPair(broker, pw, "broker", "CN=localhost,OU=brokers");
         keytool(
                 "-certreq",
                 "-alias",
@@ -115,88 +65,67 @@ public record TestCertificates(
                 "san=ip:127.0.0.1,dns:localhost",
                 "-validity",
                 "2");
-        keytool(
-                "-importcert",
-                "-alias",
-                "ca",
-                "-file",
-                caPem.toString(),
-                "-keystore",
-                broker.toString(),
-                "-storepass",
-                pw,
-                "-noprompt");
-        keytool(
-                "-importcert",
-                "-alias",
-                "broker",
-                "-file",
-                signed.toString(),
-                "-keystore",
-                broker.toString(),
-                "-storepass",
-                pw,
-                "-noprompt");
-        keytool(
-                "-importcert",
-                "-alias",
-                "ca",
-                "-file",
-                caPem.toString(),
-                "-keystore",
-                trust.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                pw,
-                "-noprompt");
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "other",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=someone-else",
-                "-ext",
-                "bc:c",
+        importCert(broker, pw, "ca", caPem);
+        importCert(broker, pw, "broker", signed);
+        importCert(trust, pw, "ca", caPem);
+        genKeyPair(otherCa, pw, "other", "CN=someone-else", "-ext", "bc:c");
+        exportCert(otherCa, pw, "other", otherPem);
+        importCert(untrusted, pw, "other", otherPem);
+        return new TestCertificates(broker, trust, caPem, untrusted, pw);
+    }
+
+    /** A new EC P-256 key pair, valid for two days, under {@code alias} in the PKCS12 store {@code store}. */
+    private static void genKeyPair(Path store, String pw, String alias, String dname, String... extra)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(
+                List.of("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname));
+        args.addAll(List.of(extra));
+        args.addAll(List.of(
                 "-validity",
                 "2",
                 "-keystore",
-                otherCa.toString(),
+                store.toString(),
                 "-storetype",
                 "PKCS12",
                 "-storepass",
                 pw,
                 "-keypass",
-                pw);
+                pw));
+        keytool(args.toArray(String[]::new));
+    }
+
+    /** Writes the certificate under {@code alias} in {@code store} to {@code pem}. */
+    private static void exportCert(Path store, String pw, String alias, Path pem)
+            throws IOException, InterruptedException {
         keytool(
                 "-exportcert",
                 "-rfc",
                 "-alias",
-                "other",
+                alias,
                 "-keystore",
-                otherCa.toString(),
+                store.toString(),
                 "-storepass",
                 pw,
                 "-file",
-                otherPem.toString());
+                pem.toString());
+    }
+
+    /** Imports the certificate(s) in {@code file} under {@code alias} into the PKCS12 store {@code store}. */
+    private static void importCert(Path store, String pw, String alias, Path file)
+            throws IOException, InterruptedException {
         keytool(
                 "-importcert",
                 "-alias",
-                "other",
+                alias,
                 "-file",
-                otherPem.toString(),
+                file.toString(),
                 "-keystore",
-                untrusted.toString(),
+                store.toString(),
                 "-storetype",
                 "PKCS12",
                 "-storepass",
                 pw,
                 "-noprompt");
-        return new TestCertificates(broker, trust, caPem, untrusted, pw);
     }
 
     /**

@@ -18,17 +18,14 @@ import io.sluice.replication.fetcher.FollowerPartition;
 import io.sluice.replication.fetcher.InitialFetchState;
 import io.sluice.replication.fetcher.LeaderEndpoint;
 import io.sluice.replication.fetcher.ReplicaFetcherManager;
+import io.sluice.testsupport.ManualClock;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +57,7 @@ class BrokerHealthTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final MovableClock clock = new MovableClock(1_700_000_000_000L);
+    private final ManualClock clock = new ManualClock();
     private final List<DeadThread> deadThreads = new ArrayList<>();
     private final AtomicReference<Optional<String>> lifecycle = new AtomicReference<>(Optional.empty());
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -262,38 +259,5 @@ class BrokerHealthTest {
 
         @Override
         public void truncateFullyAndStartAt(long offset) {}
-    }
-
-    /** A clock the test moves. */
-    private static final class MovableClock extends Clock {
-        private final AtomicLong millis;
-
-        MovableClock(long start) {
-            this.millis = new AtomicLong(start);
-        }
-
-        void advance(long ms) {
-            millis.addAndGet(ms);
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -6,30 +6,28 @@ import io.sluice.metadata.zk.ZkStore;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
 
-/** An in-JVM ZooKeeper on 127.0.0.1 for tests, and the Curator clients (sessions) opened against it. */
+/**
+ * The test kit's {@link io.sluice.testsupport.EmbeddedZooKeeper} with the broker's Curator clients (sessions) opened
+ * against it as {@link ZkStore}s.
+ */
 public final class EmbeddedZooKeeper implements AutoCloseable {
-    private final TestingServer server;
+    private final io.sluice.testsupport.EmbeddedZooKeeper server;
     private final List<CuratorFramework> clients = new ArrayList<>();
 
     public EmbeddedZooKeeper(File dataDir) throws Exception {
-        InstanceSpec spec = new InstanceSpec(
-                dataDir, -1, -1, -1, true, -1, -1, -1, Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
-        server = new TestingServer(spec, true);
+        server = io.sluice.testsupport.EmbeddedZooKeeper.start(dataDir.toPath());
     }
 
     /** A started, connected client with its own session. */
     public ZkStore newSession() throws InterruptedException {
-        CuratorFramework client = ZkClients.newClient(ZkConnect.parse(server.getConnectString()), 10_000, 10_000);
+        CuratorFramework client = ZkClients.newClient(ZkConnect.parse(server.connectString()), 10_000, 10_000);
         clients.add(client);
         client.start();
         if (!client.blockUntilConnected(20, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("could not connect to " + server.getConnectString());
+            throw new IllegalStateException("could not connect to " + server.connectString());
         }
         return new ZkStore(client);
     }

@@ -6,11 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.broker.group.OffsetsLog;
 import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.metadata.model.ProducerIdBlock;
+import io.sluice.testsupport.ManualClock;
 import java.nio.ByteBuffer;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarker;
@@ -117,28 +114,9 @@ class TransactionCoordinatorTest {
         }
     }
 
-    static final class MovableClock extends Clock {
-        final AtomicLong now = new AtomicLong(1_000_000L);
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-        }
-    }
-
     private final MemoryStateLog stateLog = new MemoryStateLog();
     private final FakeMarkers markers = new FakeMarkers();
-    private final MovableClock clock = new MovableClock();
+    private final ManualClock clock = new ManualClock(1_000_000L);
     private final List<TransactionCoordinator> coordinators = new ArrayList<>();
 
     private TransactionCoordinator coordinator(int leaderEpoch) {
@@ -236,7 +214,7 @@ class TransactionCoordinatorTest {
         get(c.initProducerId(TXN, 1_000, -1L, (short) -1));
         get(c.addPartitions(TXN, 4000L, (short) 0, List.of(A)));
 
-        clock.now.addAndGet(1_001);
+        clock.advance(1_001);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> stateLog.last(TXN).state() == TxnState.COMPLETE_ABORT);
         WritableTxnMarker marker = markers.sent.get(markers.sent.size() - 1);
@@ -294,7 +272,7 @@ class TransactionCoordinatorTest {
         assertThat(bogus.transactions()).isEmpty();
         // KIP-994: only transactions open longer than the duration
         assertThat(get(c.list(List.of(), List.of(), 500L)).transactions()).isEmpty();
-        clock.now.addAndGet(501);
+        clock.advance(501);
         assertThat(get(c.list(List.of(), List.of(), 500L)).transactions()).hasSize(1);
 
         c.onResignation(PARTITION, OptionalInt.empty());
@@ -335,7 +313,7 @@ class TransactionCoordinatorTest {
         get(c.initProducerId("busy", 10_000, -1L, (short) -1));
         get(c.addPartitions("busy", 4001L, (short) 0, List.of(A)));
 
-        clock.now.addAndGet(EXPIRATION_MS);
+        clock.advance(EXPIRATION_MS);
         await().atMost(Duration.ofSeconds(5)).until(() -> stateLog.last(TXN) == null);
         assertThat(get(c.describe(List.of(TXN))).get(0).error()).isEqualTo(Errors.TRANSACTIONAL_ID_NOT_FOUND);
         // an open transaction is not idle: it times out and is aborted instead, then expires later

@@ -6,13 +6,13 @@ import io.sluice.metadata.zk.ControllerEpochZNode;
 import io.sluice.metadata.zk.ControllerZNode;
 import io.sluice.metadata.zk.Versioned;
 import io.sluice.metadata.zk.ZkStore;
+import io.sluice.testsupport.EmbeddedZooKeeper;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ControllerElectorTest {
 
-    private TestingServer server;
+    private EmbeddedZooKeeper server;
     private CuratorFramework c1;
     private CuratorFramework c2;
     private ZkStore s1;
@@ -30,9 +30,9 @@ class ControllerElectorTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        server = new TestingServer(true);
-        c1 = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryNTimes(5, 100));
-        c2 = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryNTimes(5, 100));
+        server = EmbeddedZooKeeper.start();
+        c1 = CuratorFrameworkFactory.newClient(server.connectString(), new RetryNTimes(5, 100));
+        c2 = CuratorFrameworkFactory.newClient(server.connectString(), new RetryNTimes(5, 100));
         c1.start();
         c2.start();
         s1 = new ZkStore(c1);

@@ -8,6 +8,7 @@ import io.sluice.metadata.model.TopicMetadata;
 import io.sluice.metadata.zk.ControllerEpochZNode;
 import io.sluice.metadata.zk.TopicPartitionStateZNode;
 import io.sluice.metadata.zk.ZkStore;
+import io.sluice.testsupport.EmbeddedZooKeeper;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.zookeeper.CreateMode;
@@ -32,15 +32,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ControllerZkWriterTest {
 
-    private TestingServer server;
+    private EmbeddedZooKeeper server;
     private CuratorFramework client;
     private ZkStore store;
     private ControllerZkWriter writer;
 
     @BeforeEach
     void setUp() throws Exception {
-        server = new TestingServer(true);
-        client = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryNTimes(5, 100));
+        server = EmbeddedZooKeeper.start();
+        client = CuratorFrameworkFactory.newClient(server.connectString(), new RetryNTimes(5, 100));
         client.start();
         store = new ZkStore(client);
         store.ensurePersistentPaths();

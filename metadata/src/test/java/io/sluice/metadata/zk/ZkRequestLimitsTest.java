@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.metadata.config.ZkConnect;
+import io.sluice.testsupport.EmbeddedZooKeeper;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +16,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryNTimes;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.junit.jupiter.api.AfterEach;
@@ -36,17 +34,15 @@ class ZkRequestLimitsTest {
     @TempDir
     Path dataDir;
 
-    private TestingServer server;
+    private EmbeddedZooKeeper server;
     private CuratorFramework client;
     private ZkStore store;
     private final List<ConnectionState> states = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        InstanceSpec spec = new InstanceSpec(
-                dataDir.toFile(), -1, -1, -1, true, -1, -1, -1, Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
-        server = new TestingServer(spec, true);
-        client = ZkClients.newClient(ZkConnect.parse(server.getConnectString() + "/chroot"), 10_000, 10_000);
+        server = EmbeddedZooKeeper.start(dataDir);
+        client = ZkClients.newClient(ZkConnect.parse(server.connectString() + "/chroot"), 10_000, 10_000);
         client.start();
         assertThat(client.blockUntilConnected(20, TimeUnit.SECONDS)).isTrue();
         client.getConnectionStateListenable().addListener((c, s) -> states.add(s));
@@ -64,7 +60,7 @@ class ZkRequestLimitsTest {
     void anOversizedPacketCostsTheConnectionWithoutSayingWhy() throws Exception {
         // the failure mode the limit prevents, shown on a separate client that does not retry
         try (CuratorFramework raw =
-                CuratorFrameworkFactory.newClient(server.getConnectString(), 10_000, 10_000, new RetryNTimes(0, 0))) {
+                CuratorFrameworkFactory.newClient(server.connectString(), 10_000, 10_000, new RetryNTimes(0, 0))) {
             List<ConnectionState> rawStates = new CopyOnWriteArrayList<>();
             raw.getConnectionStateListenable().addListener((c, s) -> rawStates.add(s));
             raw.start();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.metadata.config.ZkConnect;
+import io.sluice.testsupport.EmbeddedZooKeeper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,16 +32,14 @@ class ZkStorePipelineTest {
     @TempDir
     Path dataDir;
 
-    private TestingServer server;
+    private EmbeddedZooKeeper server;
     private CuratorFramework client;
     private ZkStore store;
 
     @BeforeEach
     void start() throws Exception {
-        InstanceSpec spec = new InstanceSpec(
-                dataDir.toFile(), -1, -1, -1, true, -1, -1, -1, Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
-        server = new TestingServer(spec, true);
-        client = ZkClients.newClient(ZkConnect.parse(server.getConnectString()), 10_000, 10_000);
+        server = EmbeddedZooKeeper.start(dataDir);
+        client = ZkClients.newClient(ZkConnect.parse(server.connectString()), 10_000, 10_000);
         client.start();
         assertThat(client.blockUntilConnected(20, TimeUnit.SECONDS)).isTrue();
         store = new ZkStore(client);

@@ -10,6 +10,7 @@ import io.sluice.metadata.model.Endpoint;
 import io.sluice.metadata.model.LeaderAndIsr;
 import io.sluice.metadata.model.ProducerIdBlock;
 import io.sluice.metadata.model.TopicMetadata;
+import io.sluice.testsupport.EmbeddedZooKeeper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +24,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -41,16 +40,14 @@ class ZkStoreTest {
     @TempDir
     Path dataDir;
 
-    private TestingServer server;
+    private EmbeddedZooKeeper server;
     private CuratorFramework client;
     private ZkStore store;
 
     @BeforeEach
     void start() throws Exception {
-        InstanceSpec spec = new InstanceSpec(
-                dataDir.toFile(), -1, -1, -1, true, -1, -1, -1, Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
-        server = new TestingServer(spec, true);
-        client = newClient(server.getConnectString());
+        server = EmbeddedZooKeeper.start(dataDir);
+        client = newClient(server.connectString());
         store = new ZkStore(client);
     }
 
@@ -180,7 +177,7 @@ class ZkStoreTest {
                 .isEqualTo(client.getZookeeperClient().getZooKeeper().getSessionId());
         assertThat(store.broker(1)).contains(registered);
 
-        try (CuratorFramework other = newClient(server.getConnectString())) {
+        try (CuratorFramework other = newClient(server.connectString())) {
             ZkStore otherStore = new ZkStore(other);
             assertThatThrownBy(() -> otherStore.registerBroker(broker, 2000L))
                     .isInstanceOfSatisfying(
@@ -238,7 +235,7 @@ class ZkStoreTest {
 
     @Test
     void chrootIsTheNamespace() throws Exception {
-        try (CuratorFramework chrooted = newClient(server.getConnectString() + "/sluice/c1")) {
+        try (CuratorFramework chrooted = newClient(server.connectString() + "/sluice/c1")) {
             ZkStore chrootStore = new ZkStore(chrooted);
             chrootStore.ensurePersistentPaths();
             chrootStore.registerBroker(
@@ -292,7 +289,7 @@ class ZkStoreTest {
     void producerIdBlocksNeverOverlap() throws Exception {
         ProducerIdBlock first = store.claimProducerIdBlock(1, ProducerIdBlock.DEFAULT_BLOCK_SIZE, 5);
         assertThat(first).isEqualTo(new ProducerIdBlock(1, 0, 1000));
-        try (CuratorFramework other = newClient(server.getConnectString())) {
+        try (CuratorFramework other = newClient(server.connectString())) {
             ZkStore otherStore = new ZkStore(other);
             ProducerIdBlock second = otherStore.claimProducerIdBlock(2, ProducerIdBlock.DEFAULT_BLOCK_SIZE, 5);
             assertThat(second).isEqualTo(new ProducerIdBlock(2, 1000, 1000));
@@ -305,7 +302,7 @@ class ZkStoreTest {
 
     @Test
     void concurrentClaimsGetDisjointBlocks() throws Exception {
-        try (CuratorFramework other = newClient(server.getConnectString())) {
+        try (CuratorFramework other = newClient(server.connectString())) {
             ZkStore otherStore = new ZkStore(other);
             ExecutorService pool = Executors.newFixedThreadPool(2);
             try {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.metadata.concurrent.ThreadStatus;
 import io.sluice.replication.fetcher.FakeLeaders.LeaderReplica;
+import io.sluice.testsupport.ManualClock;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -161,7 +162,7 @@ class ReplicaFetcherFailureTest {
         LeaderReplica leader = leaders.broker(LEADER).lead(GOOD, 0);
         leader.log.appendAsLeader(0, 10);
         TestFollowerPartition follower = new TestFollowerPartition(GOOD, 0);
-        MutableClock clock = new MutableClock(1_000_000L);
+        ManualClock clock = new ManualClock(1_000_000L);
         startManager(clock, ReplicaFetcherThread.DEFAULT_RESPONSE_TIMEOUT_MARGIN_MS);
         follow(follower);
         awaitSameLog(follower, leader);
@@ -183,7 +184,7 @@ class ReplicaFetcherFailureTest {
         leader.log.appendAsLeader(0, 10);
         broker.silent = true;
         TestFollowerPartition follower = new TestFollowerPartition(GOOD, 0);
-        MutableClock clock = new MutableClock(1_000_000L);
+        ManualClock clock = new ManualClock(1_000_000L);
         startManager(clock, 50);
         follow(follower);
 
@@ -216,7 +217,7 @@ class ReplicaFetcherFailureTest {
         leader.log.appendAsLeader(0, 10);
         TestFollowerPartition follower = new TestFollowerPartition(BAD, 0);
         follower.failAppends(new InternalError("mmap fault"));
-        MutableClock clock = new MutableClock(1_000_000L);
+        ManualClock clock = new ManualClock(1_000_000L);
         startManager(clock, ReplicaFetcherThread.DEFAULT_RESPONSE_TIMEOUT_MARGIN_MS);
 
         follow(follower);

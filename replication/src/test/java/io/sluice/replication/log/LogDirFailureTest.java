@@ -8,14 +8,11 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What takes a log directory offline, and that it goes offline once, naming the directory of the failed log. */
@@ -24,19 +21,8 @@ class LogDirFailureTest {
     @TempDir
     Path tmp;
 
-    private final MutableClock clock = new MutableClock(1_700_000_000_000L);
-    private ScheduledThreadPoolExecutor scheduler;
-
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
+    @RegisterExtension
+    final LogFixture logs = new LogFixture();
 
     @Test
     void aFailedWriteIsADirectoryFaultAClosedChannelOrAMappedIndexFaultIsNot() {
@@ -61,8 +47,8 @@ class LogDirFailureTest {
     void theFirstReportOfADirectoryTakesItOfflineAndTellsTheListenerOnce() throws Exception {
         Path dirA = tmp.resolve("a");
         Path dirB = tmp.resolve("b");
-        LogManager manager =
-                new LogManager(List.of(dirA, dirB), LogConfig.defaults().withFileDeleteDelayMs(0), 1, clock, scheduler);
+        LogManager manager = new LogManager(
+                List.of(dirA, dirB), LogConfig.defaults().withFileDeleteDelayMs(0), 1, logs.clock, logs.scheduler);
         manager.startup();
         try {
             List<String> told = new ArrayList<>();

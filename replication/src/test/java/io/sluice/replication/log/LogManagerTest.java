@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.replication.checkpoint.OffsetCheckpointFile;
-import io.sluice.replication.testkit.ManualScheduler;
+import io.sluice.testsupport.ManualClock;
+import io.sluice.testsupport.ManualScheduler;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class LogManagerTest {
     @TempDir
     Path tmp;
 
-    private final MutableClock clock = new MutableClock(1_700_000_000_000L);
+    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
     private ScheduledThreadPoolExecutor scheduler;
     private Path dirA;
     private Path dirB;

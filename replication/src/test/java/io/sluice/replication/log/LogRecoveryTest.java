@@ -15,14 +15,11 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Recovery from deliberately damaged files: nothing before the damage is lost, nothing after it is served. */
@@ -36,22 +33,10 @@ class LogRecoveryTest {
     @TempDir
     Path tmp;
 
-    private final MutableClock clock = new MutableClock(1_700_000_000_000L);
+    @RegisterExtension
+    final LogFixture logs = new LogFixture();
+
     private final Random random = new Random(42);
-    private final List<UnifiedLog> opened = new ArrayList<>();
-    private ScheduledThreadPoolExecutor scheduler;
-
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        opened.forEach(UnifiedLog::close);
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
 
     private static LogConfig config() {
         return LogConfig.defaults()
@@ -65,16 +50,16 @@ class LogRecoveryTest {
     }
 
     private UnifiedLog open(boolean clean, long recoveryPoint) {
-        UnifiedLog log = UnifiedLog.load(dir(), TP, config(), recoveryPoint, 0, clean, clock, scheduler);
-        opened.add(log);
+        UnifiedLog log = UnifiedLog.load(dir(), TP, config(), recoveryPoint, 0, clean, logs.clock, logs.scheduler);
+        logs.track(log);
         return log;
     }
 
     /** Writes the standard log, closes it, and returns what it held. */
     private List<Batches.Read> writeAndClose() {
-        UnifiedLog log = UnifiedLog.load(dir(), TP, config(), 0, 0, true, clock, scheduler);
+        UnifiedLog log = UnifiedLog.load(dir(), TP, config(), 0, 0, true, logs.clock, logs.scheduler);
         for (int i = 0; i < BATCHES; i++) {
-            log.appendAsLeader(Batches.batch(clock.millis() + i, PER_BATCH, "v" + i), 1);
+            log.appendAsLeader(Batches.batch(logs.clock.millis() + i, PER_BATCH, "v" + i), 1);
         }
         assertThat(log.numberOfSegments()).isGreaterThan(3);
         List<Batches.Read> all = Batches.readAll(log);
@@ -134,7 +119,7 @@ class LogRecoveryTest {
         UnifiedLog log = open(false, 0);
         long end = BATCHES * PER_BATCH - PER_BATCH;
         assertHoldsExactlyPrefix(log, original, end);
-        log.appendAsLeader(Batches.batch(clock.millis(), 2, "again"), 2);
+        log.appendAsLeader(Batches.batch(logs.clock.millis(), 2, "again"), 2);
         assertThat(log.logEndOffset()).isEqualTo(end + 2);
         assertThat(Batches.readAll(log, end, end + 2, 1 << 20))
                 .extracting(Batches.Read::value)
@@ -258,7 +243,7 @@ class LogRecoveryTest {
         assertThat(new File(dir(), "00000000000000000000.log.deleted")).doesNotExist();
         assertThat(new File(dir(), "00000000000099999999.index")).doesNotExist();
         // batch i holds timestamps i..i+4, so the first record at +30 is the last record of batch 26
-        assertThat(log.offsetForTimestamp(clock.millis() + 30).orElseThrow().offset)
+        assertThat(log.offsetForTimestamp(logs.clock.millis() + 30).orElseThrow().offset)
                 .isEqualTo(26 * PER_BATCH + 4);
     }
 }

@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
@@ -24,10 +22,9 @@ import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -47,26 +44,13 @@ class RecordValidationTest {
     @TempDir
     Path tmp;
 
-    private final MutableClock clock = new MutableClock(MalformedBatches.BASE_TIMESTAMP);
-    private ScheduledThreadPoolExecutor scheduler;
-    private final List<UnifiedLog> opened = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        opened.forEach(UnifiedLog::close);
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
+    @RegisterExtension
+    final LogFixture logs = new LogFixture(1, MalformedBatches.BASE_TIMESTAMP);
 
     private UnifiedLog open(LogConfig config) {
         File dir = tmp.resolve("walked-0").toFile();
-        UnifiedLog log = UnifiedLog.load(dir, TP, config, 0, 0, true, clock, scheduler);
-        opened.add(log);
+        UnifiedLog log = UnifiedLog.load(dir, TP, config, 0, 0, true, logs.clock, logs.scheduler);
+        logs.track(log);
         return log;
     }
 

@@ -9,18 +9,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
@@ -31,29 +28,16 @@ class UnifiedLogTest {
     @TempDir
     Path tmp;
 
-    private final MutableClock clock = new MutableClock(1_700_000_000_000L);
-    private ScheduledThreadPoolExecutor scheduler;
-    private final List<UnifiedLog> opened = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        opened.forEach(UnifiedLog::close);
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
+    @RegisterExtension
+    final LogFixture logs = new LogFixture();
 
     private File dir() {
         return tmp.resolve("orders-eu-3").toFile();
     }
 
     private UnifiedLog open(LogConfig config) {
-        UnifiedLog log = UnifiedLog.load(dir(), TP, config, 0, 0, true, clock, scheduler);
-        opened.add(log);
+        UnifiedLog log = UnifiedLog.load(dir(), TP, config, 0, 0, true, logs.clock, logs.scheduler);
+        logs.track(log);
         return log;
     }
 
@@ -67,7 +51,7 @@ class UnifiedLogTest {
     @Test
     void appendAndReadRoundTripPlainAndCompressed() {
         UnifiedLog log = open(LogConfig.defaults().withIndexIntervalBytes(128));
-        long now = clock.millis();
+        long now = logs.clock.millis();
         LogAppendInfo first = log.appendAsLeader(Batches.batch(now, 5, "plain"), 4);
         LogAppendInfo second =
                 log.appendAsLeader(Batches.batch(Compression.gzip().build(), now + 10, 7, "gz"), 5);
@@ -97,7 +81,7 @@ class UnifiedLogTest {
         UnifiedLog log = open(LogConfig.defaults().withIndexIntervalBytes(100));
         List<Integer> sizes = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            MemoryRecords batch = Batches.batch(clock.millis(), 10, "r" + i);
+            MemoryRecords batch = Batches.batch(logs.clock.millis(), 10, "r" + i);
             sizes.add(batch.sizeInBytes());
             log.appendAsLeader(batch, 0);
         }
@@ -130,7 +114,7 @@ class UnifiedLogTest {
     void rollsBySizeAndReadsAcrossSegments() {
         UnifiedLog log = open(small());
         for (int i = 0; i < 60; i++) {
-            log.appendAsLeader(Batches.batch(clock.millis(), 5, "s" + i), 1);
+            log.appendAsLeader(Batches.batch(logs.clock.millis(), 5, "s" + i), 1);
         }
         assertThat(log.numberOfSegments()).isGreaterThan(3);
         List<Long> bases = log.segmentBaseOffsets();
@@ -157,12 +141,12 @@ class UnifiedLogTest {
     @Test
     void rollsByTimeWithTheInjectedClock() {
         UnifiedLog log = open(LogConfig.defaults().withSegmentMs(60_000));
-        log.appendAsLeader(Batches.batch(clock.millis(), 1, "t"), 0);
-        clock.advance(30_000);
-        log.appendAsLeader(Batches.batch(clock.millis(), 1, "t"), 0);
+        log.appendAsLeader(Batches.batch(logs.clock.millis(), 1, "t"), 0);
+        logs.clock.advance(30_000);
+        log.appendAsLeader(Batches.batch(logs.clock.millis(), 1, "t"), 0);
         assertThat(log.numberOfSegments()).isEqualTo(1);
-        clock.advance(31_000);
-        log.appendAsLeader(Batches.batch(clock.millis(), 1, "t"), 0);
+        logs.clock.advance(31_000);
+        log.appendAsLeader(Batches.batch(logs.clock.millis(), 1, "t"), 0);
         assertThat(log.segmentBaseOffsets()).containsExactly(0L, 2L);
         // an explicit roll of an empty active segment is a no-op
         assertThat(log.roll()).isEqualTo(3L);
@@ -185,7 +169,7 @@ class UnifiedLogTest {
     @Test
     void offsetForTimestampAndMaxTimestamp() {
         UnifiedLog log = open(small());
-        long base = clock.millis();
+        long base = logs.clock.millis();
         for (int i = 0; i < 50; i++) {
             log.appendAsLeader(Batches.batch(base + i * 100L, 4, "ts"), 2);
         }
@@ -208,7 +192,7 @@ class UnifiedLogTest {
     void batchesFromIteratesHeadersAcrossSegments() {
         UnifiedLog log = open(small());
         for (int i = 0; i < 40; i++) {
-            log.appendAsLeader(Batches.batch(clock.millis(), 5, "b"), i / 10);
+            log.appendAsLeader(Batches.batch(logs.clock.millis(), 5, "b"), i / 10);
         }
         List<BatchHeader> headers = new ArrayList<>();
         log.batchesFrom(37).forEach(headers::add);
@@ -225,7 +209,7 @@ class UnifiedLogTest {
     void truncateToRemovesTailSegmentsAndIndexEntries() {
         UnifiedLog log = open(small());
         for (int i = 0; i < 60; i++) {
-            log.appendAsLeader(Batches.batch(clock.millis(), 5, "v" + i), 1);
+            log.appendAsLeader(Batches.batch(logs.clock.millis(), 5, "v" + i), 1);
         }
         int segmentsBefore = log.numberOfSegments();
         assertThat(log.truncateTo(301)).isFalse();
@@ -234,7 +218,7 @@ class UnifiedLogTest {
         assertThat(log.numberOfSegments()).isLessThan(segmentsBefore);
         assertThat(Batches.readAll(log)).extracting(Batches.Read::offset).containsExactlyElementsOf(range(0, 100));
         // appends continue at the new end, with the rebuilt index
-        log.appendAsLeader(Batches.batch(clock.millis(), 5, "after"), 2);
+        log.appendAsLeader(Batches.batch(logs.clock.millis(), 5, "after"), 2);
         List<Batches.Read> tail = Batches.readAll(log, 98, 105, 1 << 20);
         assertThat(tail).extracting(Batches.Read::offset).containsExactly(98L, 99L, 100L, 101L, 102L, 103L, 104L);
         assertThat(tail.get(2).value()).isEqualTo("after-0");
@@ -245,14 +229,14 @@ class UnifiedLogTest {
     void truncateFullyRestartsTheLogAtAnOffset() {
         UnifiedLog log = open(small());
         for (int i = 0; i < 30; i++) {
-            log.appendAsLeader(Batches.batch(clock.millis(), 5, "w"), 1);
+            log.appendAsLeader(Batches.batch(logs.clock.millis(), 5, "w"), 1);
         }
         log.truncateFullyAndStartAt(1_000);
         assertThat(log.logStartOffset()).isEqualTo(1_000);
         assertThat(log.logEndOffset()).isEqualTo(1_000);
         assertThat(log.segmentBaseOffsets()).containsExactly(1_000L);
         assertThatThrownBy(() -> log.read(10, 100, 2_000)).isInstanceOf(OffsetOutOfRangeException.class);
-        log.appendAsFollower(Batches.followerBatch(1_000, 9, clock.millis(), 3, "f"));
+        log.appendAsFollower(Batches.followerBatch(1_000, 9, logs.clock.millis(), 3, "f"));
         assertThat(Batches.readAll(log)).extracting(Batches.Read::offset).containsExactly(1_000L, 1_001L, 1_002L);
         log.truncateFullyAndStartAt(1_000); // same base offset as the live segment
         assertThat(log.logEndOffset()).isEqualTo(1_000);
@@ -262,11 +246,11 @@ class UnifiedLogTest {
     @Test
     void followerAppendKeepsOffsetsAndRejectsGoingBackwards() {
         UnifiedLog log = open(small());
-        log.appendAsFollower(Batches.followerBatch(0, 3, clock.millis(), 4, "f"));
-        assertThatThrownBy(() -> log.appendAsFollower(Batches.followerBatch(2, 3, clock.millis(), 4, "f")))
+        log.appendAsFollower(Batches.followerBatch(0, 3, logs.clock.millis(), 4, "f"));
+        assertThatThrownBy(() -> log.appendAsFollower(Batches.followerBatch(2, 3, logs.clock.millis(), 4, "f")))
                 .isInstanceOf(OffsetsOutOfOrderException.class);
         assertThat(log.logEndOffset()).isEqualTo(4);
-        LogAppendInfo info = log.appendAsFollower(Batches.followerBatch(4, 4, clock.millis(), 2, "g"));
+        LogAppendInfo info = log.appendAsFollower(Batches.followerBatch(4, 4, logs.clock.millis(), 2, "g"));
         assertThat(info.firstOffset()).isEqualTo(4);
         assertThat(Batches.readAll(log).get(5).leaderEpoch()).isEqualTo(4);
     }
@@ -275,12 +259,12 @@ class UnifiedLogTest {
     void retentionByTimeNeverDeletesTheActiveSegment() {
         UnifiedLog log = open(small().withRetentionMs(3_600_000));
         for (int i = 0; i < 40; i++) {
-            log.appendAsLeader(Batches.batch(clock.millis(), 5, "old"), 0);
+            log.appendAsLeader(Batches.batch(logs.clock.millis(), 5, "old"), 0);
         }
         int segments = log.numberOfSegments();
         assertThat(log.deleteOldSegments()).isZero();
         assertThat(segments).isGreaterThan(2);
-        clock.advance(3_600_100);
+        logs.clock.advance(3_600_100);
         int deleted = log.deleteOldSegments();
         assertThat(deleted).isEqualTo(segments - 1);
         assertThat(log.numberOfSegments()).isEqualTo(1);
@@ -293,7 +277,7 @@ class UnifiedLogTest {
     void retentionByBytesAndByLogStartOffset() {
         UnifiedLog log = open(small().withRetentionBytes(3_000));
         for (int i = 0; i < 60; i++) {
-            log.appendAsLeader(Batches.batch(clock.millis(), 5, "b" + i), 0);
+            log.appendAsLeader(Batches.batch(logs.clock.millis(), 5, "b" + i), 0);
         }
         long before = log.size();
         int deleted = log.deleteOldSegments();
@@ -316,7 +300,7 @@ class UnifiedLogTest {
     void sliceStaysReadableWhileItsSegmentIsDeleted() throws Exception {
         UnifiedLog log = open(small().withRetentionBytes(0));
         for (int i = 0; i < 30; i++) {
-            log.appendAsLeader(Batches.batch(clock.millis(), 5, "keep"), 0);
+            log.appendAsLeader(Batches.batch(logs.clock.millis(), 5, "keep"), 0);
         }
         LogReadInfo slice = log.read(0, 1 << 20, log.logEndOffset());
         assertThat(log.deleteOldSegments()).isPositive();
@@ -328,11 +312,11 @@ class UnifiedLogTest {
     @Test
     void flushMessagesAdvancesTheRecoveryPoint() {
         UnifiedLog log = open(small().withFlushMessages(10));
-        log.appendAsLeader(Batches.batch(clock.millis(), 5, "a"), 0);
+        log.appendAsLeader(Batches.batch(logs.clock.millis(), 5, "a"), 0);
         assertThat(log.recoveryPoint()).isZero();
-        log.appendAsLeader(Batches.batch(clock.millis(), 5, "a"), 0);
+        log.appendAsLeader(Batches.batch(logs.clock.millis(), 5, "a"), 0);
         assertThat(log.recoveryPoint()).isEqualTo(10);
-        log.appendAsLeader(Batches.batch(clock.millis(), 5, "a"), 0);
+        log.appendAsLeader(Batches.batch(logs.clock.millis(), 5, "a"), 0);
         assertThat(log.recoveryPoint()).isEqualTo(10);
         log.flush();
         assertThat(log.recoveryPoint()).isEqualTo(15);
@@ -342,14 +326,14 @@ class UnifiedLogTest {
     void reopenAfterCloseKeepsEverything() {
         UnifiedLog log = open(small());
         for (int i = 0; i < 50; i++) {
-            log.appendAsLeader(Batches.batch(clock.millis() + i, 3, "p" + i), 0);
+            log.appendAsLeader(Batches.batch(logs.clock.millis() + i, 3, "p" + i), 0);
         }
         List<Batches.Read> before = Batches.readAll(log);
         log.close();
         UnifiedLog reopened = open(small());
         assertThat(reopened.logEndOffset()).isEqualTo(150);
         assertThat(Batches.readAll(reopened)).isEqualTo(before);
-        reopened.appendAsLeader(Batches.batch(clock.millis(), 3, "more"), 0);
+        reopened.appendAsLeader(Batches.batch(logs.clock.millis(), 3, "more"), 0);
         assertThat(reopened.logEndOffset()).isEqualTo(153);
     }
 
@@ -365,9 +349,9 @@ class UnifiedLogTest {
     void followerAppendsWithOffsetGapsStayInOneSegment() {
         // batches from a compacted leader: offsets 3..5 and 9..10 were removed by its cleaner
         UnifiedLog log = open(small());
-        log.appendAsFollower(Batches.followerBatch(0, 1, clock.millis(), 3, "a"));
-        log.appendAsFollower(Batches.followerBatch(6, 1, clock.millis(), 3, "b"));
-        log.appendAsFollower(Batches.followerBatch(11, 1, clock.millis(), 1, "c"));
+        log.appendAsFollower(Batches.followerBatch(0, 1, logs.clock.millis(), 3, "a"));
+        log.appendAsFollower(Batches.followerBatch(6, 1, logs.clock.millis(), 3, "b"));
+        log.appendAsFollower(Batches.followerBatch(11, 1, logs.clock.millis(), 1, "c"));
 
         assertThat(log.numberOfSegments()).isEqualTo(1);
         assertThat(log.logEndOffset()).isEqualTo(12);
@@ -382,7 +366,7 @@ class UnifiedLogTest {
         // a leader whose segments are larger (e.g. written before segment.bytes was lowered) sends a 10-batch chunk
         ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
         for (int b = 0; b < 10; b++) {
-            chunk.put(Batches.followerBatch(b * 5L, 2, clock.millis(), 5, "chunk-" + b + "-padding-padding")
+            chunk.put(Batches.followerBatch(b * 5L, 2, logs.clock.millis(), 5, "chunk-" + b + "-padding-padding")
                     .buffer());
         }
         chunk.flip();

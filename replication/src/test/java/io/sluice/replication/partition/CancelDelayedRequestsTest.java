@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.replication.purgatory.Cancellable;
 import io.sluice.replication.purgatory.PurgatoryMetrics;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,35 +12,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A long-poll fetch or an acks=all produce whose requester went away leaves the purgatory at once when cancelled. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CancelDelayedRequestsTest {
+class CancelDelayedRequestsTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("idle", 0);
 
-    @TempDir
-    Path dir;
-
-    private final ManualClock clock = new ManualClock();
-    private final ControllerStub controller = new ControllerStub(false);
-    private TestBroker broker;
+    CancelDelayedRequestsTest() {
+        super(false);
+    }
 
     @BeforeEach
     void setUp() {
-        broker = new TestBroker(1, dir, clock, controller, TestBroker.UNREACHABLE);
         // follower 2 never fetches: acks=all waits, and the high watermark stays where it is
         assertThat(broker.leaderAndIsr(TP, 1, 1, List.of(1, 2), List.of(1, 2), 0, 1))
                 .isEqualTo(Errors.NONE);
-    }
-
-    @AfterEach
-    void tearDown() {
-        broker.close();
     }
 
     private double gauge(String name, String purgatory) {

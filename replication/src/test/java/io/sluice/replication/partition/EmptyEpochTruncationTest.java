@@ -3,16 +3,12 @@ package io.sluice.replication.partition;
 import static io.sluice.replication.partition.TestRecords.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replica that led an epoch without appending keeps that epoch at its log end. As a follower, a truncation to its
@@ -20,32 +16,17 @@ import org.junit.jupiter.api.io.TempDir;
  * later fetch would diverge again.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class EmptyEpochTruncationTest {
+class EmptyEpochTruncationTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
 
-    @TempDir
-    Path dir;
-
-    private final ManualClock clock = new ManualClock();
-    private final ControllerStub controller = new ControllerStub(true);
-    private TestBroker broker;
-
-    @BeforeEach
-    void setUp() {
-        broker = new TestBroker(1, dir, clock, controller, TestBroker.UNREACHABLE);
-    }
-
-    @AfterEach
-    void tearDown() {
-        broker.close();
+    EmptyEpochTruncationTest() {
+        super(true);
     }
 
     @Test
     void truncationToTheLogEndDropsEpochsStartingThere() {
         broker.leaderAndIsr(TP, 1, 1, List.of(1), List.of(1, 2), 0, 1);
-        for (String value : List.of("a", "b", "c")) {
-            assertThat(broker.produceNow(TP, plain(value), 1).error()).isEqualTo(Errors.NONE);
-        }
+        produce(TP, "a", "b", "c");
         broker.leaderAndIsr(TP, 1, 3, List.of(1), List.of(1, 2), 1, 1); // led epoch 3, appended nothing
         broker.leaderAndIsr(TP, 2, 5, List.of(2), List.of(1, 2), 2, 1);
         Partition p = broker.partition(TP);

@@ -1,11 +1,9 @@
 package io.sluice.replication.partition;
 
-import static io.sluice.replication.partition.TestRecords.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,32 +12,16 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** High-watermark rules and what consumers may see. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class HighWatermarkTest {
+class HighWatermarkTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
 
-    @TempDir
-    Path dir;
-
-    private final ManualClock clock = new ManualClock();
-    private final ControllerStub controller = new ControllerStub(false);
-    private TestBroker broker;
-
-    @BeforeEach
-    void setUp() {
-        broker = new TestBroker(1, dir, clock, controller, TestBroker.UNREACHABLE);
-    }
-
-    @AfterEach
-    void tearDown() {
-        broker.close();
+    HighWatermarkTest() {
+        super(false);
     }
 
     private Partition lead(int epoch, List<Integer> isr, List<Integer> replicas) {
@@ -47,16 +29,10 @@ class HighWatermarkTest {
         return broker.partition(TP);
     }
 
-    private void produce(String... values) {
-        for (String value : values) {
-            assertThat(broker.produceNow(TP, plain(value), 1).error()).isEqualTo(Errors.NONE);
-        }
-    }
-
     @Test
     void highWatermarkIsTheMinimumIsrLogEndAndNeverDecreases() {
         Partition p = lead(1, List.of(1, 2, 3), List.of(1, 2, 3));
-        produce("a", "b", "c", "d", "e");
+        produce(TP, "a", "b", "c", "d", "e");
         assertThat(p.highWatermark()).isZero();
 
         broker.followerFetch(TP, 2, 5);
@@ -81,7 +57,7 @@ class HighWatermarkTest {
     @Test
     void uncommittedShrinkKeepsTheLaggingMemberHoldingTheHighWatermark() {
         Partition p = lead(1, List.of(1, 2, 3), List.of(1, 2, 3));
-        produce("a", "b", "c", "d");
+        produce(TP, "a", "b", "c", "d");
         broker.followerFetch(TP, 2, 4);
         broker.followerFetch(TP, 3, 1);
         assertThat(p.highWatermark()).isEqualTo(1);
@@ -95,7 +71,7 @@ class HighWatermarkTest {
         assertThat(p.state().isr()).containsExactly(1, 2, 3);
         assertThat(p.state().maximalIsr()).containsExactly(1, 2, 3);
         broker.followerFetch(TP, 2, 4);
-        produce("e");
+        produce(TP, "e");
         broker.followerFetch(TP, 2, 5);
         assertThat(p.highWatermark()).isEqualTo(1);
 
@@ -109,7 +85,7 @@ class HighWatermarkTest {
     @Test
     void consumerFetchBetweenHighWatermarkAndLogEndIsEmptyNotOutOfRange() {
         lead(1, List.of(1, 2), List.of(1, 2));
-        produce("a", "b", "c");
+        produce(TP, "a", "b", "c");
         broker.followerFetch(TP, 2, 1);
 
         ReadResult atHw = broker.consumerFetch(TP, 1);
@@ -127,7 +103,7 @@ class HighWatermarkTest {
     @Test
     void consumersReadOnlyBelowTheHighWatermarkWhileFollowersReadToTheLogEnd() {
         lead(1, List.of(1, 2), List.of(1, 2));
-        produce("a", "b", "c");
+        produce(TP, "a", "b", "c");
         broker.followerFetch(TP, 2, 2);
 
         assertThat(TestBroker.values(broker.consumerFetch(TP, 0))).containsExactly("a", "b");
@@ -137,7 +113,7 @@ class HighWatermarkTest {
     @Test
     void consumerLongPollIsWokenWhenTheHighWatermarkMoves() {
         lead(1, List.of(1, 2), List.of(1, 2));
-        produce("a");
+        produce(TP, "a");
         java.util.concurrent.CompletableFuture<ReadResult> poll = new java.util.concurrent.CompletableFuture<>();
         broker.replicaManager.fetchMessages(
                 new FetchParams(-1, 30_000L, 1, 1024 * 1024, FetchIsolation.HIGH_WATERMARK),

@@ -6,39 +6,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.replication.purgatory.PurgatoryMetrics;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Leader appends: idempotence, min.insync.replicas before and after the append, acks=all completion and timeout. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class LeaderAppendTest {
+class LeaderAppendTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
 
-    @TempDir
-    Path dir;
-
-    private final ManualClock clock = new ManualClock();
-    private final ControllerStub controller = new ControllerStub(true);
-    private TestBroker broker;
-
-    @BeforeEach
-    void setUp() {
-        broker = new TestBroker(1, dir, clock, controller, TestBroker.UNREACHABLE);
-    }
-
-    @AfterEach
-    void tearDown() {
-        broker.close();
+    LeaderAppendTest() {
+        super(true);
     }
 
     private void lead(List<Integer> isr, List<Integer> replicas, int minIsr) {

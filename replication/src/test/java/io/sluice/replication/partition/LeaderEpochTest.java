@@ -7,45 +7,22 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.replication.epoch.EpochEndOffset;
 import io.sluice.replication.epoch.EpochEntry;
 import io.sluice.replication.epoch.LeaderEpochCheckpointFile;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Leader epochs: fencing, divergence answers, stale controller requests. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class LeaderEpochTest {
+class LeaderEpochTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
 
-    @TempDir
-    Path dir;
-
-    private final ManualClock clock = new ManualClock();
-    private final ControllerStub controller = new ControllerStub(true);
-    private TestBroker broker;
-
-    @BeforeEach
-    void setUp() {
-        broker = new TestBroker(1, dir, clock, controller, TestBroker.UNREACHABLE);
-    }
-
-    @AfterEach
-    void tearDown() {
-        broker.close();
-    }
-
-    private void produce(String... values) {
-        for (String value : values) {
-            assertThat(broker.produceNow(TP, plain(value), 1).error()).isEqualTo(Errors.NONE);
-        }
+    LeaderEpochTest() {
+        super(true);
     }
 
     @Test
@@ -67,7 +44,7 @@ class LeaderEpochTest {
     @Test
     void fetchAndListOffsetsAreFencedByTheCurrentLeaderEpoch() {
         broker.leaderAndIsr(TP, 1, 4, List.of(1, 2), List.of(1, 2), 0, 1);
-        produce("a");
+        produce(TP, "a");
 
         assertThat(broker.followerFetch(TP, 2, 0, 3, Partition.NO_EPOCH).error())
                 .isEqualTo(Errors.FENCED_LEADER_EPOCH);
@@ -91,9 +68,9 @@ class LeaderEpochTest {
     @Test
     void leaderRecordsEachEpochAtItsStartOffsetAndStampsBatches() {
         broker.leaderAndIsr(TP, 1, 1, List.of(1), List.of(1, 2), 0, 1);
-        produce("a", "b", "c");
+        produce(TP, "a", "b", "c");
         broker.leaderAndIsr(TP, 1, 3, List.of(1), List.of(1, 2), 1, 1);
-        produce("d", "e");
+        produce(TP, "d", "e");
 
         Partition p = broker.partition(TP);
         assertThat(p.replicaLog().epochCache().epochEntries())
@@ -114,9 +91,9 @@ class LeaderEpochTest {
     @Test
     void followerWhoseLastFetchedEpochDivergesGetsTheDivergingEpochAndNoRecords() {
         broker.leaderAndIsr(TP, 1, 1, List.of(1, 2), List.of(1, 2), 0, 1);
-        produce("a", "b", "c");
+        produce(TP, "a", "b", "c");
         broker.leaderAndIsr(TP, 1, 3, List.of(1, 2), List.of(1, 2), 1, 1);
-        produce("d", "e");
+        produce(TP, "d", "e");
 
         // the follower wrote offsets 3 and 4 under an epoch 2 this leader never had
         ReadResult unknownEpoch = broker.followerFetch(TP, 2, 5, 3, 2);
@@ -171,7 +148,7 @@ class LeaderEpochTest {
     @Test
     void followerRoleStopsServingAndDoesNotTruncate() {
         broker.leaderAndIsr(TP, 1, 1, List.of(1), List.of(1, 2), 0, 1);
-        produce("a", "b", "c");
+        produce(TP, "a", "b", "c");
         Partition p = broker.partition(TP);
         long hw = p.highWatermark();
 
@@ -216,7 +193,7 @@ class LeaderEpochTest {
     @Test
     void stopReplicaIsFencedByLeaderEpochAndDeletesWhenAsked() {
         broker.leaderAndIsr(TP, 1, 3, List.of(1), List.of(1), 0, 1);
-        produce("a");
+        produce(TP, "a");
         ReplicaManager rm = broker.replicaManager;
 
         assertThat(rm.stopReplicas(1, Map.of(TP, 2), true)).containsEntry(TP, Errors.FENCED_LEADER_EPOCH);
@@ -238,7 +215,7 @@ class LeaderEpochTest {
     @Test
     void stopReplicaWithTheCurrentLeaderEpochStopsTheReplica() {
         broker.leaderAndIsr(TP, 1, 3, List.of(1), List.of(1), 0, 1);
-        produce("a");
+        produce(TP, "a");
         ReplicaManager rm = broker.replicaManager;
 
         assertThat(rm.stopReplicas(1, Map.of(TP, 3), false)).containsEntry(TP, Errors.NONE);

@@ -15,33 +15,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What a replica restores from disk: high watermark, producer state, leader-epoch cache. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class RestartTest {
+class RestartTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 1);
     private static final TopicPartition OTHER = new TopicPartition("payments", 0);
 
-    @TempDir
-    Path dir;
-
-    private final ManualClock clock = new ManualClock();
-    private final ControllerStub controller = new ControllerStub(true);
-    private TestBroker broker;
-
-    @BeforeEach
-    void setUp() {
-        broker = new TestBroker(1, dir, clock, controller, TestBroker.UNREACHABLE);
-    }
-
-    @AfterEach
-    void tearDown() {
-        broker.close();
+    RestartTest() {
+        super(true);
     }
 
     /** Epoch 1: idempotent batch at 0-1, plain at 2; epoch 2: plain at 3; follower 2 confirmed up to 2. */

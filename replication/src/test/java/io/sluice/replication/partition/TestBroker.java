@@ -9,6 +9,7 @@ import io.sluice.replication.fetcher.ReplicaFetcherManager;
 import io.sluice.replication.log.LogConfig;
 import io.sluice.replication.log.LogManager;
 import io.sluice.replication.quota.ReplicaQuota;
+import io.sluice.testsupport.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -100,7 +101,7 @@ final class TestBroker implements AutoCloseable {
                 () -> 1000L + id,
                 scheduler,
                 clock,
-                clock,
+                clock::nanoseconds,
                 Duration.ofMillis(5),
                 registry,
                 leaderQuota);

@@ -20,36 +20,25 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.ControlRecordType;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The partition side of transactions: open transactions, markers, last stable offset, aborted-transaction index. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TransactionsTest {
+class TransactionsTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
     private static final long PID_A = 7L;
     private static final long PID_B = 8L;
     private static final short EPOCH = 0;
 
-    @TempDir
-    Path dir;
-
-    private final ManualClock clock = new ManualClock();
-    private final ControllerStub controller = new ControllerStub(true);
-    private TestBroker broker;
+    TransactionsTest() {
+        super(true);
+    }
 
     @BeforeEach
     void setUp() {
-        broker = new TestBroker(1, dir, clock, controller, TestBroker.UNREACHABLE);
         broker.leaderAndIsr(TP, 1, 1, List.of(1), List.of(1), 0, 1);
-    }
-
-    @AfterEach
-    void tearDown() {
-        broker.close();
     }
 
     private AppendResult marker(long pid, short epoch, int coordinatorEpoch, ControlRecordType type) {

@@ -3,6 +3,7 @@ package io.sluice.replication.purgatory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.testsupport.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,7 +31,8 @@ class DelayedOperationPurgatoryConcurrencyTest {
 
     private static final long NEVER_MS = Duration.ofHours(1).toMillis();
 
-    private final ManualTime time = new ManualTime(0);
+    private final ManualClock clock = new ManualClock(0, 0);
+    private final Time time = clock::nanoseconds;
     private DelayedOperationPurgatory<TestOperation> purgatory;
     private ExecutorService executor;
 

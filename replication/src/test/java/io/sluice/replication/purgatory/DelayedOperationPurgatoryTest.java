@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.testsupport.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ class DelayedOperationPurgatoryTest {
 
     private static final Duration POLL = Duration.ofMillis(5);
 
-    private final ManualTime time = new ManualTime(1_000_000_000L);
+    private final ManualClock clock = new ManualClock(0, 1_000_000_000L);
+    private final Time time = clock::nanoseconds;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<DelayedOperationPurgatory<TestOperation>> started = new ArrayList<>();
 
@@ -121,12 +123,12 @@ class DelayedOperationPurgatoryTest {
         purgatory.tryCompleteElseWatch(early, List.of("t-0"));
         purgatory.tryCompleteElseWatch(late, List.of("t-0"));
 
-        time.advance(Duration.ofMillis(99));
+        clock.advance(Duration.ofMillis(99));
         awaitFreshReaperPass(purgatory);
         assertThat(early.isCompleted()).as("1 ms before its deadline").isFalse();
         assertThat(purgatory.numDelayed()).isEqualTo(2);
 
-        time.advance(Duration.ofMillis(1));
+        clock.advance(Duration.ofMillis(1));
         await().atMost(Duration.ofSeconds(5)).until(early::isCompleted);
         assertThat(early.events).containsExactly("expiration", "complete");
         assertThat(early.completedOn.getName()).isEqualTo("ExpirationReaper-1-Produce");
@@ -134,9 +136,9 @@ class DelayedOperationPurgatoryTest {
         assertThat(late.isCompleted()).isFalse();
         assertThat(purgatory.numDelayed()).isEqualTo(1);
 
-        time.advance(Duration.ofMillis(100));
+        clock.advance(Duration.ofMillis(100));
         await().atMost(Duration.ofSeconds(5)).until(late::isCompleted);
-        time.advance(Duration.ofHours(1));
+        clock.advance(Duration.ofHours(1));
         awaitFreshReaperPass(purgatory);
 
         for (TestOperation operation : List.of(early, late)) {
@@ -156,10 +158,10 @@ class DelayedOperationPurgatoryTest {
     @Test
     @Timeout(10)
     void expiresAtItsDeadlineWhenTheClockWrapsAround() {
-        ManualTime wrapping =
-                new ManualTime(Long.MAX_VALUE - Duration.ofMillis(50).toNanos());
+        ManualClock wrapping =
+                new ManualClock(0, Long.MAX_VALUE - Duration.ofMillis(50).toNanos());
         DelayedOperationPurgatory<TestOperation> purgatory =
-                startPurgatory(wrapping, DelayedOperationPurgatory.DEFAULT_PURGE_INTERVAL);
+                startPurgatory(wrapping::nanoseconds, DelayedOperationPurgatory.DEFAULT_PURGE_INTERVAL);
         TestOperation operation = new TestOperation(100);
         purgatory.tryCompleteElseWatch(operation, List.of("t-0"));
 
@@ -263,7 +265,7 @@ class DelayedOperationPurgatoryTest {
         purgatory.shutdown();
         purgatory.close();
 
-        time.advance(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         assertThat(pending.isCompleted()).as("nothing expires after shutdown").isFalse();
         assertThat(registry.getMeters()).as("meters unregistered").isEmpty();
         assertThatThrownBy(() -> purgatory.tryCompleteElseWatch(new TestOperation(100), List.of("t-0")))
@@ -328,7 +330,7 @@ class DelayedOperationPurgatoryTest {
         awaitFreshReaperPass(purgatory);
         assertThat(tryCompleteCalls).as("the reaper never tries operations").hasValue(2L * count + 100);
 
-        time.advance(Duration.ofMinutes(2));
+        clock.advance(Duration.ofMinutes(2));
         await().atMost(Duration.ofSeconds(20)).until(() -> purgatory.numDelayed() == 0);
         await().atMost(Duration.ofSeconds(20)).until(() -> purgatory.watched() == 0);
         assertThat(operations)

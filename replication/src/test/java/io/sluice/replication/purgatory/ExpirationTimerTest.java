@@ -2,6 +2,7 @@ package io.sluice.replication.purgatory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.testsupport.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +11,9 @@ import org.junit.jupiter.api.Timeout;
 
 class ExpirationTimerTest {
 
-    private final ManualTime time =
-            new ManualTime(Long.MAX_VALUE - Duration.ofSeconds(1).toNanos());
+    private final ManualClock clock =
+            new ManualClock(0, Long.MAX_VALUE - Duration.ofSeconds(1).toNanos());
+    private final Time time = clock::nanoseconds;
     private final ExpirationTimer timer = new ExpirationTimer(time);
 
     @Test
@@ -26,10 +28,10 @@ class ExpirationTimerTest {
         }
 
         assertThat(timer.pollDue(0)).isEmpty();
-        time.advance(Duration.ofMillis(2_500));
+        clock.advance(Duration.ofMillis(2_500));
         assertThat(timer.pollDue(0)).containsExactly(first, secondA, secondB);
         assertThat(timer.size()).isEqualTo(1);
-        time.advance(Duration.ofMillis(500));
+        clock.advance(Duration.ofMillis(500));
         assertThat(timer.pollDue(0)).containsExactly(third);
         assertThat(timer.size()).isZero();
     }
@@ -56,7 +58,7 @@ class ExpirationTimerTest {
                 .as("compacted once cancelled entries outnumbered live ones")
                 .isLessThan(pending + ExpirationTimer.MIN_COMPACTION + 1);
 
-        time.advance(Duration.ofHours(1));
+        clock.advance(Duration.ofHours(1));
         List<DelayedOperation> due = timer.pollDue(0);
         assertThat(due).hasSize(pending).allMatch(operation -> !operation.isCompleted());
         assertThat(timer.entriesInHeap()).isZero();
@@ -70,7 +72,7 @@ class ExpirationTimerTest {
         operation.forceComplete();
         assertThat(timer.schedule(operation)).isNull();
         assertThat(timer.size()).isZero();
-        time.advance(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         assertThat(timer.pollDue(0)).isEmpty();
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.metadata.concurrent.ThreadStatus;
+import io.sluice.testsupport.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Timeout;
 /** The reaper and {@code checkAndComplete} survive whatever one operation's callbacks throw, Errors included. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class PurgatoryFailureTest {
-    private final ManualTime time = new ManualTime(1_000_000_000L);
+    private final ManualClock clock = new ManualClock(0, 1_000_000_000L);
+    private final Time time = clock::nanoseconds;
     private final DelayedOperationPurgatory<DelayedOperation> purgatory =
             new DelayedOperationPurgatory<>("Fetch", 2, time, new SimpleMeterRegistry(), 1000, Duration.ofMillis(5));
 
@@ -73,13 +75,13 @@ class PurgatoryFailureTest {
             purgatory.tryCompleteElseWatch(op, List.of("orders-0"));
         }
 
-        time.advance(Duration.ofMillis(10));
+        clock.advance(Duration.ofMillis(10));
         await().atMost(Duration.ofSeconds(10)).until(() -> sameDeadline.completions.get() == 1);
         assertThat(faulting.completions)
                 .as("onComplete still runs after onExpiration threw")
                 .hasValue(1);
 
-        time.advance(Duration.ofMillis(10));
+        clock.advance(Duration.ofMillis(10));
         await().atMost(Duration.ofSeconds(10)).until(() -> later.completions.get() == 1);
         assertThat(purgatory.threadStatuses()).containsExactly(new ThreadStatus("ExpirationReaper-2-Fetch", true));
         assertThat(purgatory.numDelayed()).isZero();
@@ -100,7 +102,7 @@ class PurgatoryFailureTest {
 
         assertThat(healthy.completions).hasValue(1);
         assertThat(faulting.isCompleted()).as("stays until its deadline").isFalse();
-        time.advance(Duration.ofSeconds(30));
+        clock.advance(Duration.ofSeconds(30));
         await().atMost(Duration.ofSeconds(10)).until(faulting::isCompleted);
         assertThat(faulting.completions).hasValue(1);
     }

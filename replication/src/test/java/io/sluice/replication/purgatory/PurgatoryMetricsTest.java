@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.testsupport.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,8 @@ import org.junit.jupiter.api.Timeout;
 
 class PurgatoryMetricsTest {
 
-    private final ManualTime time = new ManualTime(0);
+    private final ManualClock clock = new ManualClock(0, 0);
+    private final Time time = clock::nanoseconds;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     private double gauge(String name, String purgatory) {
@@ -38,7 +40,7 @@ class PurgatoryMetricsTest {
             assertThat(gauge(PurgatoryMetrics.SIZE, "Fetch")).isEqualTo(1.0);
             assertThat(gauge(PurgatoryMetrics.DELAYED, "Fetch")).isEqualTo(1.0);
 
-            time.advance(Duration.ofMillis(50));
+            clock.advance(Duration.ofMillis(50));
             await().atMost(Duration.ofSeconds(5)).until(first::isCompleted);
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> registry.get(PurgatoryMetrics.EXPIRED)

@@ -12,7 +12,8 @@ import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.partition.ReplicaManagerConfig;
 import io.sluice.replication.purgatory.Time;
-import io.sluice.replication.testkit.ManualScheduler;
+import io.sluice.testsupport.ManualClock;
+import io.sluice.testsupport.ManualScheduler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -67,7 +68,7 @@ final class SimBroker {
 
     final int id;
     private final Path root;
-    private final SimClock clock;
+    private final ManualClock clock;
     private final AlterPartitionSender alterPartition;
     private int generation;
     private Path dir;
@@ -76,7 +77,7 @@ final class SimBroker {
     private LogManager logManager;
     private ReplicaManager replicaManager;
 
-    SimBroker(int id, Path root, SimClock clock, AlterPartitionSender alterPartition) {
+    SimBroker(int id, Path root, ManualClock clock, AlterPartitionSender alterPartition) {
         this.id = id;
         this.root = root;
         this.clock = clock;

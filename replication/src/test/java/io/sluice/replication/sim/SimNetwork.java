@@ -6,6 +6,7 @@ import io.sluice.replication.partition.FetchParams;
 import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.PartitionFetch;
 import io.sluice.replication.partition.ReadResult;
+import io.sluice.testsupport.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -46,7 +47,7 @@ final class SimNetwork {
 
     private record Message(long deliverAt, long seq, int from, int to, Runnable action, Runnable onDrop) {}
 
-    private final SimClock clock;
+    private final ManualClock clock;
     private final Trace trace;
     private final Brokers brokers;
     private final boolean[][] blocked;
@@ -59,7 +60,7 @@ final class SimNetwork {
 
     private long messageSeq;
 
-    SimNetwork(int brokerCount, SimClock clock, Trace trace, Brokers brokers) {
+    SimNetwork(int brokerCount, ManualClock clock, Trace trace, Brokers brokers) {
         this.clock = clock;
         this.trace = trace;
         this.brokers = brokers;

@@ -2,6 +2,7 @@ package io.sluice.replication.sim;
 
 import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.TopicSettings;
+import io.sluice.testsupport.ManualClock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,7 +63,7 @@ final class Simulation implements AutoCloseable {
 
     private final long seed;
     private final Random random;
-    private final SimClock clock = new SimClock(1_700_000_000_000L);
+    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
     private final Trace trace = new Trace();
     private final Checker checker = new Checker();
     private final SimController controller;

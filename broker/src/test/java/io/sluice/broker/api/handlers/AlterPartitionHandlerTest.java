@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.metadata.model.LeaderAndIsr;
-import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,33 +17,14 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AlterPartitionRequest;
 import org.apache.kafka.common.requests.AlterPartitionResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(60)
-class AlterPartitionHandlerTest {
+class AlterPartitionHandlerTest extends ThreeBrokerClusterTest {
     private static final short LATEST = AlterPartitionHandler.MAX_VERSION;
-
-    @TempDir
-    static File dir;
-
-    private static CreateTopicsTestCluster cluster;
-
-    @BeforeAll
-    @Timeout(60)
-    static void startCluster() throws Exception {
-        cluster = new CreateTopicsTestCluster(dir, 3);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
-    }
 
     private static TopicPartition createTopic(String name) {
         CreateTopicsRequestData request = new CreateTopicsRequestData();
@@ -65,8 +45,7 @@ class AlterPartitionHandlerTest {
             return error == Errors.NONE.code() || error == Errors.TOPIC_ALREADY_EXISTS.code();
         });
         TopicPartition tp = new TopicPartition(name, 0);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> cluster.zk().partitionState(tp).isPresent());
+        cluster.awaitPartitionState(tp);
         return tp;
     }
 

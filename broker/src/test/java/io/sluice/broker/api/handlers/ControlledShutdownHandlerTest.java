@@ -3,14 +3,11 @@ package io.sluice.broker.api.handlers;
 import static io.sluice.broker.api.handlers.CreateTopicsTestCluster.call;
 import static io.sluice.broker.api.handlers.CreateTopicsTestCluster.overWire;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.File;
-import java.time.Duration;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ControlledShutdownRequestData;
-import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ControlledShutdownRequest;
 import org.apache.kafka.common.requests.ControlledShutdownResponse;
@@ -43,24 +40,7 @@ class ControlledShutdownHandlerTest {
     }
 
     private void createTopic(String name, int partitions) {
-        CreateTopicsRequestData request = new CreateTopicsRequestData();
-        request.topics()
-                .add(new CreateTopicsRequestData.CreatableTopic()
-                        .setName(name)
-                        .setNumPartitions(partitions)
-                        .setReplicationFactor((short) 3));
-        short error = cluster.active()
-                .createTopics(request, false)
-                .toCompletableFuture()
-                .join()
-                .topics()
-                .find(name)
-                .errorCode();
-        assertThat(error).isEqualTo(Errors.NONE.code());
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> cluster.zk()
-                        .partitionState(new TopicPartition(name, partitions - 1))
-                        .isPresent());
+        cluster.createTopic(name, partitions, 3);
     }
 
     private ControlledShutdownResponse shutdown(

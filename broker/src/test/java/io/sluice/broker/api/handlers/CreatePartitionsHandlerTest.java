@@ -5,7 +5,6 @@ import static io.sluice.broker.api.handlers.CreateTopicsTestCluster.overWire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,53 +13,20 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
 import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
-import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreatePartitionsResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(60)
-class CreatePartitionsHandlerTest {
+class CreatePartitionsHandlerTest extends ThreeBrokerClusterTest {
     private static final short LATEST = CreatePartitionsHandler.MAX_VERSION;
 
-    @TempDir
-    static File dir;
-
-    private static CreateTopicsTestCluster cluster;
-
-    @BeforeAll
-    @Timeout(60)
-    static void startCluster() throws Exception {
-        cluster = new CreateTopicsTestCluster(dir, 3);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
-    }
-
     private static void createTopic(String name, int partitions) {
-        CreateTopicsRequestData request = new CreateTopicsRequestData();
-        request.topics()
-                .add(new CreateTopicsRequestData.CreatableTopic()
-                        .setName(name)
-                        .setNumPartitions(partitions)
-                        .setReplicationFactor((short) 2));
-        short error = cluster.active()
-                .createTopics(request, false)
-                .toCompletableFuture()
-                .join()
-                .topics()
-                .find(name)
-                .errorCode();
-        assertThat(error).isEqualTo(Errors.NONE.code());
+        cluster.createTopic(name, partitions, 2);
     }
 
     private static CreatePartitionsTopic grow(String name, int count) {

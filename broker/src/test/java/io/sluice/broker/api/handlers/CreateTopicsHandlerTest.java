@@ -13,7 +13,6 @@ import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.ConfigSource;
 import io.sluice.metadata.config.PartitionLimits;
 import io.sluice.metadata.model.TopicMetadata;
-import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,16 +33,13 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(60)
-class CreateTopicsHandlerTest {
+class CreateTopicsHandlerTest extends ThreeBrokerClusterTest {
     private static final short LATEST = CreateTopicsHandler.MAX_VERSION;
     private static final BrokerConfig BROKER = BrokerConfig.fromMap(
             Map.of(
@@ -52,22 +48,6 @@ class CreateTopicsHandlerTest {
                     "listeners", "PLAINTEXT://127.0.0.1:9092",
                     "log.retention.hours", "24"),
             () -> "127.0.0.1");
-
-    @TempDir
-    static File dir;
-
-    private static CreateTopicsTestCluster cluster;
-
-    @BeforeAll
-    @Timeout(60)
-    static void startCluster() throws Exception {
-        cluster = new CreateTopicsTestCluster(dir, 3);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
-    }
 
     /** The handler on the active controller, with defaults of 2 partitions and replication factor 2. */
     private static CreateTopicsHandler onController() {

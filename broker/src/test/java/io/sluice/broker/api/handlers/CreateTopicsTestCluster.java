@@ -1,5 +1,6 @@
 package io.sluice.broker.api.handlers;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.LeaderAndIsrRequestData;
 import org.apache.kafka.common.message.LeaderAndIsrResponseData;
 import org.apache.kafka.common.message.StopReplicaRequestData;
@@ -132,6 +134,56 @@ final class CreateTopicsTestCluster implements AutoCloseable {
 
     LeaderAndIsr state(TopicPartition tp) {
         return observer.partitionState(tp).orElseThrow();
+    }
+
+    /**
+     * Creates {@code name} through the active controller with {@code partitions} partitions of
+     * {@code replicationFactor} replicas, checks that it succeeded and waits until its last partition's state is in
+     * ZooKeeper.
+     */
+    void createTopic(String name, int partitions, int replicationFactor) {
+        CreateTopicsRequestData request = new CreateTopicsRequestData();
+        request.topics()
+                .add(new CreateTopicsRequestData.CreatableTopic()
+                        .setName(name)
+                        .setNumPartitions(partitions)
+                        .setReplicationFactor((short) replicationFactor));
+        create(request, name);
+        awaitPartitionState(new TopicPartition(name, partitions - 1));
+    }
+
+    /** Creates a one-partition topic whose replicas are {@code replicas} in that order, as {@link #createTopic}. */
+    TopicPartition createTopic(String name, List<Integer> replicas) {
+        CreateTopicsRequestData.CreatableTopic topic = new CreateTopicsRequestData.CreatableTopic()
+                .setName(name)
+                .setNumPartitions(-1)
+                .setReplicationFactor((short) -1);
+        topic.assignments()
+                .add(new CreateTopicsRequestData.CreatableReplicaAssignment()
+                        .setPartitionIndex(0)
+                        .setBrokerIds(replicas));
+        CreateTopicsRequestData request = new CreateTopicsRequestData();
+        request.topics().add(topic);
+        create(request, name);
+        TopicPartition tp = new TopicPartition(name, 0);
+        awaitPartitionState(tp);
+        return tp;
+    }
+
+    private void create(CreateTopicsRequestData request, String name) {
+        short error = active().createTopics(request, false)
+                .toCompletableFuture()
+                .join()
+                .topics()
+                .find(name)
+                .errorCode();
+        assertThat(error).isEqualTo(Errors.NONE.code());
+    }
+
+    /** Waits until {@code tp}'s state is in ZooKeeper. */
+    void awaitPartitionState(TopicPartition tp) {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> observer.partitionState(tp).isPresent());
     }
 
     /** Stops broker {@code id} as a crash would end it: its controller candidate stops, then its session ends. */

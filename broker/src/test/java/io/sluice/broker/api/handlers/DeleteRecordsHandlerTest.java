@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.broker.api.handlers.ProduceHandlerTest.LocalLeader;
 import io.sluice.broker.testing.ControlRequests;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
@@ -16,25 +15,12 @@ import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPa
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DeleteRecordsResponse;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(30)
-class DeleteRecordsHandlerTest {
-    @TempDir
-    Path dir;
-
-    private LocalLeader leader;
+class DeleteRecordsHandlerTest extends LocalLeaderTest {
     private DeleteRecordsHandler handler;
-
-    @AfterEach
-    void stop() {
-        if (leader != null) {
-            leader.close();
-        }
-    }
 
     private void start(List<Integer> replicas) throws Exception {
         leader = new LocalLeader(dir, LocalLeader.CONFIG, replicas);

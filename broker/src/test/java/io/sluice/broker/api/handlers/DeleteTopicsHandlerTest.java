@@ -7,45 +7,24 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.controller.Controller;
 import io.sluice.metadata.zk.ZkStore;
-import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(60)
-class DeleteTopicsHandlerTest {
+class DeleteTopicsHandlerTest extends ThreeBrokerClusterTest {
     private static final short LATEST = DeleteTopicsHandler.MAX_VERSION;
-
-    @TempDir
-    static File dir;
-
-    private static CreateTopicsTestCluster cluster;
-
-    @BeforeAll
-    @Timeout(60)
-    static void startCluster() throws Exception {
-        cluster = new CreateTopicsTestCluster(dir, 3);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
-    }
 
     private static DeleteTopicsHandler handler(Controller controller, boolean enabled) {
         ZkStore zk = cluster.zk();
@@ -60,20 +39,7 @@ class DeleteTopicsHandlerTest {
     }
 
     private static Uuid createTopic(String name) {
-        CreateTopicsRequestData request = new CreateTopicsRequestData();
-        request.topics()
-                .add(new CreateTopicsRequestData.CreatableTopic()
-                        .setName(name)
-                        .setNumPartitions(2)
-                        .setReplicationFactor((short) 3));
-        short error = cluster.active()
-                .createTopics(request, false)
-                .toCompletableFuture()
-                .join()
-                .topics()
-                .find(name)
-                .errorCode();
-        assertThat(error).isEqualTo(Errors.NONE.code());
+        cluster.createTopic(name, 2, 3);
         return cluster.zk().topic(name).orElseThrow().value().topicId();
     }
 

@@ -6,71 +6,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.metadata.model.LeaderAndIsr;
-import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
-import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData.PartitionResult;
 import org.apache.kafka.common.message.ElectLeadersResponseData.ReplicaElectionResult;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ElectLeadersRequest;
 import org.apache.kafka.common.requests.ElectLeadersResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(60)
-class ElectLeadersHandlerTest {
+class ElectLeadersHandlerTest extends ThreeBrokerClusterTest {
     private static final short LATEST = ElectLeadersHandler.MAX_VERSION;
-
-    @TempDir
-    static File dir;
-
-    private static CreateTopicsTestCluster cluster;
-
-    @BeforeAll
-    @Timeout(60)
-    static void startCluster() throws Exception {
-        cluster = new CreateTopicsTestCluster(dir, 3);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
-    }
 
     /** A one-partition topic whose replicas are {@code replicas} in that order (the first is preferred). */
     private static TopicPartition createTopic(String name, List<Integer> replicas) {
-        CreateTopicsRequestData.CreatableTopic topic = new CreateTopicsRequestData.CreatableTopic()
-                .setName(name)
-                .setNumPartitions(-1)
-                .setReplicationFactor((short) -1);
-        topic.assignments()
-                .add(new CreateTopicsRequestData.CreatableReplicaAssignment()
-                        .setPartitionIndex(0)
-                        .setBrokerIds(replicas));
-        CreateTopicsRequestData request = new CreateTopicsRequestData();
-        request.topics().add(topic);
-        short error = cluster.active()
-                .createTopics(request, false)
-                .toCompletableFuture()
-                .join()
-                .topics()
-                .find(name)
-                .errorCode();
-        assertThat(error).isEqualTo(Errors.NONE.code());
-        TopicPartition tp = new TopicPartition(name, 0);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> cluster.zk().partitionState(tp).isPresent());
-        return tp;
+        return cluster.createTopic(name, replicas);
     }
 
     private static ElectLeadersResponse elect(ElectLeadersHandler handler, short version, TopicPartition... partitions)

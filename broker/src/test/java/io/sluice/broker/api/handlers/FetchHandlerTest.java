@@ -22,7 +22,6 @@ import io.sluice.broker.network.ResponseWriter;
 import io.sluice.broker.testing.ControlRequests;
 import io.sluice.replication.purgatory.PurgatoryMetrics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,27 +44,13 @@ import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.Records;
 import org.apache.kafka.common.requests.FetchResponse;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(30)
-class FetchHandlerTest {
+class FetchHandlerTest extends LocalLeaderTest {
     private static final int CONSUMER = -1;
     private static final int FOLLOWER = 2;
-
-    @TempDir
-    Path dir;
-
-    private LocalLeader leader;
-
-    @AfterEach
-    void stop() {
-        if (leader != null) {
-            leader.close();
-        }
-    }
 
     private LocalLeader leader(List<Integer> replicas) {
         leader = new LocalLeader(dir, LocalLeader.CONFIG, replicas);

@@ -22,27 +22,14 @@ import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.record.TimestampType;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Produce v0-v2 from old producers: messages of magic 0 and 1 stored as batches of magic 2. */
 @Timeout(30)
-class LegacyProduceTest {
-    @TempDir
-    Path dir;
-
-    private LocalLeader leader;
-
-    @AfterEach
-    void stop() {
-        if (leader != null) {
-            leader.close();
-        }
-    }
+class LegacyProduceTest extends LocalLeaderTest {
 
     @ParameterizedTest
     @EnumSource(

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.broker.api.handlers.ProduceHandlerTest.LocalLeader;
 import io.sluice.broker.testing.ControlRequests;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
@@ -18,27 +17,13 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(30)
-class ListOffsetsHandlerTest {
+class ListOffsetsHandlerTest extends LocalLeaderTest {
     private static final int CONSUMER = ListOffsetsRequest.CONSUMER_REPLICA_ID;
     private static final int FOLLOWER = 2;
-
-    @TempDir
-    Path dir;
-
-    private LocalLeader leader;
-
-    @AfterEach
-    void stop() {
-        if (leader != null) {
-            leader.close();
-        }
-    }
 
     /** A leader of TP holding offsets 0..2 with timestamps 1000, 2000, 3000 (one batch each). */
     private LocalLeader leaderWithThreeRecords(List<Integer> replicas) throws Exception {

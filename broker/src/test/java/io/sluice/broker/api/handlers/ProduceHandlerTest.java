@@ -54,28 +54,14 @@ import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.ResponseHeader;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(30)
-class ProduceHandlerTest {
+class ProduceHandlerTest extends LocalLeaderTest {
     static final int BROKER = 1;
     static final TopicPartition TP = new TopicPartition("events", 0);
     static final Uuid TOPIC_ID = Uuid.fromString("vAJAJ1hDQ0GHpwKR3HVbJg");
-
-    @TempDir
-    Path dir;
-
-    private LocalLeader leader;
-
-    @AfterEach
-    void stop() {
-        if (leader != null) {
-            leader.close();
-        }
-    }
 
     private LocalLeader leader(LogConfig config) {
         leader = new LocalLeader(dir, config, List.of(BROKER));

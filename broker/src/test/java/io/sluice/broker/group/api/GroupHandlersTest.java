@@ -7,7 +7,7 @@ import io.sluice.broker.api.RequestContext;
 import io.sluice.broker.group.FakeGroupStore;
 import io.sluice.broker.group.GroupConfig;
 import io.sluice.broker.group.GroupCoordinator;
-import io.sluice.broker.group.ManualScheduler;
+import io.sluice.broker.group.ManualGroupScheduler;
 import io.sluice.broker.testing.WireRoundTrip;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -59,12 +59,12 @@ import org.junit.jupiter.api.Timeout;
 class GroupHandlersTest {
     private static final int PARTITIONS = 4;
 
-    private final ManualScheduler time = new ManualScheduler();
+    private final ManualGroupScheduler time = new ManualGroupScheduler();
     private final GroupCoordinator coordinator = new GroupCoordinator(
             1,
             new GroupConfig(6_000, 300_000, 0, 10, 86_400_000L, 600_000, 5_000),
             new FakeGroupStore(PARTITIONS),
-            time,
+            time.clock,
             time);
     private final Map<ApiKeys, ApiHandler<?>> handlers =
             GroupApis.handlers(coordinator, tp -> !tp.topic().equals("nope")).stream()

@@ -6,26 +6,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.replication.log.LogConfig;
+import io.sluice.replication.log.LogFixture;
 import io.sluice.replication.log.SwapHook;
 import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.log.cleaner.KeyedRecords.Batch;
-import io.sluice.replication.log.cleaner.KeyedRecords.ManualClock;
 import io.sluice.replication.log.cleaner.KeyedRecords.Read;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Compaction of one log: what is kept, what is dropped, and what is never touched. */
@@ -38,22 +34,10 @@ class CleanerTest {
     @TempDir
     Path tmp;
 
-    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
-    private final List<UnifiedLog> opened = new ArrayList<>();
-    private ScheduledThreadPoolExecutor scheduler;
+    @RegisterExtension
+    final LogFixture logs = new LogFixture();
+
     private LogCleaner cleaner;
-
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        opened.forEach(UnifiedLog::close);
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
 
     static LogConfig compacted() {
         return LogConfig.defaults()
@@ -65,9 +49,10 @@ class CleanerTest {
     }
 
     private UnifiedLog open(LogConfig config) {
-        UnifiedLog log = UnifiedLog.load(tmp.resolve("compacted-0").toFile(), TP, config, 0, 0, true, clock, scheduler);
-        opened.add(log);
-        cleaner = new LogCleaner(testCleanerConfig(), List.of(tmp), () -> opened, clock, SwapHook.NONE);
+        UnifiedLog log = UnifiedLog.load(
+                tmp.resolve("compacted-0").toFile(), TP, config, 0, 0, true, logs.clock, logs.scheduler);
+        logs.track(log);
+        cleaner = new LogCleaner(testCleanerConfig(), List.of(tmp), logs::opened, logs.clock, SwapHook.NONE);
         return log;
     }
 
@@ -83,7 +68,7 @@ class CleanerTest {
     private void writeUpdates(UnifiedLog log, int keys, int rounds) {
         for (int round = 0; round < rounds; round++) {
             for (int k = 0; k < keys; k++) {
-                log.appendAsLeader(batch(clock.millis(), kv("k" + k, "k" + k + "@" + round)), 0);
+                log.appendAsLeader(batch(logs.clock.millis(), kv("k" + k, "k" + k + "@" + round)), 0);
             }
         }
     }
@@ -129,7 +114,7 @@ class CleanerTest {
         for (int i = 0; i < 3; i++) {
             log.appendAsLeader(
                     KeyedRecords.idempotent(
-                            clock.millis(),
+                            logs.clock.millis(),
                             pid,
                             (short) 3,
                             i * 3,
@@ -139,13 +124,13 @@ class CleanerTest {
                     0);
         }
         for (int i = 0; i < 3; i++) {
-            log.appendAsLeader(batch(clock.millis(), kv("p" + i + "a", "new"), kv("p" + i + "b", "new")), 0);
+            log.appendAsLeader(batch(logs.clock.millis(), kv("p" + i + "a", "new"), kv("p" + i + "b", "new")), 0);
         }
         for (int i = 0; i < 3; i++) {
-            log.appendAsLeader(batch(clock.millis(), kv("p2keep", "z" + i)), 0);
+            log.appendAsLeader(batch(logs.clock.millis(), kv("p2keep", "z" + i)), 0);
         }
         log.roll();
-        log.appendAsLeader(batch(clock.millis(), kv("tail", "t")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("tail", "t")), 0);
         // batch 2 of the producer: "keep2" is its only surviving record
 
         assertThat(cleanOnce()).isPresent();
@@ -171,11 +156,11 @@ class CleanerTest {
     void anEmptiedBatchIsDroppedUnlessItIsTheProducersLastOne() {
         UnifiedLog log = open(compacted());
         long pid = 77;
-        log.appendAsLeader(KeyedRecords.idempotent(clock.millis(), pid, (short) 0, 0, kv("a", "1")), 0);
-        log.appendAsLeader(KeyedRecords.idempotent(clock.millis(), pid, (short) 0, 1, kv("b", "1")), 0);
-        log.appendAsLeader(batch(clock.millis(), kv("a", "2"), kv("b", "2")), 0);
+        log.appendAsLeader(KeyedRecords.idempotent(logs.clock.millis(), pid, (short) 0, 0, kv("a", "1")), 0);
+        log.appendAsLeader(KeyedRecords.idempotent(logs.clock.millis(), pid, (short) 0, 1, kv("b", "1")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("a", "2"), kv("b", "2")), 0);
         log.roll();
-        log.appendAsLeader(batch(clock.millis(), kv("c", "1")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("c", "1")), 0);
 
         assertThat(cleanOnce()).isPresent();
 
@@ -192,11 +177,11 @@ class CleanerTest {
     @Test
     void tombstonesStayUntilDeleteRetentionHasPassedThenGo() {
         UnifiedLog log = open(compacted().withDeleteRetentionMs(DAY));
-        log.appendAsLeader(batch(clock.millis(), kv("gone", "v1"), kv("live", "v1")), 0);
-        log.appendAsLeader(batch(clock.millis(), kv("gone", "v2")), 0);
-        log.appendAsLeader(batch(clock.millis(), kv("gone", null)), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("gone", "v1"), kv("live", "v1")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("gone", "v2")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("gone", null)), 0);
         log.roll();
-        log.appendAsLeader(batch(clock.millis(), kv("other", "o")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("other", "o")), 0);
 
         assertThat(cleanOnce()).isPresent();
         assertThat(KeyedRecords.readAll(log))
@@ -206,10 +191,10 @@ class CleanerTest {
                         org.assertj.core.groups.Tuple.tuple("gone", null),
                         org.assertj.core.groups.Tuple.tuple("other", "o"));
 
-        clock.advance(DAY - 1);
+        logs.clock.advance(DAY - 1);
         assertThat(cleanOnce()).as("nothing dirty and no tombstone due").isEmpty();
 
-        clock.advance(2);
+        logs.clock.advance(2);
         assertThat(cleanOnce()).isPresent();
         assertThat(KeyedRecords.readAll(log)).extracting(Read::key).containsExactly("live", "other");
     }
@@ -223,7 +208,7 @@ class CleanerTest {
         assertThat(cleanOnce()).isEmpty();
         assertThat(KeyedRecords.readAll(log)).hasSize(before);
 
-        clock.advance(60_001);
+        logs.clock.advance(60_001);
         assertThat(cleanOnce()).isPresent();
         assertThat(KeyedRecords.readAll(log).size()).isLessThan(before);
     }
@@ -257,7 +242,7 @@ class CleanerTest {
         assertThat(cleanOnce()).as("everything is dirty").isPresent();
         // a little more dirt on a large clean section: below the ratio
         for (int k = 0; k < 5; k++) {
-            log.appendAsLeader(batch(clock.millis(), kv("k" + k, "again")), 0);
+            log.appendAsLeader(batch(logs.clock.millis(), kv("k" + k, "again")), 0);
         }
         log.roll();
         assertThat(cleanOnce()).isEmpty();
@@ -271,16 +256,16 @@ class CleanerTest {
     void aLogPastTheMaximumCompactionLagIsCleanedBelowTheDirtyRatio() {
         UnifiedLog log = open(compacted().withMinCleanableDirtyRatio(1.0).withMaxCompactionLagMs(3_600_000));
         writeUpdates(log, 10, 10);
-        log.appendAsLeader(batch(clock.millis(), kv("distinct", "x")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("distinct", "x")), 0);
         log.roll();
-        log.appendAsLeader(batch(clock.millis(), kv("tail", "x")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("tail", "x")), 0);
         // clean once so that part of the log is clean and the ratio is below 1
         cleaner.setUpperBound(tp -> log.segmentBaseOffsets().get(2));
         assertThat(cleanOnce()).isPresent();
         cleaner.setUpperBound(tp -> Long.MAX_VALUE);
         assertThat(cleanOnce()).isEmpty();
 
-        clock.advance(3_600_001);
+        logs.clock.advance(3_600_001);
         assertThat(cleanOnce()).isPresent();
         assertThat(KeyedRecords.readAll(log)).hasSize(12);
     }
@@ -295,9 +280,9 @@ class CleanerTest {
     @Test
     void aCompactedLogRejectsRecordsWithoutAKeyAndAppendsNothing() {
         UnifiedLog log = open(compacted());
-        log.appendAsLeader(batch(clock.millis(), kv("a", "1")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("a", "1")), 0);
 
-        assertThatThrownBy(() -> log.appendAsLeader(batch(clock.millis(), kv("b", "1"), kv(null, "keyless")), 0))
+        assertThatThrownBy(() -> log.appendAsLeader(batch(logs.clock.millis(), kv("b", "1"), kv(null, "keyless")), 0))
                 .isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("Compacted topic cannot accept message without key")
                 .satisfies(e -> assertThat(Errors.forException(e)).isEqualTo(Errors.INVALID_RECORD))
@@ -309,7 +294,7 @@ class CleanerTest {
     @Test
     void aLogThatIsNotCompactedAcceptsRecordsWithoutAKey() {
         UnifiedLog log = open(compacted().withCleanupPolicy(false, true));
-        log.appendAsLeader(batch(clock.millis(), kv(null, "keyless")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv(null, "keyless")), 0);
         assertThat(log.logEndOffset()).isEqualTo(1);
     }
 
@@ -318,10 +303,10 @@ class CleanerTest {
         UnifiedLog log = open(compacted().withSegmentBytes(64 * 1024));
         String big = "x".repeat(6000);
         for (int round = 0; round < 30; round++) {
-            log.appendAsLeader(batch(clock.millis(), kv("a", big + round), kv("b", big + round)), 0);
+            log.appendAsLeader(batch(logs.clock.millis(), kv("a", big + round), kv("b", big + round)), 0);
         }
         log.roll();
-        log.appendAsLeader(batch(clock.millis(), kv("tail", "t")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("tail", "t")), 0);
         // the test cleaner reads 4 KiB at a time; each batch holds about 12 KB
         assertThat(cleanOnce()).isPresent();
         assertThat(KeyedRecords.readAll(log))

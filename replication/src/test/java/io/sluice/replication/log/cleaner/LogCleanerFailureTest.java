@@ -9,7 +9,7 @@ import io.sluice.metadata.concurrent.ThreadStatus;
 import io.sluice.replication.log.SwapHook;
 import io.sluice.replication.log.SwapStep;
 import io.sluice.replication.log.UnifiedLog;
-import io.sluice.replication.log.cleaner.KeyedRecords.ManualClock;
+import io.sluice.testsupport.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

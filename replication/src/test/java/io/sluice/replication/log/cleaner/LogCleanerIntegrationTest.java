@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.replication.checkpoint.OffsetCheckpointFile;
 import io.sluice.replication.log.LogConfig;
+import io.sluice.replication.log.LogFixture;
 import io.sluice.replication.log.LogManager;
 import io.sluice.replication.log.LogManagerConfig;
 import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.log.cleaner.KeyedRecords.KeyValue;
-import io.sluice.replication.log.cleaner.KeyedRecords.ManualClock;
 import io.sluice.replication.log.cleaner.KeyedRecords.Read;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,13 +20,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The cleaner threads of a {@link LogManager} compacting a busy keyed log, across a restart. */
@@ -39,21 +36,8 @@ class LogCleanerIntegrationTest {
     @TempDir
     Path tmp;
 
-    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
-    private final List<LogManager> managers = new ArrayList<>();
-    private ScheduledThreadPoolExecutor scheduler;
-
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(2);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        managers.forEach(LogManager::shutdown);
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
+    @RegisterExtension
+    final LogFixture logs = new LogFixture(2, 1_700_000_000_000L);
 
     private static LogConfig tableConfig() {
         return LogConfig.defaults()
@@ -73,10 +57,10 @@ class LogCleanerIntegrationTest {
                 List.of(tmp.resolve("data")),
                 LogConfig.defaults(),
                 LogManagerConfig.withRecoveryThreads(1).withCleaner(cleaner),
-                clock,
-                scheduler);
+                logs.clock,
+                logs.scheduler);
         manager.startup();
-        managers.add(manager);
+        logs.onClose(manager::shutdown);
         return manager;
     }
 
@@ -99,7 +83,7 @@ class LogCleanerIntegrationTest {
                     expected.put(key, value);
                 }
             }
-            log.appendAsLeader(KeyedRecords.batch(clock.millis(), batch), 0);
+            log.appendAsLeader(KeyedRecords.batch(logs.clock.millis(), batch), 0);
         }
         log.roll();
         long end = log.logEndOffset();
@@ -122,7 +106,7 @@ class LogCleanerIntegrationTest {
         assertThat(log.logEndOffset()).isEqualTo(end);
         assertThat(log.size()).isLessThan(100_000L);
 
-        clock.advance(DELETE_RETENTION_MS + 1);
+        logs.clock.advance(DELETE_RETENTION_MS + 1);
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(20))
                 .until(() -> KeyedRecords.readAll(log).size() == expected.size());
@@ -154,7 +138,7 @@ class LogCleanerIntegrationTest {
             for (int k = 0; k < 20; k++) {
                 batch.add(kv("k" + k, "v" + round));
             }
-            log.appendAsLeader(KeyedRecords.batch(clock.millis(), batch), 0);
+            log.appendAsLeader(KeyedRecords.batch(logs.clock.millis(), batch), 0);
         }
         log.roll();
         long end = log.logEndOffset();

@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.replication.log.FileSlice;
 import io.sluice.replication.log.LogConfig;
+import io.sluice.replication.log.LogFixture;
 import io.sluice.replication.log.SegmentInfo;
 import io.sluice.replication.log.SwapHook;
 import io.sluice.replication.log.SwapStep;
 import io.sluice.replication.log.UnifiedLog;
-import io.sluice.replication.log.cleaner.KeyedRecords.ManualClock;
 import io.sluice.replication.log.cleaner.KeyedRecords.Read;
 import java.io.File;
 import java.io.IOException;
@@ -22,14 +22,11 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,29 +42,16 @@ class SwapCrashTest {
     @TempDir
     Path tmp;
 
-    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
-    private final List<UnifiedLog> opened = new ArrayList<>();
-    private ScheduledThreadPoolExecutor scheduler;
-
-    @BeforeEach
-    void setUp() {
-        scheduler = new ScheduledThreadPoolExecutor(1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        opened.forEach(UnifiedLog::close);
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    }
+    @RegisterExtension
+    final LogFixture logs = new LogFixture();
 
     private static LogConfig config() {
         return CleanerTest.compacted().withSegmentBytes(4096).withFileDeleteDelayMs(3_600_000);
     }
 
     private UnifiedLog load(Path dir, boolean clean) {
-        UnifiedLog log = UnifiedLog.load(dir.toFile(), TP, config(), 0, 0, clean, clock, scheduler);
-        opened.add(log);
+        UnifiedLog log = UnifiedLog.load(dir.toFile(), TP, config(), 0, 0, clean, logs.clock, logs.scheduler);
+        logs.track(log);
         return log;
     }
 
@@ -75,17 +59,17 @@ class SwapCrashTest {
         UnifiedLog log = load(dir, true);
         for (int round = 0; round < 30; round++) {
             for (int k = 0; k < 8; k++) {
-                log.appendAsLeader(batch(clock.millis(), kv("k" + k, "v" + round)), 0);
+                log.appendAsLeader(batch(logs.clock.millis(), kv("k" + k, "v" + round)), 0);
             }
         }
-        log.appendAsLeader(batch(clock.millis(), kv("k0", null)), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("k0", null)), 0);
         log.roll();
-        log.appendAsLeader(batch(clock.millis(), kv("tail", "t")), 0);
+        log.appendAsLeader(batch(logs.clock.millis(), kv("tail", "t")), 0);
         return log;
     }
 
     private LogCleaner cleaner(UnifiedLog log, SwapHook hook) {
-        return new LogCleaner(CleanerTest.testCleanerConfig(), List.of(tmp), () -> List.of(log), clock, hook);
+        return new LogCleaner(CleanerTest.testCleanerConfig(), List.of(tmp), () -> List.of(log), logs.clock, hook);
     }
 
     @Test
@@ -123,7 +107,7 @@ class SwapCrashTest {
                     .as("leftovers after %s", step)
                     .isEmpty();
             // the recovered log accepts appends and can be cleaned to the same result
-            recovered.appendAsLeader(batch(clock.millis(), kv("after", "crash")), 0);
+            recovered.appendAsLeader(batch(logs.clock.millis(), kv("after", "crash")), 0);
         }
     }
 
@@ -218,7 +202,15 @@ class SwapCrashTest {
         List<SegmentInfo> infos = log.segmentInfos();
         log.truncateTo(log.logEndOffset() - 1);
         LogToClean stale = LogToClean.assess(
-                log, infos, log.config(), 0, 0, log.logEndOffset(), Long.MAX_VALUE, clock.millis(), Long.MAX_VALUE);
+                log,
+                infos,
+                log.config(),
+                0,
+                0,
+                log.logEndOffset(),
+                Long.MAX_VALUE,
+                logs.clock.millis(),
+                Long.MAX_VALUE);
         List<Read> before = KeyedRecords.readAll(log);
 
         assertThat(cleaner.newCleaner().clean(stale).completed()).isFalse();

@@ -1,4 +1,4 @@
-package io.sluice.replication.testkit;
+package io.sluice.testsupport;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link ScheduledExecutorService} that runs nothing by itself: tasks wait in a queue ordered by (due time,
- * submission order) until the driver calls {@link #runDue(long)}, which runs them on the driver's thread. That makes
- * every periodic task of a broker (ISR shrink check, high-watermark checkpoint, log retention/flush/checkpoint,
- * AlterPartition retries) happen at a deterministic point of the simulation.
+ * submission order) until the driver calls {@link #runDue(long)} or {@link #advance(long)}, which run them on the
+ * driver's thread. That makes every periodic task of a broker (ISR shrink check, high-watermark checkpoint, log
+ * retention/flush/checkpoint, AlterPartition retries, group timers) happen at a deterministic point of a test.
  *
  * <p>Concurrency: used from the driver thread only (brokers schedule from code the driver runs: appends, fetch
  * handling, AlterPartition answers, other tasks); the queue is still guarded by {@code this}, so a stray call from
@@ -57,6 +57,26 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
                 }
             }
         }
+    }
+
+    /**
+     * Moves the {@link ManualClock} this scheduler was made with forward by {@code ms}, stopping at each due time on
+     * the way to run what falls due there (in due-time order), so a task sees the clock at its own deadline.
+     */
+    public void advance(long ms) {
+        if (!(clock instanceof ManualClock manual)) {
+            throw new IllegalStateException("advance needs a ManualClock, not " + clock);
+        }
+        long target = manual.millis() + ms;
+        while (true) {
+            long next = nextDue();
+            if (next > target) {
+                break;
+            }
+            manual.advanceTo(Math.max(manual.millis(), next));
+            runDue(manual.millis());
+        }
+        manual.advanceTo(target);
     }
 
     /** The earliest due time of a live task, or {@link Long#MAX_VALUE}. */
@@ -115,7 +135,7 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
 
     @Override
     public void execute(Runnable command) {
-        schedule(command, 0, TimeUnit.MILLISECONDS);
+        var unused = schedule(command, 0, TimeUnit.MILLISECONDS); // runs when due; nothing waits on it
     }
 
     @Override
