@@ -4,6 +4,7 @@ import static io.sluice.replication.partition.TestRecords.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.replication.quota.ReplicaQuota;
+import io.sluice.testsupport.ManualClock;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
