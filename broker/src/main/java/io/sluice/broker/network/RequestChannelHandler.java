@@ -121,10 +121,9 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
     private boolean processing;
 
     private boolean muted;
-    /** Whether the connection is throttled: it reads no request until {@link #throttledUntilMs} (event loop only). */
-    private boolean throttled;
+    /** Throttles (quota violations) whose time has not yet passed; no request is read while any is (event loop). */
+    private int throttles;
 
-    private long throttledUntilMs;
     private final ResponseSequencer<Outcome> sequencer = new ResponseSequencer<>();
     private ChannelHandlerContext ctx;
     /** Written on the event loop; read by pool threads to skip requests of closed connections. */
@@ -181,7 +180,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
         try {
             Frame frame;
             while (!closed
-                    && !throttled
+                    && throttles == 0
                     && sequencer.pending() < shared.maxInFlight()
                     && (frame = unread.poll()) != null) {
                 handle(frame);
@@ -190,7 +189,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
             processing = false;
         }
         if (!closed) {
-            muted = throttled || sequencer.pending() >= shared.maxInFlight();
+            muted = throttles > 0 || sequencer.pending() >= shared.maxInFlight();
             updateAutoRead();
         }
     }
@@ -394,40 +393,26 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
 
     /**
      * Mutes the connection for {@code throttleMs} after a response that carries that throttle time (KIP-219: the
-     * client is answered at once and its next request waits, unread, until the time has passed). Overlapping
-     * throttles extend to the latest end.
+     * client is answered at once and its next request waits, unread, until the time has passed). Each throttle
+     * schedules its own end on the event loop; the connection reads again when the last of them has ended, so
+     * overlapping throttles last until the latest end.
      */
     private void throttle(long throttleMs) {
-        long until = shared.clock().millis() + throttleMs;
-        if (throttled && until <= throttledUntilMs) {
-            return;
-        }
-        throttled = true;
-        throttledUntilMs = until;
+        throttles++;
         muted = true;
         updateAutoRead();
-        scheduleUnthrottle(throttleMs);
-    }
-
-    private void scheduleUnthrottle(long delayMs) {
         try {
-            ctx.executor().schedule(this::maybeUnthrottle, delayMs, TimeUnit.MILLISECONDS);
+            ctx.executor().schedule(this::throttleEnded, throttleMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             log.debug("{} Event loop of {} shut down", shared.logPrefix(), connectionId);
         }
     }
 
-    private void maybeUnthrottle() {
-        if (closed || !throttled) {
-            return;
+    private void throttleEnded() {
+        throttles--;
+        if (!closed && throttles == 0) {
+            processUnread();
         }
-        long remaining = throttledUntilMs - shared.clock().millis();
-        if (remaining > 0) {
-            scheduleUnthrottle(remaining);
-            return;
-        }
-        throttled = false;
-        processUnread();
     }
 
     private boolean writeError(Pending pending, AbstractResponse error, String what) {

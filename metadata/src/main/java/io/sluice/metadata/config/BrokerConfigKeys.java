@@ -484,8 +484,8 @@ public final class BrokerConfigKeys {
     public static final ConfigKey<Integer> QUOTA_WINDOW_NUM = def(ConfigKey.intKey("quota.window.num")
             .defaultValue(11)
             .validator(atLeast(2))
-            .doc("Samples in the window over which client quotas (producer_byte_rate, consumer_byte_rate,"
-                    + " request_percentage) are measured."));
+            .doc("Samples in the window over which client quotas (producer_byte_rate, consumer_byte_rate)"
+                    + " are measured."));
     public static final ConfigKey<Integer> QUOTA_WINDOW_SIZE_SECONDS = def(ConfigKey.intKey("quota.window.size.seconds")
             .defaultValue(1)
             .validator(atLeast(1))
