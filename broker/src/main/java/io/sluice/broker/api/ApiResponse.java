@@ -8,7 +8,8 @@ import org.apache.kafka.common.protocol.ApiMessage;
  *
  * <pre>
  *   ApiResponse
- *     ├── Send(message)   written in request order on the connection
+ *     ├── Send(message, throttleMs)   written in request order on the connection; with a throttle time the
+ *     │                               connection then reads no further request for that long (KIP-219)
  *     └── NoResponse      releases the request's slot in the order without writing anything
  * </pre>
  */
@@ -24,10 +25,29 @@ public sealed interface ApiResponse permits ApiResponse.Send, ApiResponse.NoResp
         return NoResponse.INSTANCE;
     }
 
-    /** A response message to encode and send. */
-    record Send(ApiMessage message) implements ApiResponse {
+    /**
+     * A response carrying {@code message} for a client over its quota: after it is sent the connection is muted for
+     * {@code throttleMs} (the message itself should carry the same {@code throttle_time_ms}).
+     */
+    static ApiResponse throttled(ApiMessage message, long throttleMs) {
+        return new Send(message, throttleMs);
+    }
+
+    /**
+     * A response message to encode and send.
+     *
+     * @param throttleMs how long the connection reads no further request once this response is written (0: none)
+     */
+    record Send(ApiMessage message, long throttleMs) implements ApiResponse {
         public Send {
             Objects.requireNonNull(message, "message");
+            if (throttleMs < 0) {
+                throw new IllegalArgumentException("negative throttle time " + throttleMs);
+            }
+        }
+
+        public Send(ApiMessage message) {
+            this(message, 0);
         }
     }
 

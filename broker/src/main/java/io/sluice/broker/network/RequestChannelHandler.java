@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -95,7 +96,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
 
     private sealed interface Outcome permits Reply, Silent, Failed, Unsupported {}
 
-    private record Reply(Pending request, ApiMessage message) implements Outcome {}
+    private record Reply(Pending request, ApiMessage message, long throttleMs) implements Outcome {}
 
     private record Silent(Pending request) implements Outcome {}
 
@@ -120,6 +121,9 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
     private boolean processing;
 
     private boolean muted;
+    /** Throttles (quota violations) whose time has not yet passed; no request is read while any is (event loop). */
+    private int throttles;
+
     private final ResponseSequencer<Outcome> sequencer = new ResponseSequencer<>();
     private ChannelHandlerContext ctx;
     /** Written on the event loop; read by pool threads to skip requests of closed connections. */
@@ -175,14 +179,17 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
         processing = true;
         try {
             Frame frame;
-            while (!closed && sequencer.pending() < shared.maxInFlight() && (frame = unread.poll()) != null) {
+            while (!closed
+                    && throttles == 0
+                    && sequencer.pending() < shared.maxInFlight()
+                    && (frame = unread.poll()) != null) {
                 handle(frame);
             }
         } finally {
             processing = false;
         }
         if (!closed) {
-            muted = sequencer.pending() >= shared.maxInFlight();
+            muted = throttles > 0 || sequencer.pending() >= shared.maxInFlight();
             updateAutoRead();
         }
     }
@@ -291,7 +298,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
                         new IllegalStateException("handler answered with a message of API key "
                                 + send.message().apiKey()));
             }
-            return new Reply(pending, send.message());
+            return new Reply(pending, send.message(), send.throttleMs());
         }
         if (response instanceof ApiResponse.NoResponse) {
             return new Silent(pending);
@@ -343,6 +350,9 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
             RequestHeader header = reply.request().header();
             try {
                 write(reply.request(), reply.message(), header.apiVersion(), responseHeaderVersion(header));
+                if (reply.throttleMs() > 0) {
+                    throttle(reply.throttleMs());
+                }
                 return true;
             } catch (RuntimeException e) {
                 return send(new Failed(reply.request(), e));
@@ -379,6 +389,30 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
             return false;
         }
         return writeError(pending, error, "UNKNOWN_SERVER_ERROR");
+    }
+
+    /**
+     * Mutes the connection for {@code throttleMs} after a response that carries that throttle time (KIP-219: the
+     * client is answered at once and its next request waits, unread, until the time has passed). Each throttle
+     * schedules its own end on the event loop; the connection reads again when the last of them has ended, so
+     * overlapping throttles last until the latest end.
+     */
+    private void throttle(long throttleMs) {
+        throttles++;
+        muted = true;
+        updateAutoRead();
+        try {
+            ctx.executor().schedule(this::throttleEnded, throttleMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            log.debug("{} Event loop of {} shut down", shared.logPrefix(), connectionId);
+        }
+    }
+
+    private void throttleEnded() {
+        throttles--;
+        if (!closed && throttles == 0) {
+            processUnread();
+        }
     }
 
     private boolean writeError(Pending pending, AbstractResponse error, String what) {

@@ -153,6 +153,8 @@ public final class RequestGates {
                                 .toList()));
         g.put(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, allOf(auth, r -> List.of(Check.cluster(AclOperation.ALTER))));
         g.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, allOf(auth, r -> List.of(Check.cluster(AclOperation.DESCRIBE))));
+        g.put(ApiKeys.ALTER_CLIENT_QUOTAS, allOf(auth, r -> List.of(Check.cluster(AclOperation.ALTER_CONFIGS))));
+        g.put(ApiKeys.DESCRIBE_CLIENT_QUOTAS, allOf(auth, r -> List.of(Check.cluster(AclOperation.DESCRIBE_CONFIGS))));
 
         // groups
         g.put(ApiKeys.JOIN_GROUP, allOf(auth, (JoinGroupRequestData r) -> List.of(group(r.groupId()))));

@@ -50,6 +50,8 @@ import io.sluice.broker.metrics.TopicMetrics;
 import io.sluice.broker.network.client.BrokerClient;
 import io.sluice.broker.network.client.BrokerClientPool;
 import io.sluice.broker.producer.ProducerIdManager;
+import io.sluice.broker.quota.ClientQuotaManager;
+import io.sluice.broker.quota.QuotaEnforcement;
 import io.sluice.broker.security.AclApis;
 import io.sluice.broker.security.RequestAuthorizer;
 import io.sluice.broker.security.RequestGates;
@@ -57,6 +59,7 @@ import io.sluice.broker.txn.TransactionCoordinator;
 import io.sluice.controller.Controller;
 import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.replication.partition.ReplicaManager;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +130,15 @@ final class BrokerApis {
      * The registry with {@code securityHandlers} (SaslHandshake, SaslAuthenticate and the SCRAM credential APIs) added.
      */
     static ApiHandlerRegistry registry(Components c, List<ApiHandler<?>> securityHandlers) {
+        return registry(c, securityHandlers, ClientQuotaManager.NONE, Clock.systemUTC());
+    }
+
+    /**
+     * The registry with {@code securityHandlers} added and Produce and Fetch measured against {@code quotas} (outside
+     * the authorization gates, so refused requests count too, as in Kafka).
+     */
+    static ApiHandlerRegistry registry(
+            Components c, List<ApiHandler<?>> securityHandlers, ClientQuotaManager quotas, Clock clock) {
         int brokerId = c.config().brokerId();
         MetadataCache cache = c.cache();
         Predicate<TopicPartition> known = tp -> cache.partitionState(tp).isPresent();
@@ -198,10 +210,13 @@ final class BrokerApis {
         handlers.addAll(GroupApis.handlers(c.groupCoordinator(), known));
         handlers.addAll(securityHandlers);
         handlers.addAll(AclApis.handlers(c.authorizer()));
-        return ApiHandlerRegistry.of(RequestGates.wrap(
-                handlers,
-                c.authorizer(),
-                new RequestGates.Topics(id -> cache.snapshot().topicName(id), cache::contains)));
+        return ApiHandlerRegistry.of(QuotaEnforcement.wrap(
+                RequestGates.wrap(
+                        handlers,
+                        c.authorizer(),
+                        new RequestGates.Topics(id -> cache.snapshot().topicName(id), cache::contains)),
+                quotas,
+                clock));
     }
 
     /**

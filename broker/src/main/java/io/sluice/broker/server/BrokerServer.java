@@ -44,6 +44,11 @@ import io.sluice.broker.network.client.ClientEventLoops;
 import io.sluice.broker.network.client.ClientMetrics;
 import io.sluice.broker.network.client.ClientSecurity;
 import io.sluice.broker.producer.ProducerIdManager;
+import io.sluice.broker.quota.ClientQuotaHandlers;
+import io.sluice.broker.quota.ClientQuotaManager;
+import io.sluice.broker.quota.ClientQuotaMetrics;
+import io.sluice.broker.quota.QuotaCache;
+import io.sluice.broker.quota.QuotaStore;
 import io.sluice.broker.registration.BrokerRegistration;
 import io.sluice.broker.registration.HolderProbe;
 import io.sluice.broker.security.AuthorizerLoader;
@@ -202,6 +207,7 @@ public final class BrokerServer implements AutoCloseable {
     private volatile TransactionCoordinator txnCoordinator;
     private volatile NetworkServer networkServer;
     private volatile ExecutorService credentialLookups;
+    private volatile QuotaCache quotaCache;
     private volatile BrokerRegistration registration;
     private volatile JvmMetrics jvmMetrics;
     private volatile MetricsHttpServer metricsServer;
@@ -464,10 +470,19 @@ public final class BrokerServer implements AutoCloseable {
         ScramCredentialStore credentials = new ScramCredentialStore(store, credentialLookups);
         List<ApiHandler<?>> securityHandlers = new ArrayList<>(SaslOutOfBandHandlers.all());
         securityHandlers.addAll(ScramCredentialsHandlers.all(credentials));
+        QuotaStore quotaStore = new QuotaStore(store);
+        quotaCache = new QuotaCache(quotaStore, brokerId, Duration.ofSeconds(1));
+        quotaCache.start();
+        securityHandlers.addAll(ClientQuotaHandlers.all(quotaStore));
+        ClientQuotaManager clientQuotas = new ClientQuotaManager(
+                quotaCache::quotas,
+                config.quotaWindowNum(),
+                config.quotaWindowSizeSeconds() * 1000L,
+                new ClientQuotaMetrics(registry));
         networkServer = new NetworkServer(
                         brokerId,
                         BrokerConfigMapping.networkConfig(config),
-                        BrokerApis.registry(components, securityHandlers),
+                        BrokerApis.registry(components, securityHandlers, clientQuotas, clock),
                         registry,
                         clock,
                         Duration.ofSeconds(10),
@@ -708,6 +723,7 @@ public final class BrokerServer implements AutoCloseable {
         quietly("registration", registration, BrokerRegistration::close);
         quietly("network server", networkServer, NetworkServer::close);
         quietly("SCRAM credential lookups", credentialLookups, ExecutorService::shutdownNow);
+        quietly("client quota cache", quotaCache, QuotaCache::close);
         quietly("group coordinator", groupCoordinator, GroupCoordinator::shutdown);
         quietly("transaction coordinator", txnCoordinator, TransactionCoordinator::shutdown);
         quietly("replica manager", replicaManager, ReplicaManager::shutdown);

@@ -105,6 +105,30 @@ class ConnectionStateTest {
     }
 
     @Test
+    void aThrottledResponseIsSentAtOnceAndTheNextRequestWaitsUnreadForTheThrottleTime() {
+        connect(1, 0, deferredHeartbeat());
+        connection.send(concat(List.of(heartbeat(1), heartbeat(2))));
+        heartbeats.get(0).complete(ApiResponse.throttled(new HeartbeatResponseData().setThrottleTimeMs(500), 500));
+
+        assertThat(connection.responses())
+                .as("answered at once")
+                .extracting(KafkaWire::correlationId)
+                .containsExactly(1);
+        assertThat(heartbeats).as("the second request waits unread").hasSize(1);
+        assertThat(reading()).isFalse();
+
+        connection.advance(Duration.ofMillis(499));
+        assertThat(heartbeats).hasSize(1);
+        assertThat(reading()).isFalse();
+
+        connection.advance(Duration.ofMillis(1));
+        assertThat(heartbeats).as("read once the throttle time has passed").hasSize(2);
+        answer(heartbeats.get(1));
+        assertThat(connection.responses()).extracting(KafkaWire::correlationId).containsExactly(2);
+        assertThat(reading()).isTrue();
+    }
+
+    @Test
     void aDepthOfTwoLetsTwoRequestsInFlightAndNoMore() {
         connect(2, 0, deferredHeartbeat());
         connection.send(concat(List.of(heartbeat(1), heartbeat(2), heartbeat(3))));

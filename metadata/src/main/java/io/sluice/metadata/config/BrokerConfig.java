@@ -451,6 +451,14 @@ public final class BrokerConfig {
         return values.get(MAX_CONNECTIONS_PER_IP);
     }
 
+    public int quotaWindowNum() {
+        return values.get(QUOTA_WINDOW_NUM);
+    }
+
+    public int quotaWindowSizeSeconds() {
+        return values.get(QUOTA_WINDOW_SIZE_SECONDS);
+    }
+
     /** {@code max.connections.per.ip.overrides} as host (name or address, unresolved) → limit, in the order written. */
     public Map<String, Integer> maxConnectionsPerIpOverrides() {
         return HostCounts.parse(MAX_CONNECTIONS_PER_IP_OVERRIDES.name(), values.get(MAX_CONNECTIONS_PER_IP_OVERRIDES));

@@ -507,6 +507,16 @@ public final class BrokerConfigKeys {
                     .validator(Validator.hostCountMap())
                     .doc("Per-IP or per-host limits that replace max.connections.per.ip, as host:count pairs, e.g."
                             + " hostName:100,127.0.0.1:200; host names are resolved at startup."));
+    // ---- client quotas (docs/quotas.md)
+    public static final ConfigKey<Integer> QUOTA_WINDOW_NUM = def(ConfigKey.intKey("quota.window.num")
+            .defaultValue(11)
+            .validator(atLeast(2))
+            .doc("Samples in the window over which client quotas (producer_byte_rate, consumer_byte_rate)"
+                    + " are measured."));
+    public static final ConfigKey<Integer> QUOTA_WINDOW_SIZE_SECONDS = def(ConfigKey.intKey("quota.window.size.seconds")
+            .defaultValue(1)
+            .validator(atLeast(1))
+            .doc("Length of one sample of the client quota window."));
     public static final ConfigKey<Integer> MAX_PIPELINED_REQUESTS_PER_CONNECTION =
             def(ConfigKey.intKey("max.pipelined.requests.per.connection")
                     .defaultValue(1)
