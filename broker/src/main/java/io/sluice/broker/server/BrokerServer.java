@@ -38,6 +38,7 @@ import io.sluice.broker.network.client.ClientMetrics;
 import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.broker.registration.BrokerRegistration;
 import io.sluice.broker.registration.HolderProbe;
+import io.sluice.broker.remote.RemoteStoragePlugins;
 import io.sluice.broker.txn.TransactionCoordinator;
 import io.sluice.broker.txn.TransactionMetrics;
 import io.sluice.broker.txn.TransactionStateTopic;
@@ -58,6 +59,7 @@ import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.purgatory.Time;
+import io.sluice.replication.remote.RemoteLogManager;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -160,6 +162,7 @@ public final class BrokerServer implements AutoCloseable {
     private volatile BrokerClientPool controllerPool;
     private volatile BrokerClientPool brokerPool;
     private volatile ReplicaManager replicaManager;
+    private volatile RemoteLogManager remoteLogManager;
     private volatile Controller controller;
     private volatile AdminPolicies policies;
     private volatile GroupCoordinator groupCoordinator;
@@ -291,6 +294,13 @@ public final class BrokerServer implements AutoCloseable {
                 Time.SYSTEM,
                 PURGATORY_REAPER_POLL,
                 registry);
+        RemoteLogManager tiered = RemoteStoragePlugins.create(
+                        config, clusterId, curator, replicas::topicId, clock, registry)
+                .orElse(null);
+        remoteLogManager = tiered;
+        if (tiered != null) {
+            replicas.setTieredStorage(tiered);
+        }
         replicas.startup();
         replicaManager = replicas;
         LiveTopicConfigUpdater topicConfigUpdater = new LiveTopicConfigUpdater(brokerId, configs, replicas, logs);
@@ -597,6 +607,7 @@ public final class BrokerServer implements AutoCloseable {
         quietly("network server", networkServer, NetworkServer::close);
         quietly("group coordinator", groupCoordinator, GroupCoordinator::shutdown);
         quietly("transaction coordinator", txnCoordinator, TransactionCoordinator::shutdown);
+        quietly("remote log manager", remoteLogManager, RemoteLogManager::close);
         quietly("replica manager", replicaManager, ReplicaManager::shutdown);
         quietly("broker client pool", brokerPool, BrokerClientPool::close);
         quietly("controller client pool", controllerPool, BrokerClientPool::close);

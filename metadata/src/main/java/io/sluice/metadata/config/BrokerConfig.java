@@ -43,10 +43,17 @@ public final class BrokerConfig {
     private final ZkConnect zkConnect;
     private final List<String> warnings;
     private final Supplier<String> localHost;
+    /** The raw properties under the remote storage plugins' prefixes ({@code rsm.config.}, {@code rlmm.config.}). */
+    private final Map<String, String> pluginProps;
 
     private BrokerConfig(ConfigValues values, Supplier<String> localHost) {
+        this(values, localHost, Map.of());
+    }
+
+    private BrokerConfig(ConfigValues values, Supplier<String> localHost, Map<String, String> pluginProps) {
         this.values = values;
         this.localHost = localHost;
+        this.pluginProps = Map.copyOf(pluginProps);
         Map<String, SecurityProtocol> protocols = Listeners.parseProtocolMap(
                 LISTENER_SECURITY_PROTOCOL_MAP.name(), values.get(LISTENER_SECURITY_PROTOCOL_MAP));
         this.listeners = Listeners.parse(LISTENERS.name(), values.get(LISTENERS), protocols);
@@ -73,11 +80,29 @@ public final class BrokerConfig {
 
     /** As {@link #fromMap(Map)}, with the host advertised for listeners that have an empty host. */
     public static BrokerConfig fromMap(Map<String, String> raw, Supplier<String> localHost) {
-        return new BrokerConfig(DEFINITION.parse(raw), localHost);
+        Map<String, String> keys = new HashMap<>();
+        Map<String, String> plugins = new HashMap<>();
+        List<String> prefixes = List.of(
+                raw.getOrDefault(
+                        REMOTE_LOG_STORAGE_MANAGER_IMPL_PREFIX.name(),
+                        REMOTE_LOG_STORAGE_MANAGER_IMPL_PREFIX.defaultValue().orElseThrow()),
+                raw.getOrDefault(
+                        REMOTE_LOG_METADATA_MANAGER_IMPL_PREFIX.name(),
+                        REMOTE_LOG_METADATA_MANAGER_IMPL_PREFIX.defaultValue().orElseThrow()));
+        raw.forEach((k, v) -> {
+            boolean plugin =
+                    !DEFINITION.contains(k) && prefixes.stream().anyMatch(p -> !p.isEmpty() && k.startsWith(p));
+            (plugin ? plugins : keys).put(k, v);
+        });
+        return new BrokerConfig(DEFINITION.parse(keys), localHost, plugins);
     }
 
     public static BrokerConfig fromProperties(Properties props) {
-        return new BrokerConfig(DEFINITION.parse(props), BrokerConfig::canonicalLocalHost);
+        Map<String, String> raw = new HashMap<>();
+        for (String name : props.stringPropertyNames()) {
+            raw.put(name, props.getProperty(name));
+        }
+        return fromMap(raw, BrokerConfig::canonicalLocalHost);
     }
 
     /**
@@ -97,8 +122,9 @@ public final class BrokerConfig {
     /** A new config with {@code overrides} applied on top of the explicitly set values, validated again. */
     public BrokerConfig withOverrides(Map<String, String> overrides) {
         Map<String, String> merged = new HashMap<>(values.originals());
+        merged.putAll(pluginProps);
         merged.putAll(overrides);
-        return new BrokerConfig(DEFINITION.parse(merged), localHost);
+        return fromMap(merged, localHost);
     }
 
     /**
@@ -133,6 +159,44 @@ public final class BrokerConfig {
     /** The explicitly set raw values. */
     public Map<String, String> originals() {
         return values.originals();
+    }
+
+    /**
+     * The properties passed to the RemoteStorageManager's {@code configure}: those under
+     * {@code remote.log.storage.manager.impl.prefix}, without it.
+     */
+    public Map<String, String> remoteStorageManagerProps() {
+        return stripped(values.get(REMOTE_LOG_STORAGE_MANAGER_IMPL_PREFIX));
+    }
+
+    /**
+     * The properties passed to the RemoteLogMetadataManager's {@code configure}: those under
+     * {@code remote.log.metadata.manager.impl.prefix}, without it.
+     */
+    public Map<String, String> remoteLogMetadataManagerProps() {
+        return stripped(values.get(REMOTE_LOG_METADATA_MANAGER_IMPL_PREFIX));
+    }
+
+    private Map<String, String> stripped(String prefix) {
+        Map<String, String> out = new HashMap<>();
+        pluginProps.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return Map.copyOf(out);
+    }
+
+    public boolean remoteLogStorageSystemEnable() {
+        return values.get(REMOTE_LOG_STORAGE_SYSTEM_ENABLE);
+    }
+
+    public long logLocalRetentionMs() {
+        return values.get(LOG_LOCAL_RETENTION_MS);
+    }
+
+    public long logLocalRetentionBytes() {
+        return values.get(LOG_LOCAL_RETENTION_BYTES);
     }
 
     /** Cross-field warnings found while validating (already logged). */
