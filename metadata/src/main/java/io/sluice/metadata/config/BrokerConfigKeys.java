@@ -542,11 +542,11 @@ public final class BrokerConfigKeys {
                     .defaultValue(10)
                     .validator(atLeast(1))
                     .doc("Threads copying segments to the remote tier."));
-    public static final ConfigKey<Integer> REMOTE_LOG_MANAGER_EXPIRATION_THREAD_POOL_SIZE =
-            def(ConfigKey.intKey("remote.log.manager.expiration.thread.pool.size")
-                    .defaultValue(10)
-                    .validator(atLeast(1))
-                    .doc("Threads deleting remote segments past retention."));
+    public static final ConfigKey<Integer> REMOTE_LOG_MANAGER_EXPIRATION_THREAD_POOL_SIZE = def(ConfigKey.intKey(
+                    "remote.log.manager.expiration.thread.pool.size")
+            .defaultValue(10)
+            .validator(atLeast(1))
+            .doc("Accepted for compatibility; remote retention runs in each leader's task on the copier pool."));
     public static final ConfigKey<Integer> REMOTE_LOG_READER_THREADS = def(ConfigKey.intKey("remote.log.reader.threads")
             .defaultValue(10)
             .validator(atLeast(1))

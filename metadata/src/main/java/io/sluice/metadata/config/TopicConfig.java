@@ -256,11 +256,13 @@ public final class TopicConfig {
                 BrokerConfigKeys.LOG_LOCAL_RETENTION_BYTES);
         def(
                 ConfigKey.booleanKey(REMOTE_LOG_COPY_DISABLE)
-                        .doc(noEffect("Stop copying segments to the remote tier.", "there is no remote tier")),
+                        .doc(noEffect("Stop copying segments to the remote tier.", "not implemented yet")),
                 b -> false);
         def(
                 ConfigKey.booleanKey(REMOTE_LOG_DELETE_ON_DISABLE)
-                        .doc(noEffect("Delete remote segments when tiering is disabled.", "there is no remote tier")),
+                        .doc(noEffect(
+                                "Delete remote segments when tiering is disabled.",
+                                "disabling tiering is not supported yet")),
                 b -> false);
     }
 

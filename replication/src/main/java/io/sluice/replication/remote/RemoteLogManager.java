@@ -3,6 +3,7 @@ package io.sluice.replication.remote;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.replication.epoch.EpochEntry;
 import io.sluice.replication.log.FileSlice;
+import io.sluice.replication.log.HeapFileChannel;
 import io.sluice.replication.log.SegmentFiles;
 import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.partition.Partition;

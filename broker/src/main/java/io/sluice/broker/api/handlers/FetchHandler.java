@@ -13,6 +13,8 @@ import io.sluice.replication.partition.FetchParams;
 import io.sluice.replication.partition.PartitionFetch;
 import io.sluice.replication.partition.ReadResult;
 import io.sluice.replication.purgatory.Cancellable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -302,6 +304,14 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             return MemoryRecords.EMPTY;
         }
         FileSlice s = slice.get();
+        if (s.isOnHeap()) {
+            // read from the remote tier: no file descriptor to sendfile from
+            try {
+                return s.readRecords();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return new FileRecordsSlice(s.channel(), s.position(), s.length());
     }
 

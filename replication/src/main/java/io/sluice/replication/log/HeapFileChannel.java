@@ -1,4 +1,4 @@
-package io.sluice.replication.remote;
+package io.sluice.replication.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,17 +10,18 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
 /**
- * A read-only {@link FileChannel} over bytes on the heap, so records read from the remote tier travel to the network
- * as a {@link io.sluice.replication.log.FileSlice} like local ones, without a temporary file to clean up.
+ * A read-only {@link FileChannel} over bytes on the heap, so records read from the remote tier travel as a
+ * {@link FileSlice} like local ones, without a temporary file to clean up. It has no file descriptor: a slice over it
+ * must be sent as heap records ({@link FileSlice#isOnHeap()}), never with {@code sendfile}.
  *
  * <p>Thread-safety: the content never changes; positional reads and transfers may run on any thread (the channel's
  * own position is not used by them).
  */
-final class HeapFileChannel extends FileChannel {
+public final class HeapFileChannel extends FileChannel {
     private final ByteBuffer content;
     private long position;
 
-    HeapFileChannel(ByteBuffer content) {
+    public HeapFileChannel(ByteBuffer content) {
         this.content = content.asReadOnlyBuffer();
     }
 
