@@ -187,7 +187,11 @@ public final class UnifiedLog implements AutoCloseable {
             if (!config.remoteStorageEnable() || remoteLogStartOffset < 0 || remoteLogStartOffset == logStartOffset) {
                 return false;
             }
-            if (remoteLogStartOffset >= logStartOffset || remoteLogStartOffset >= localLogStartOffset()) {
+            if (remoteLogStartOffset >= logStartOffset
+                    || remoteLogStartOffset >= localLogStartOffset()
+                    || logStartOffset < localLogStartOffset()) {
+                // a log start below the local one is already remote-aware (from the leader, or set earlier): a new
+                // leader must not move it back to a remote segment the old leader was deleting
                 return false;
             }
             logStartOffset = remoteLogStartOffset;
