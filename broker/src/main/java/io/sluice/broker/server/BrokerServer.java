@@ -46,6 +46,7 @@ import io.sluice.broker.network.client.ClientSecurity;
 import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.broker.registration.BrokerRegistration;
 import io.sluice.broker.registration.HolderProbe;
+import io.sluice.broker.remote.RemoteStoragePlugins;
 import io.sluice.broker.security.AuthorizerLoader;
 import io.sluice.broker.security.InterBrokerSecurity;
 import io.sluice.broker.security.ListenerSecurity;
@@ -78,6 +79,7 @@ import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.purgatory.Time;
+import io.sluice.replication.remote.RemoteLogManager;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -189,6 +191,7 @@ public final class BrokerServer implements AutoCloseable {
     private volatile BrokerClientPool controllerPool;
     private volatile BrokerClientPool brokerPool;
     private volatile ReplicaManager replicaManager;
+    private volatile RemoteLogManager remoteLogManager;
     private volatile Controller controller;
     private volatile AdminPolicies policies;
     private volatile Authorizer authorizer;
@@ -326,6 +329,13 @@ public final class BrokerServer implements AutoCloseable {
                 Time.SYSTEM,
                 PURGATORY_REAPER_POLL,
                 registry);
+        RemoteLogManager tiered = RemoteStoragePlugins.create(
+                        config, clusterId, curator, replicas::topicId, clock, registry)
+                .orElse(null);
+        remoteLogManager = tiered;
+        if (tiered != null) {
+            replicas.setTieredStorage(tiered);
+        }
         replicas.startup();
         replicaManager = replicas;
         LiveTopicConfigUpdater topicConfigUpdater = new LiveTopicConfigUpdater(brokerId, configs, replicas, logs);
@@ -695,6 +705,7 @@ public final class BrokerServer implements AutoCloseable {
         quietly("SCRAM credential lookups", credentialLookups, ExecutorService::shutdownNow);
         quietly("group coordinator", groupCoordinator, GroupCoordinator::shutdown);
         quietly("transaction coordinator", txnCoordinator, TransactionCoordinator::shutdown);
+        quietly("remote log manager", remoteLogManager, RemoteLogManager::close);
         quietly("replica manager", replicaManager, ReplicaManager::shutdown);
         quietly("broker client pool", brokerPool, BrokerClientPool::close);
         quietly("controller client pool", controllerPool, BrokerClientPool::close);
