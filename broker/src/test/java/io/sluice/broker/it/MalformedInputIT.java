@@ -242,7 +242,7 @@ class MalformedInputIT {
             // a key the codec knows but this broker does not serve is refused the same way
             ByteBuffer frame = ByteBuffer.allocate(16)
                     .putInt(8)
-                    .putShort(ApiKeys.SASL_AUTHENTICATE.id)
+                    .putShort(ApiKeys.BROKER_HEARTBEAT.id)
                     .putShort((short) 0)
                     .putInt(8)
                     .flip();

@@ -96,7 +96,14 @@ class ReplicaFetcherFailureIT {
                 broker.replicaManager().partition(victim).orElseThrow(),
                 new InternalError("a fault occurred in a recent unsafe memory access operation"));
 
-        // the victim fails on the next fetch round (an empty answer is appended too, to move the high watermark)
+        // the victim fails when the follower next appends to it: a fetch session sends a partition only when it has
+        // something new, so give the leader a record for it
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(
+                cluster.bootstrapServers(),
+                Map.of(ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"))) {
+            producer.send(Clients.record(TOPIC, victim.partition(), 0, System.currentTimeMillis()))
+                    .get(10, TimeUnit.SECONDS);
+        }
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> fetchers.failedPartitions().equals(Set.of(victim)));
         assertThat(cluster.registry(follower).scrape())
