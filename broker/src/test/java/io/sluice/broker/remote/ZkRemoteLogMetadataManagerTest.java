@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.apache.kafka.server.log.remote.storage.RemoteLogSegmentId;
 import org.apache.kafka.server.log.remote.storage.RemoteLogSegmentMetadata;
 import org.apache.kafka.server.log.remote.storage.RemoteLogSegmentMetadataUpdate;
 import org.apache.kafka.server.log.remote.storage.RemoteLogSegmentState;
+import org.apache.kafka.server.log.remote.storage.RemoteStorageException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,5 +114,39 @@ class ZkRemoteLogMetadataManagerTest {
         assertThat(list(reader))
                 .extracting(RemoteLogSegmentMetadata::remoteLogSegmentId)
                 .containsExactly(second);
+    }
+
+    @Test
+    void aCallFailsAfterTheRequestTimeoutWhenZooKeeperDoesNotAnswer() throws Exception {
+        copy(0, 99, Map.of(0, 0L));
+        ZkRemoteLogMetadataManager bounded = new ZkRemoteLogMetadataManager();
+        try {
+            bounded.configure(Map.of(
+                    "zookeeper.connect",
+                    zk.getConnectString() + "/sluice",
+                    ZkRemoteLogMetadataManager.REQUEST_TIMEOUT_MS_CONFIG,
+                    "300"));
+            assertThat(list(bounded)).hasSize(1);
+            zk.stop();
+            // a synchronous Curator call would wait for the reconnection (18 s connection timeout), then retry
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> list(bounded))
+                    .isInstanceOf(RemoteStorageException.class)
+                    .hasMessageContaining("listing the remote segments");
+            assertThatThrownBy(() -> bounded.addRemoteLogSegmentMetadata(new RemoteLogSegmentMetadata(
+                            RemoteLogSegmentId.generateNew(TIP), 100, 199, 77, 1, 5, 1000, Map.of(0, 100L))))
+                    .isInstanceOf(RemoteStorageException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        } finally {
+            bounded.close();
+        }
+    }
+
+    @Test
+    void anInvalidRequestTimeoutIsRefused() {
+        ZkRemoteLogMetadataManager m = new ZkRemoteLogMetadataManager();
+        assertThatThrownBy(() -> m.configure(Map.of(ZkRemoteLogMetadataManager.REQUEST_TIMEOUT_MS_CONFIG, "0")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(ZkRemoteLogMetadataManager.REQUEST_TIMEOUT_MS_CONFIG);
     }
 }

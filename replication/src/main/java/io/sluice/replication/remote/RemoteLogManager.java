@@ -87,6 +87,13 @@ import org.slf4j.LoggerFactory;
 public final class RemoteLogManager implements TieredStorage, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteLogManager.class);
 
+    /**
+     * How long a task waits for a future of the metadata manager. Kafka's interface returns futures; the built-in
+     * manager's are complete (its calls are bounded by its own request timeout), another's may never complete: the
+     * task then fails this run (a {@link java.util.concurrent.TimeoutException}) instead of holding a copier thread.
+     */
+    static final long METADATA_TIMEOUT_MS = 60_000L;
+
     private final RemoteLogManagerConfig config;
     private final RemoteStorageManager rsm;
     private final RemoteLogMetadataManager rlmm;
@@ -294,8 +301,13 @@ public final class RemoteLogManager implements TieredStorage, AutoCloseable {
                 copyRolledSegments();
                 applyRetention();
             } catch (InterruptedException e) {
+                initialized = false;
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
+                // the outcome of the failed metadata call is unknown (a segment may have been marked copied, or left
+                // COPY_SEGMENT_STARTED): the next run reads the remote tier again before copying, so that no segment
+                // is copied twice and no partial copy stays behind
+                initialized = false;
                 LOG.warn("{}Remote log task failed; retrying in the next run", prefix, e);
             }
         }
@@ -372,11 +384,11 @@ public final class RemoteLogManager implements TieredStorage, AutoCloseable {
                     files.transactionIndex(),
                     producerSnapshot(log, files.nextOffset()),
                     RemoteLogDecisions.epochCheckpoint(epochs, files.nextOffset()));
-            rlmm.addRemoteLogSegmentMetadata(metadata).get();
+            rlmm.addRemoteLogSegmentMetadata(metadata).get(METADATA_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Optional<CustomMetadata> custom = rsm.copyLogSegmentData(metadata, data);
             rlmm.updateRemoteLogSegmentMetadata(new RemoteLogSegmentMetadataUpdate(
                             id, clock.millis(), custom, RemoteLogSegmentState.COPY_SEGMENT_FINISHED, config.brokerId()))
-                    .get();
+                    .get(METADATA_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             copiedUpTo = files.nextOffset() - 1;
             log.updateHighestOffsetInRemoteStorage(copiedUpTo);
             metrics.copied(tip.topic(), files.sizeInBytes());
@@ -432,7 +444,7 @@ public final class RemoteLogManager implements TieredStorage, AutoCloseable {
                                 m.customMetadata(),
                                 RemoteLogSegmentState.DELETE_SEGMENT_STARTED,
                                 config.brokerId()))
-                        .get();
+                        .get(METADATA_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             }
             rsm.deleteLogSegmentData(m);
             rlmm.updateRemoteLogSegmentMetadata(new RemoteLogSegmentMetadataUpdate(
@@ -441,7 +453,7 @@ public final class RemoteLogManager implements TieredStorage, AutoCloseable {
                             m.customMetadata(),
                             RemoteLogSegmentState.DELETE_SEGMENT_FINISHED,
                             config.brokerId()))
-                    .get();
+                    .get(METADATA_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         }
     }
 
