@@ -276,6 +276,11 @@ public final class RemoteLogManager implements TieredStorage, AutoCloseable {
         private final String prefix;
         private boolean initialized;
         private long copiedUpTo = -1L;
+        /**
+         * The finished remote segments, sorted by start offset: read on the first run, then kept up to date by this
+         * task's own copies and deletions (the leader is the only writer), so a run reads no metadata.
+         */
+        private final List<RemoteLogSegmentMetadata> copied = new ArrayList<>();
 
         LeaderTask(Partition partition, TopicIdPartition tip, int leaderEpoch) {
             this.partition = partition;
@@ -328,7 +333,8 @@ public final class RemoteLogManager implements TieredStorage, AutoCloseable {
                 LOG.info("{}Deleting remote segment {} left in state {}", prefix, m.remoteLogSegmentId(), m.state());
                 deleteRemoteSegment(m);
             }
-            List<RemoteLogSegmentMetadata> copied = copiedSegments(tip);
+            copied.clear();
+            copied.addAll(copiedSegments(tip));
             copiedUpTo = highestOffset(copied);
             UnifiedLog log = partition.log();
             log.updateHighestOffsetInRemoteStorage(copiedUpTo);
@@ -362,13 +368,17 @@ public final class RemoteLogManager implements TieredStorage, AutoCloseable {
             for (RemoteLogDecisions.LocalSegment s : RemoteLogDecisions.segmentsToCopy(local, copiedUpTo, bound)) {
                 lag += s.sizeInBytes();
             }
-            metrics.partitionSizes(tip.topicPartition(), lag, rlmm.remoteLogSize(tip, leaderEpoch));
+            long remoteBytes = 0;
+            for (RemoteLogSegmentMetadata m : copied) {
+                remoteBytes += m.segmentSizeInBytes();
+            }
+            metrics.partitionSizes(tip.topicPartition(), lag, remoteBytes);
         }
 
         private void copySegment(UnifiedLog log, SegmentFiles files) throws Exception {
             List<EpochEntry> epochs = partition.epochEntries();
             RemoteLogSegmentId id = RemoteLogSegmentId.generateNew(tip);
-            RemoteLogSegmentMetadata metadata = new RemoteLogSegmentMetadata(
+            RemoteLogSegmentMetadata started = new RemoteLogSegmentMetadata(
                     id,
                     files.baseOffset(),
                     files.nextOffset() - 1,
@@ -384,11 +394,12 @@ public final class RemoteLogManager implements TieredStorage, AutoCloseable {
                     files.transactionIndex(),
                     producerSnapshot(log, files.nextOffset()),
                     RemoteLogDecisions.epochCheckpoint(epochs, files.nextOffset()));
-            rlmm.addRemoteLogSegmentMetadata(metadata).get(METADATA_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            Optional<CustomMetadata> custom = rsm.copyLogSegmentData(metadata, data);
-            rlmm.updateRemoteLogSegmentMetadata(new RemoteLogSegmentMetadataUpdate(
-                            id, clock.millis(), custom, RemoteLogSegmentState.COPY_SEGMENT_FINISHED, config.brokerId()))
-                    .get(METADATA_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            rlmm.addRemoteLogSegmentMetadata(started).get(METADATA_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Optional<CustomMetadata> custom = rsm.copyLogSegmentData(started, data);
+            RemoteLogSegmentMetadataUpdate finished = new RemoteLogSegmentMetadataUpdate(
+                    id, clock.millis(), custom, RemoteLogSegmentState.COPY_SEGMENT_FINISHED, config.brokerId());
+            rlmm.updateRemoteLogSegmentMetadata(finished).get(METADATA_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            copied.add(started.createWithUpdates(finished));
             copiedUpTo = files.nextOffset() - 1;
             log.updateHighestOffsetInRemoteStorage(copiedUpTo);
             metrics.copied(tip.topic(), files.sizeInBytes());
@@ -403,7 +414,6 @@ public final class RemoteLogManager implements TieredStorage, AutoCloseable {
 
         private void applyRetention() throws Exception {
             UnifiedLog log = partition.log();
-            List<RemoteLogSegmentMetadata> copied = copiedSegments(tip);
             long localOnly = 0;
             for (RemoteLogDecisions.LocalSegment s : localSegments(log)) {
                 if (s.nextOffset() - 1 > copiedUpTo) {
@@ -454,6 +464,7 @@ public final class RemoteLogManager implements TieredStorage, AutoCloseable {
                             RemoteLogSegmentState.DELETE_SEGMENT_FINISHED,
                             config.brokerId()))
                     .get(METADATA_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            copied.removeIf(c -> c.remoteLogSegmentId().equals(m.remoteLogSegmentId()));
         }
     }
 
