@@ -379,11 +379,14 @@ public final class UnifiedLog implements AutoCloseable {
         try {
             ensureOpen();
             LogConfig cfg = config;
-            if (records.sizeInBytes() <= cfg.segmentBytes()) {
+            int activeSize = activeSegment().size();
+            if (activeSize == 0
+                    ? records.sizeInBytes() <= cfg.segmentBytes()
+                    : activeSize <= cfg.segmentBytes() - records.sizeInBytes()) {
                 return append(BatchValidator.validateFollower(records, logEndOffset, cfg.maxMessageBytes()), cfg);
             }
             LogAppendInfo total = null;
-            for (MemoryRecords run : runsFittingASegment(records, cfg.segmentBytes())) {
+            for (MemoryRecords run : runsFittingASegment(records, cfg.segmentBytes(), activeSize)) {
                 LogAppendInfo info =
                         append(BatchValidator.validateFollower(run, logEndOffset, cfg.maxMessageBytes()), cfg);
                 total = total == null ? info : combine(total, info);
@@ -395,19 +398,30 @@ public final class UnifiedLog implements AutoCloseable {
     }
 
     /** Splits {@code records} into runs of whole batches of at most {@code limit} bytes (a larger batch alone). */
-    private static List<MemoryRecords> runsFittingASegment(MemoryRecords records, int limit) {
+    /**
+     * Splits a follower's fetched chunk where the leader rolled: batch by batch, a batch that does not fit in what is
+     * left of the current segment (the active one, {@code activeSize} bytes full, for the first run) starts a new
+     * run, as the leader, appending one batch per produce request, rolled before it. The follower's segments then end
+     * at the leader's boundaries (size-based rolls), so copies of either to the remote tier line up.
+     */
+    private static List<MemoryRecords> runsFittingASegment(MemoryRecords records, int limit, int activeSize) {
         ByteBuffer buffer = records.buffer();
         List<MemoryRecords> runs = new ArrayList<>();
         int runStart = 0;
         int runBytes = 0;
+        int segmentBytes = activeSize;
         for (MutableRecordBatch batch : records.batches()) {
             int size = batch.sizeInBytes();
-            if (runBytes > 0 && runBytes + size > limit) {
-                runs.add(slice(buffer, runStart, runBytes));
-                runStart += runBytes;
-                runBytes = 0;
+            if (segmentBytes > 0 && segmentBytes > limit - size) {
+                if (runBytes > 0) {
+                    runs.add(slice(buffer, runStart, runBytes));
+                    runStart += runBytes;
+                    runBytes = 0;
+                }
+                segmentBytes = 0;
             }
             runBytes += size;
+            segmentBytes += size;
         }
         if (runBytes > 0) {
             runs.add(slice(buffer, runStart, runBytes));
