@@ -51,6 +51,7 @@ import io.sluice.broker.quota.QuotaCache;
 import io.sluice.broker.quota.QuotaStore;
 import io.sluice.broker.registration.BrokerRegistration;
 import io.sluice.broker.registration.HolderProbe;
+import io.sluice.broker.remote.RemoteStoragePlugins;
 import io.sluice.broker.security.AuthorizerLoader;
 import io.sluice.broker.security.InterBrokerSecurity;
 import io.sluice.broker.security.ListenerSecurity;
@@ -84,6 +85,7 @@ import io.sluice.replication.partition.Partition;
 import io.sluice.replication.partition.ReplicaManager;
 import io.sluice.replication.purgatory.Time;
 import io.sluice.replication.quota.ReplicationQuotaManager;
+import io.sluice.replication.remote.RemoteLogManager;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -197,6 +199,7 @@ public final class BrokerServer implements AutoCloseable {
     private volatile ReplicaManager replicaManager;
     private volatile ReplicationQuotaManager leaderQuota;
     private volatile ReplicationQuotaManager followerQuota;
+    private volatile RemoteLogManager remoteLogManager;
     private volatile Controller controller;
     private volatile AdminPolicies policies;
     private volatile Authorizer authorizer;
@@ -347,6 +350,13 @@ public final class BrokerServer implements AutoCloseable {
                 PURGATORY_REAPER_POLL,
                 registry,
                 leaderThrottle);
+        RemoteLogManager tiered = RemoteStoragePlugins.create(
+                        config, clusterId, curator, replicas::topicId, clock, registry)
+                .orElse(null);
+        remoteLogManager = tiered;
+        if (tiered != null) {
+            replicas.setTieredStorage(tiered);
+        }
         replicas.startup();
         replicaManager = replicas;
         LiveTopicConfigUpdater topicConfigUpdater = new LiveTopicConfigUpdater(brokerId, configs, replicas, logs);
@@ -726,6 +736,7 @@ public final class BrokerServer implements AutoCloseable {
         quietly("client quota cache", quotaCache, QuotaCache::close);
         quietly("group coordinator", groupCoordinator, GroupCoordinator::shutdown);
         quietly("transaction coordinator", txnCoordinator, TransactionCoordinator::shutdown);
+        quietly("remote log manager", remoteLogManager, RemoteLogManager::close);
         quietly("replica manager", replicaManager, ReplicaManager::shutdown);
         quietly("broker client pool", brokerPool, BrokerClientPool::close);
         quietly("controller client pool", controllerPool, BrokerClientPool::close);

@@ -20,6 +20,8 @@ import java.util.Map;
  *   cleanup.policy         → compact / delete               delete.retention.ms → deleteRetentionMs
  *   min.compaction.lag.ms  → minCompactionLagMs             max.compaction.lag.ms → maxCompactionLagMs
  *   min.cleanable.dirty.ratio → minCleanableDirtyRatio
+ *   remote.storage.enable  → remoteStorageEnable            local.retention.ms/.bytes → localRetentionMs/Bytes
+ *                                                           (-2 resolved to retention.ms/.bytes)
  *   min.insync.replicas    → TopicSettings.minInsyncReplicas
  * </pre>
  *
@@ -49,7 +51,10 @@ public final class TopicSettingsMapping {
                 topic.deleteRetentionMs(),
                 topic.minCompactionLagMs(),
                 topic.maxCompactionLagMs(),
-                topic.minCleanableDirtyRatio());
+                topic.minCleanableDirtyRatio(),
+                topic.remoteStorageEnable(),
+                topic.localRetentionMs(),
+                topic.localRetentionBytes());
     }
 
     /** The log cleaner settings of a broker ({@code log.cleaner.*}). */

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,6 +34,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -119,6 +121,8 @@ class ReassignPartitionsIT {
                             "--bootstrap-server",
                             bootstrap,
                             "--execute",
+                            "--throttle",
+                            "5000000",
                             "--reassignment-json-file",
                             planFile.toString())
                     .assertSuccess();
@@ -144,6 +148,18 @@ class ReassignPartitionsIT {
                     .filteredOn(l -> l.startsWith("Reassignment of partition"))
                     .hasSize(PARTITIONS)
                     .allSatisfy(l -> assertThat(l).endsWith("is completed."));
+            // --verify of a finished move removes the throttles --execute --throttle set
+            assertThat(verified.stdout())
+                    .contains("Clearing broker-level throttles")
+                    .contains("Clearing topic-level throttles");
+            Config topicConfig = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, MOVING)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .values()
+                    .iterator()
+                    .next();
+            assertThat(topicConfig.get("leader.replication.throttled.replicas").value())
+                    .isEmpty();
             Map<Integer, TopicPartitionInfo> moved = describe(admin, MOVING);
             for (TopicPartitionInfo p : moved.values()) {
                 assertThat(ids(p.replicas()))

@@ -45,14 +45,18 @@ public final class BrokerConfig {
     private final ZkConnect zkConnect;
     private final List<String> warnings;
     private final Supplier<String> localHost;
+    /** The raw properties under the remote storage plugins' prefixes ({@code rsm.config.}, {@code rlmm.config.}). */
+    private final Map<String, String> pluginProps;
 
-    private BrokerConfig(Map<String, String> raw, Supplier<String> localHost) {
-        Map<String, String> plain = new HashMap<>();
-        Map<String, String> perListener = new HashMap<>();
-        raw.forEach((k, v) -> (ListenerConfig.isListenerKey(k) ? perListener : plain).put(k, v));
-        this.values = DEFINITION.parse(plain);
+    private BrokerConfig(
+            ConfigValues values,
+            Supplier<String> localHost,
+            Map<String, String> perListener,
+            Map<String, String> pluginProps) {
+        this.values = values;
         this.listenerKeys = Map.copyOf(perListener);
         this.localHost = localHost;
+        this.pluginProps = Map.copyOf(pluginProps);
         Map<String, SecurityProtocol> protocols = Listeners.parseProtocolMap(
                 LISTENER_SECURITY_PROTOCOL_MAP.name(), values.get(LISTENER_SECURITY_PROTOCOL_MAP));
         this.listeners = Listeners.parse(LISTENERS.name(), values.get(LISTENERS), protocols);
@@ -80,7 +84,26 @@ public final class BrokerConfig {
 
     /** As {@link #fromMap(Map)}, with the host advertised for listeners that have an empty host. */
     public static BrokerConfig fromMap(Map<String, String> raw, Supplier<String> localHost) {
-        return new BrokerConfig(raw, localHost);
+        Map<String, String> keys = new HashMap<>();
+        Map<String, String> perListener = new HashMap<>();
+        Map<String, String> plugins = new HashMap<>();
+        List<String> prefixes = List.of(
+                raw.getOrDefault(
+                        REMOTE_LOG_STORAGE_MANAGER_IMPL_PREFIX.name(),
+                        REMOTE_LOG_STORAGE_MANAGER_IMPL_PREFIX.defaultValue().orElseThrow()),
+                raw.getOrDefault(
+                        REMOTE_LOG_METADATA_MANAGER_IMPL_PREFIX.name(),
+                        REMOTE_LOG_METADATA_MANAGER_IMPL_PREFIX.defaultValue().orElseThrow()));
+        raw.forEach((k, v) -> {
+            if (ListenerConfig.isListenerKey(k)) {
+                perListener.put(k, v);
+            } else if (!DEFINITION.contains(k) && prefixes.stream().anyMatch(p -> !p.isEmpty() && k.startsWith(p))) {
+                plugins.put(k, v);
+            } else {
+                keys.put(k, v);
+            }
+        });
+        return new BrokerConfig(DEFINITION.parse(keys), localHost, perListener, plugins);
     }
 
     public static BrokerConfig fromProperties(Properties props) {
@@ -88,7 +111,7 @@ public final class BrokerConfig {
         for (String name : props.stringPropertyNames()) {
             raw.put(name, props.getProperty(name));
         }
-        return new BrokerConfig(raw, BrokerConfig::canonicalLocalHost);
+        return fromMap(raw, BrokerConfig::canonicalLocalHost);
     }
 
     /**
@@ -109,8 +132,9 @@ public final class BrokerConfig {
     public BrokerConfig withOverrides(Map<String, String> overrides) {
         Map<String, String> merged = new HashMap<>(values.originals());
         merged.putAll(listenerKeys);
+        merged.putAll(pluginProps);
         merged.putAll(overrides);
-        return new BrokerConfig(merged, localHost);
+        return fromMap(merged, localHost);
     }
 
     /**
@@ -145,6 +169,44 @@ public final class BrokerConfig {
     /** The explicitly set raw values. */
     public Map<String, String> originals() {
         return values.originals();
+    }
+
+    /**
+     * The properties passed to the RemoteStorageManager's {@code configure}: those under
+     * {@code remote.log.storage.manager.impl.prefix}, without it.
+     */
+    public Map<String, String> remoteStorageManagerProps() {
+        return stripped(values.get(REMOTE_LOG_STORAGE_MANAGER_IMPL_PREFIX));
+    }
+
+    /**
+     * The properties passed to the RemoteLogMetadataManager's {@code configure}: those under
+     * {@code remote.log.metadata.manager.impl.prefix}, without it.
+     */
+    public Map<String, String> remoteLogMetadataManagerProps() {
+        return stripped(values.get(REMOTE_LOG_METADATA_MANAGER_IMPL_PREFIX));
+    }
+
+    private Map<String, String> stripped(String prefix) {
+        Map<String, String> out = new HashMap<>();
+        pluginProps.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return Map.copyOf(out);
+    }
+
+    public boolean remoteLogStorageSystemEnable() {
+        return values.get(REMOTE_LOG_STORAGE_SYSTEM_ENABLE);
+    }
+
+    public long logLocalRetentionMs() {
+        return values.get(LOG_LOCAL_RETENTION_MS);
+    }
+
+    public long logLocalRetentionBytes() {
+        return values.get(LOG_LOCAL_RETENTION_BYTES);
     }
 
     /** Cross-field warnings found while validating (already logged). */

@@ -188,6 +188,17 @@ public final class BrokerConfigKeys {
             .defaultValue(-1L)
             .dynamic()
             .doc("Maximum size of a partition before old segments are deleted; -1 is unlimited."));
+    public static final ConfigKey<Long> LOG_LOCAL_RETENTION_MS = def(ConfigKey.longKey("log.local.retention.ms")
+            .defaultValue(-2L)
+            .validator(atLeast(-2))
+            .dynamic()
+            .doc("Local-tier retention time of topics with remote storage; -2 is the total retention (retention.ms)."));
+    public static final ConfigKey<Long> LOG_LOCAL_RETENTION_BYTES = def(ConfigKey.longKey("log.local.retention.bytes")
+            .defaultValue(-2L)
+            .validator(atLeast(-2))
+            .dynamic()
+            .doc("Local-tier retained bytes of topics with remote storage; -2 is the total retention"
+                    + " (retention.bytes)."));
     public static final ConfigKey<Integer> LOG_INDEX_INTERVAL_BYTES = def(ConfigKey.intKey("log.index.interval.bytes")
             .defaultValue(4096)
             .validator(atLeast(0))
@@ -625,6 +636,92 @@ public final class BrokerConfigKeys {
                     .defaultValue(3600000)
                     .validator(atLeast(1))
                     .doc("How often the transaction coordinator expires idle transactional ids."));
+
+    // ---- tiered storage (KIP-405)
+    /** The built-in remote storage manager: a directory standing in for the remote store. */
+    public static final String FILE_SYSTEM_RSM_CLASS = "io.sluice.replication.remote.FileSystemRemoteStorageManager";
+    /** The built-in remote log metadata manager: segment metadata in ZooKeeper. */
+    public static final String ZK_RLMM_CLASS = "io.sluice.broker.remote.ZkRemoteLogMetadataManager";
+
+    public static final ConfigKey<Boolean> REMOTE_LOG_STORAGE_SYSTEM_ENABLE =
+            def(ConfigKey.booleanKey("remote.log.storage.system.enable")
+                    .defaultValue(false)
+                    .doc("Enables tiered storage on this broker; topics may then set remote.storage.enable."));
+    public static final ConfigKey<String> REMOTE_LOG_STORAGE_MANAGER_CLASS_NAME =
+            def(ConfigKey.stringKey("remote.log.storage.manager.class.name")
+                    .defaultValue(FILE_SYSTEM_RSM_CLASS)
+                    .doc("The RemoteStorageManager implementation; the default keeps remote segments in the"
+                            + " directory rsm.config.dir."));
+    public static final ConfigKey<String> REMOTE_LOG_STORAGE_MANAGER_CLASS_PATH =
+            def(ConfigKey.stringKey("remote.log.storage.manager.class.path")
+                    .optional()
+                    .doc("Class path (jars and directories, separated by the path separator) the RemoteStorageManager"
+                            + " is loaded from, in its own class loader; unset: the broker's class path."));
+    public static final ConfigKey<String> REMOTE_LOG_STORAGE_MANAGER_IMPL_PREFIX =
+            def(ConfigKey.stringKey("remote.log.storage.manager.impl.prefix")
+                    .defaultValue("rsm.config.")
+                    .doc("Prefix of the broker properties passed, without it, to the RemoteStorageManager."));
+    public static final ConfigKey<String> REMOTE_LOG_METADATA_MANAGER_CLASS_NAME =
+            def(ConfigKey.stringKey("remote.log.metadata.manager.class.name")
+                    .defaultValue(ZK_RLMM_CLASS)
+                    .doc("The RemoteLogMetadataManager implementation; the default keeps segment metadata in"
+                            + " ZooKeeper under /remote_log_metadata."));
+    public static final ConfigKey<String> REMOTE_LOG_METADATA_MANAGER_CLASS_PATH =
+            def(ConfigKey.stringKey("remote.log.metadata.manager.class.path")
+                    .optional()
+                    .doc("Class path the RemoteLogMetadataManager is loaded from; unset: the broker's class path."));
+    public static final ConfigKey<String> REMOTE_LOG_METADATA_MANAGER_IMPL_PREFIX =
+            def(ConfigKey.stringKey("remote.log.metadata.manager.impl.prefix")
+                    .defaultValue("rlmm.config.")
+                    .doc("Prefix of the broker properties passed, without it, to the RemoteLogMetadataManager."));
+    public static final ConfigKey<String> REMOTE_LOG_METADATA_MANAGER_LISTENER_NAME =
+            def(ConfigKey.stringKey("remote.log.metadata.manager.listener.name")
+                    .optional()
+                    .doc("Listener whose endpoint is passed to the RemoteLogMetadataManager as bootstrap.servers;"
+                            + " unset: the inter-broker listener."));
+    public static final ConfigKey<Long> REMOTE_LOG_MANAGER_TASK_INTERVAL_MS =
+            def(ConfigKey.longKey("remote.log.manager.task.interval.ms")
+                    .defaultValue(30000L)
+                    .validator(atLeast(1))
+                    .doc("How often each partition's remote log task copies rolled segments and applies retention."));
+    public static final ConfigKey<Integer> REMOTE_LOG_MANAGER_THREAD_POOL_SIZE =
+            def(ConfigKey.intKey("remote.log.manager.thread.pool.size")
+                    .defaultValue(10)
+                    .validator(atLeast(1))
+                    .doc("Threads of the followers' remote log tasks."));
+    public static final ConfigKey<Integer> REMOTE_LOG_MANAGER_COPIER_THREAD_POOL_SIZE =
+            def(ConfigKey.intKey("remote.log.manager.copier.thread.pool.size")
+                    .defaultValue(10)
+                    .validator(atLeast(1))
+                    .doc("Threads copying segments to the remote tier."));
+    public static final ConfigKey<Integer> REMOTE_LOG_MANAGER_EXPIRATION_THREAD_POOL_SIZE = def(ConfigKey.intKey(
+                    "remote.log.manager.expiration.thread.pool.size")
+            .defaultValue(10)
+            .validator(atLeast(1))
+            .doc("Accepted for compatibility; remote retention runs in each leader's task on the copier pool."));
+    public static final ConfigKey<Integer> REMOTE_LOG_READER_THREADS = def(ConfigKey.intKey("remote.log.reader.threads")
+            .defaultValue(10)
+            .validator(atLeast(1))
+            .doc("Threads serving fetches from the remote tier."));
+    public static final ConfigKey<Integer> REMOTE_LOG_READER_MAX_PENDING_TASKS =
+            def(ConfigKey.intKey("remote.log.reader.max.pending.tasks")
+                    .defaultValue(100)
+                    .validator(atLeast(1))
+                    .doc("Remote reads queued at most; a fetch beyond that is answered with an error and retried."));
+    public static final ConfigKey<Integer> REMOTE_FETCH_MAX_WAIT_MS = def(ConfigKey.intKey("remote.fetch.max.wait.ms")
+            .defaultValue(500)
+            .validator(atLeast(1))
+            .doc("How long a fetch waits for a read from the remote tier before it is answered without it."));
+    public static final ConfigKey<Long> REMOTE_LOG_MANAGER_COPY_MAX_BYTES_PER_SECOND =
+            def(ConfigKey.longKey("remote.log.manager.copy.max.bytes.per.second")
+                    .defaultValue(Long.MAX_VALUE)
+                    .validator(atLeast(1))
+                    .doc("Copy quota. Accepted for compatibility; not enforced yet."));
+    public static final ConfigKey<Long> REMOTE_LOG_MANAGER_FETCH_MAX_BYTES_PER_SECOND =
+            def(ConfigKey.longKey("remote.log.manager.fetch.max.bytes.per.second")
+                    .defaultValue(Long.MAX_VALUE)
+                    .validator(atLeast(1))
+                    .doc("Remote fetch quota. Accepted for compatibility; not enforced yet."));
 
     /** Every broker key, in definition order. */
     public static final ConfigDefinition DEFINITION = ConfigDefinition.of(ALL);

@@ -236,27 +236,33 @@ public final class TopicConfig {
                 b -> 3);
         def(
                 ConfigKey.booleanKey(REMOTE_STORAGE_ENABLE)
-                        .validator(Validator.remoteStorageDisabled())
-                        .doc("Tiered storage for this topic. Sluice has no remote tier: true is refused, as Kafka"
-                                + " refuses it on brokers without remote.log.storage.system.enable."),
+                        .doc("Tiered storage for this topic: rolled segments are copied to the remote tier and local"
+                                + " segments are kept by local.retention.*. Needs remote.log.storage.system.enable on"
+                                + " the broker; not for compacted topics."),
                 b -> false);
         def(
                 ConfigKey.longKey(LOCAL_RETENTION_MS)
                         .validator(atLeast(-2))
-                        .doc(noEffect("Local-tier retention time (-2: retention.ms).", "there is no remote tier")),
-                b -> -2L);
+                        .doc("Local-tier retention time of a topic with remote storage (-2: retention.ms); at most"
+                                + " retention.ms."),
+                BrokerConfig::logLocalRetentionMs,
+                BrokerConfigKeys.LOG_LOCAL_RETENTION_MS);
         def(
                 ConfigKey.longKey(LOCAL_RETENTION_BYTES)
                         .validator(atLeast(-2))
-                        .doc(noEffect("Local-tier retained bytes (-2: retention.bytes).", "there is no remote tier")),
-                b -> -2L);
+                        .doc("Local-tier retained bytes per partition of a topic with remote storage (-2:"
+                                + " retention.bytes); at most retention.bytes."),
+                BrokerConfig::logLocalRetentionBytes,
+                BrokerConfigKeys.LOG_LOCAL_RETENTION_BYTES);
         def(
                 ConfigKey.booleanKey(REMOTE_LOG_COPY_DISABLE)
-                        .doc(noEffect("Stop copying segments to the remote tier.", "there is no remote tier")),
+                        .doc(noEffect("Stop copying segments to the remote tier.", "not implemented yet")),
                 b -> false);
         def(
                 ConfigKey.booleanKey(REMOTE_LOG_DELETE_ON_DISABLE)
-                        .doc(noEffect("Delete remote segments when tiering is disabled.", "there is no remote tier")),
+                        .doc(noEffect(
+                                "Delete remote segments when tiering is disabled.",
+                                "disabling tiering is not supported yet")),
                 b -> false);
     }
 
@@ -301,7 +307,46 @@ public final class TopicConfig {
                     config.minCompactionLagMs(),
                     "Must not exceed " + MAX_COMPACTION_LAG_MS + "=" + config.maxCompactionLagMs());
         }
+        if (config.remoteStorageEnable()) {
+            validateRemoteStorage(broker, config);
+        }
         return config;
+    }
+
+    /**
+     * Kafka's checks of a topic with {@code remote.storage.enable=true}: the broker's tiered storage is on, the topic
+     * is not compacted, and each local retention is -2 (the total) or, when the total is limited, neither -1 nor
+     * above it.
+     */
+    private static void validateRemoteStorage(BrokerConfig broker, TopicConfig config) {
+        if (!broker.remoteLogStorageSystemEnable()) {
+            throw new ConfigException(
+                    REMOTE_STORAGE_ENABLE,
+                    true,
+                    "Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote"
+                            + " log storage.");
+        }
+        if (config.compact()) {
+            throw new ConfigException(
+                    REMOTE_STORAGE_ENABLE, true, "Remote log storage is unsupported for the compacted topics");
+        }
+        checkLocalRetention(
+                LOCAL_RETENTION_BYTES, config.localRetentionBytesSetting(), RETENTION_BYTES, config.retentionBytes());
+        checkLocalRetention(LOCAL_RETENTION_MS, config.localRetentionMsSetting(), RETENTION_MS, config.retentionMs());
+    }
+
+    private static void checkLocalRetention(String localKey, long local, String totalKey, long total) {
+        if (total == -1 || local == -2) {
+            return;
+        }
+        if (local == -1) {
+            throw new ConfigException(
+                    localKey, local, "Value must not be -1 as " + totalKey + " value is set as " + total + ".");
+        }
+        if (local > total) {
+            throw new ConfigException(
+                    localKey, local, "Value must not be more than " + totalKey + " property value: " + total);
+        }
     }
 
     /**
@@ -395,6 +440,33 @@ public final class TopicConfig {
     /** Retained bytes, {@code -1} for unlimited. */
     public long retentionBytes() {
         return (Long) values.get(RETENTION_BYTES);
+    }
+
+    /** {@code remote.storage.enable}: the topic's rolled segments are copied to the remote tier. */
+    public boolean remoteStorageEnable() {
+        return (Boolean) values.get(REMOTE_STORAGE_ENABLE);
+    }
+
+    /** {@code local.retention.ms} as set: -2 means {@link #retentionMs()}. */
+    public long localRetentionMsSetting() {
+        return (Long) values.get(LOCAL_RETENTION_MS);
+    }
+
+    /** {@code local.retention.bytes} as set: -2 means {@link #retentionBytes()}. */
+    public long localRetentionBytesSetting() {
+        return (Long) values.get(LOCAL_RETENTION_BYTES);
+    }
+
+    /** The effective local-tier retention time ({@code -2} resolved to {@code retention.ms}); -1 is unlimited. */
+    public long localRetentionMs() {
+        long v = localRetentionMsSetting();
+        return v == -2 ? retentionMs() : v;
+    }
+
+    /** The effective local-tier retained bytes ({@code -2} resolved to {@code retention.bytes}); -1 is unlimited. */
+    public long localRetentionBytes() {
+        long v = localRetentionBytesSetting();
+        return v == -2 ? retentionBytes() : v;
     }
 
     public int segmentBytes() {

@@ -86,27 +86,6 @@ public interface Validator<T> {
         };
     }
 
-    /** {@code false} only: there is no remote tier to enable. */
-    static Validator<Boolean> remoteStorageDisabled() {
-        return new Validator<>() {
-            @Override
-            public void ensureValid(String name, Boolean value) {
-                if (Boolean.TRUE.equals(value)) {
-                    throw new ConfigException(
-                            name,
-                            value,
-                            "Tiered Storage functionality is disabled in the broker. Topic cannot be configured"
-                                    + " with remote log storage.");
-                }
-            }
-
-            @Override
-            public String toString() {
-                return "false";
-            }
-        };
-    }
-
     /** A string that is one of {@code allowed} (case-sensitive, as Kafka's {@code ValidString}). */
     static Validator<String> oneOf(String... allowed) {
         List<String> list = List.of(allowed);

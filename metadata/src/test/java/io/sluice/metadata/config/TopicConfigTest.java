@@ -163,9 +163,6 @@ class TopicConfigTest {
                 .isInstanceOf(ConfigException.class);
         assertThatThrownBy(() -> TopicConfig.validate(Map.of("segment.jitter.ms", "-1")))
                 .isInstanceOf(ConfigException.class);
-        assertThatThrownBy(() -> TopicConfig.validate(Map.of("remote.storage.enable", "true")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("Tiered Storage functionality is disabled");
     }
 
     @Test

@@ -27,6 +27,14 @@ public record FileSlice(FileChannel channel, long position, int length) {
         }
     }
 
+    /**
+     * Whether the bytes are on the heap ({@link HeapFileChannel}, e.g. read from the remote tier): such a slice has no
+     * file descriptor and must be sent as heap records ({@link #readRecords()}), not with {@code sendfile}.
+     */
+    public boolean isOnHeap() {
+        return channel instanceof HeapFileChannel;
+    }
+
     public boolean isEmpty() {
         return length == 0;
     }

@@ -23,6 +23,11 @@ package io.sluice.replication.log;
  *     ({@code max.compaction.lag.ms}); also caps {@code segment.ms} of a compacted log
  * @param minCleanableDirtyRatio dirty bytes / total cleanable bytes that makes a log worth cleaning
  *     ({@code min.cleanable.dirty.ratio})
+ * @param remoteStorageEnable {@code remote.storage.enable}: rolled segments are copied to the remote tier, local
+ *     retention uses {@code localRetentionMs}/{@code localRetentionBytes} and deletes only segments already copied,
+ *     and the log start offset may lie below the first local segment (see {@link UnifiedLog#localLogStartOffset})
+ * @param localRetentionMs the local tier's retention time with remote storage ({@code -2} resolved); -1 = unlimited
+ * @param localRetentionBytes the local tier's retained bytes with remote storage ({@code -2} resolved); -1 = unlimited
  */
 public record LogConfig(
         int segmentBytes,
@@ -40,7 +45,10 @@ public record LogConfig(
         long deleteRetentionMs,
         long minCompactionLagMs,
         long maxCompactionLagMs,
-        double minCleanableDirtyRatio) {
+        double minCleanableDirtyRatio,
+        boolean remoteStorageEnable,
+        long localRetentionMs,
+        long localRetentionBytes) {
 
     /** Kafka's default {@code log.segment.bytes}: 1 GiB. */
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
@@ -98,6 +106,49 @@ public record LogConfig(
             throw new IllegalArgumentException(
                     "min.cleanable.dirty.ratio must be in [0, 1], got " + minCleanableDirtyRatio);
         }
+        if (localRetentionMs < -1 || localRetentionBytes < -1) {
+            throw new IllegalArgumentException("local retention must be -1 or non-negative");
+        }
+    }
+
+    /** A config without remote storage (local retention = total retention). */
+    public LogConfig(
+            int segmentBytes,
+            long segmentMs,
+            long retentionMs,
+            long retentionBytes,
+            int indexIntervalBytes,
+            int maxIndexSize,
+            int maxMessageBytes,
+            long flushMessages,
+            long flushMs,
+            long fileDeleteDelayMs,
+            boolean compact,
+            boolean delete,
+            long deleteRetentionMs,
+            long minCompactionLagMs,
+            long maxCompactionLagMs,
+            double minCleanableDirtyRatio) {
+        this(
+                segmentBytes,
+                segmentMs,
+                retentionMs,
+                retentionBytes,
+                indexIntervalBytes,
+                maxIndexSize,
+                maxMessageBytes,
+                flushMessages,
+                flushMs,
+                fileDeleteDelayMs,
+                compact,
+                delete,
+                deleteRetentionMs,
+                minCompactionLagMs,
+                maxCompactionLagMs,
+                minCleanableDirtyRatio,
+                false,
+                retentionMs,
+                retentionBytes);
     }
 
     /** A {@code cleanup.policy=delete} config with Kafka's default compaction settings. */
@@ -240,6 +291,15 @@ public record LogConfig(
         return b.build();
     }
 
+    /** With remote storage on and these local-tier retention limits (-1 = unlimited). */
+    public LogConfig withRemoteStorage(long localRetentionMsValue, long localRetentionBytesValue) {
+        Builder b = toBuilder();
+        b.remoteStorageEnable = true;
+        b.localRetentionMs = localRetentionMsValue;
+        b.localRetentionBytes = localRetentionBytesValue;
+        return b.build();
+    }
+
     public LogConfig withMinCleanableDirtyRatio(double value) {
         Builder b = toBuilder();
         b.minCleanableDirtyRatio = value;
@@ -268,6 +328,9 @@ public record LogConfig(
         private long minCompactionLagMs;
         private long maxCompactionLagMs;
         private double minCleanableDirtyRatio;
+        private boolean remoteStorageEnable;
+        private long localRetentionMs;
+        private long localRetentionBytes;
 
         private Builder(LogConfig c) {
             segmentBytes = c.segmentBytes;
@@ -286,6 +349,9 @@ public record LogConfig(
             minCompactionLagMs = c.minCompactionLagMs;
             maxCompactionLagMs = c.maxCompactionLagMs;
             minCleanableDirtyRatio = c.minCleanableDirtyRatio;
+            remoteStorageEnable = c.remoteStorageEnable;
+            localRetentionMs = c.localRetentionMs;
+            localRetentionBytes = c.localRetentionBytes;
         }
 
         private LogConfig build() {
@@ -305,7 +371,10 @@ public record LogConfig(
                     deleteRetentionMs,
                     minCompactionLagMs,
                     maxCompactionLagMs,
-                    minCleanableDirtyRatio);
+                    minCleanableDirtyRatio,
+                    remoteStorageEnable,
+                    localRetentionMs,
+                    localRetentionBytes);
         }
     }
 }

@@ -12,6 +12,11 @@ import java.util.List;
  * {@code retentionBytes}. The age and size rules apply only with {@code cleanup.policy} {@code delete} (a log that is
  * only compacted keeps everything the cleaner keeps). The walk stops at the first segment that is kept, so the log stays contiguous.
  *
+ * <p>With remote storage ({@link LogConfig#remoteStorageEnable()}) the age and size rules use the local-tier limits
+ * ({@code local.retention.ms}/{@code .bytes}) and apply only to segments already copied to the remote tier (every
+ * offset of the segment at or below the highest offset in remote storage): the local tier never drops data that is
+ * not safely remote. Total retention of such a log is the remote log manager's.
+ *
  * <p>Stateless.
  */
 final class RetentionPolicy {
@@ -31,20 +36,37 @@ final class RetentionPolicy {
 
     /** The number of leading segments of {@code segments} (oldest first, last = active) to delete. */
     static int deletableSegments(List<SegmentStats> segments, LogConfig config, long logStartOffset, long nowMs) {
+        return deletableSegments(segments, config, logStartOffset, nowMs, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #deletableSegments(List, LogConfig, long, long)}, for a log whose offsets up to
+     * {@code highestOffsetInRemoteStorage} (-1: none) are safely in the remote tier.
+     */
+    static int deletableSegments(
+            List<SegmentStats> segments,
+            LogConfig config,
+            long logStartOffset,
+            long nowMs,
+            long highestOffsetInRemoteStorage) {
         long totalBytes = 0;
         for (SegmentStats segment : segments) {
             totalBytes += segment.sizeInBytes();
         }
+        boolean remote = config.remoteStorageEnable();
+        long retentionMs = remote ? config.localRetentionMs() : config.retentionMs();
+        long retentionBytes = remote ? config.localRetentionBytes() : config.retentionBytes();
         boolean byAgeAndSize = config.delete();
-        long excessBytes = config.retentionBytes() < 0 ? 0 : totalBytes - config.retentionBytes();
+        long excessBytes = retentionBytes < 0 ? 0 : totalBytes - retentionBytes;
         int count = 0;
         for (int i = 0; i + 1 < segments.size(); i++) {
             SegmentStats segment = segments.get(i);
-            boolean belowStart = segments.get(i + 1).baseOffset() <= logStartOffset;
-            boolean expired = byAgeAndSize
-                    && config.retentionMs() >= 0
-                    && nowMs - segment.largestTimestamp() > config.retentionMs();
-            boolean oversize = byAgeAndSize && config.retentionBytes() >= 0 && excessBytes >= segment.sizeInBytes();
+            long nextBase = segments.get(i + 1).baseOffset();
+            boolean belowStart = nextBase <= logStartOffset;
+            boolean copied = !remote || nextBase - 1 <= highestOffsetInRemoteStorage;
+            boolean expired =
+                    byAgeAndSize && copied && retentionMs >= 0 && nowMs - segment.largestTimestamp() > retentionMs;
+            boolean oversize = byAgeAndSize && copied && retentionBytes >= 0 && excessBytes >= segment.sizeInBytes();
             if (!(belowStart || expired || oversize)) {
                 break;
             }

@@ -62,6 +62,9 @@ public final class UnifiedLog implements AutoCloseable {
     private volatile long lastFlushMs;
     private volatile boolean closed;
     private volatile long truncations;
+    /** With remote storage: every offset up to this one is safely in the remote tier (-1: none). */
+    private volatile long highestOffsetInRemoteStorage = -1L;
+
     private volatile ObjLongConsumer<UnifiedLog> truncationListener = (log, offset) -> {};
 
     private UnifiedLog(
@@ -133,6 +136,93 @@ public final class UnifiedLog implements AutoCloseable {
 
     public long logStartOffset() {
         return logStartOffset;
+    }
+
+    /**
+     * The first offset held on local disk: the log start offset, or with remote storage the base of the first local
+     * segment when older segments live only in the remote tier. Reads below it are answered from the remote tier.
+     */
+    public long localLogStartOffset() {
+        long start = logStartOffset;
+        try {
+            return Math.max(start, segments.firstKey());
+        } catch (java.util.NoSuchElementException e) {
+            return start;
+        }
+    }
+
+    /** With remote storage: every offset up to this one is safely in the remote tier; -1 when none is. */
+    public long highestOffsetInRemoteStorage() {
+        return highestOffsetInRemoteStorage;
+    }
+
+    /**
+     * Records that every offset up to {@code offset} is in the remote tier (set by the remote log manager after a
+     * copy, or from the remote log metadata on followers and new leaders); local retention may then delete the
+     * segments below it. Never moves backwards.
+     */
+    public void updateHighestOffsetInRemoteStorage(long offset) {
+        lock.lock();
+        try {
+            if (offset > highestOffsetInRemoteStorage) {
+                highestOffsetInRemoteStorage = offset;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sets the log start offset to the start of the remote tier ({@code remoteLogStartOffset}, the first offset of
+     * the oldest remote segment) for a log with remote storage, which keeps offsets below its first local segment
+     * there. It only moves down, to an offset below the local log start (after a restart the loaded log starts at
+     * its first local segment, and a follower that became leader starts where it began fetching); remote retention
+     * raises it through {@link #maybeIncrementLogStartOffset}.
+     *
+     * @return whether the log start offset changed
+     */
+    public boolean updateLogStartOffsetFromRemoteTier(long remoteLogStartOffset) {
+        lock.lock();
+        try {
+            if (!config.remoteStorageEnable() || remoteLogStartOffset < 0 || remoteLogStartOffset == logStartOffset) {
+                return false;
+            }
+            if (remoteLogStartOffset >= logStartOffset
+                    || remoteLogStartOffset >= localLogStartOffset()
+                    || logStartOffset < localLogStartOffset()) {
+                // a log start below the local one is already remote-aware (from the leader, or set earlier): a new
+                // leader must not move it back to a remote segment the old leader was deleting
+                return false;
+            }
+            logStartOffset = remoteLogStartOffset;
+            LOG.info("{}Log start offset set to {} from the remote tier", logPrefix, remoteLogStartOffset);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The files of the rolled (non-active) segment with this base offset, for a copy to the remote tier; empty when
+     * there is no such segment or it is the active one. Rolled segments are not written to again (a truncation below
+     * them aside), and their files stay readable for {@code file.delete.delay.ms} after retention removes them.
+     */
+    public Optional<SegmentFiles> rolledSegmentFiles(long baseOffset) {
+        LogSegment segment = segments.get(baseOffset);
+        Map.Entry<Long, LogSegment> last = segments.lastEntry();
+        if (segment == null || last == null || last.getValue() == segment) {
+            return Optional.empty();
+        }
+        File txn = new File(dir, LogSegment.fileName(baseOffset, ".txnindex"));
+        return Optional.of(new SegmentFiles(
+                baseOffset,
+                segment.nextOffset(),
+                segment.size(),
+                segment.maxTimestampSoFar(),
+                segment.logFile().toPath(),
+                segment.offsetIndex().file().toPath(),
+                segment.timeIndex().file().toPath(),
+                txn.exists() ? Optional.of(txn.toPath()) : Optional.empty()));
     }
 
     /** The offset the next appended record gets. */
@@ -289,11 +379,14 @@ public final class UnifiedLog implements AutoCloseable {
         try {
             ensureOpen();
             LogConfig cfg = config;
-            if (records.sizeInBytes() <= cfg.segmentBytes()) {
+            int activeSize = activeSegment().size();
+            if (activeSize == 0
+                    ? records.sizeInBytes() <= cfg.segmentBytes()
+                    : activeSize <= cfg.segmentBytes() - records.sizeInBytes()) {
                 return append(BatchValidator.validateFollower(records, logEndOffset, cfg.maxMessageBytes()), cfg);
             }
             LogAppendInfo total = null;
-            for (MemoryRecords run : runsFittingASegment(records, cfg.segmentBytes())) {
+            for (MemoryRecords run : runsFittingASegment(records, cfg.segmentBytes(), activeSize)) {
                 LogAppendInfo info =
                         append(BatchValidator.validateFollower(run, logEndOffset, cfg.maxMessageBytes()), cfg);
                 total = total == null ? info : combine(total, info);
@@ -305,19 +398,30 @@ public final class UnifiedLog implements AutoCloseable {
     }
 
     /** Splits {@code records} into runs of whole batches of at most {@code limit} bytes (a larger batch alone). */
-    private static List<MemoryRecords> runsFittingASegment(MemoryRecords records, int limit) {
+    /**
+     * Splits a follower's fetched chunk where the leader rolled: batch by batch, a batch that does not fit in what is
+     * left of the current segment (the active one, {@code activeSize} bytes full, for the first run) starts a new
+     * run, as the leader, appending one batch per produce request, rolled before it. The follower's segments then end
+     * at the leader's boundaries (size-based rolls), so copies of either to the remote tier line up.
+     */
+    private static List<MemoryRecords> runsFittingASegment(MemoryRecords records, int limit, int activeSize) {
         ByteBuffer buffer = records.buffer();
         List<MemoryRecords> runs = new ArrayList<>();
         int runStart = 0;
         int runBytes = 0;
+        int segmentBytes = activeSize;
         for (MutableRecordBatch batch : records.batches()) {
             int size = batch.sizeInBytes();
-            if (runBytes > 0 && runBytes + size > limit) {
-                runs.add(slice(buffer, runStart, runBytes));
-                runStart += runBytes;
-                runBytes = 0;
+            if (segmentBytes > 0 && segmentBytes > limit - size) {
+                if (runBytes > 0) {
+                    runs.add(slice(buffer, runStart, runBytes));
+                    runStart += runBytes;
+                    runBytes = 0;
+                }
+                segmentBytes = 0;
             }
             runBytes += size;
+            segmentBytes += size;
         }
         if (runBytes > 0) {
             runs.add(slice(buffer, runStart, runBytes));
@@ -606,18 +710,27 @@ public final class UnifiedLog implements AutoCloseable {
             }
             List<LogSegment> all = new ArrayList<>(segments.values());
             int count = RetentionPolicy.deletableSegments(
-                    RetentionPolicy.statsOf(all), config, logStartOffset, clock.millis());
+                    RetentionPolicy.statsOf(all), config, logStartOffset, clock.millis(), highestOffsetInRemoteStorage);
             if (count == 0) {
                 return 0;
             }
             List<LogSegment> doomed = all.subList(0, count);
-            long newStart = Math.max(logStartOffset, all.get(count).baseOffset());
+            // with remote storage the deleted segments stay readable from the remote tier: only the local log start
+            // moves (the first local segment); the log start offset is the remote log manager's
+            long newStart = config.remoteStorageEnable()
+                    ? logStartOffset
+                    : Math.max(logStartOffset, all.get(count).baseOffset());
             logStartOffset = newStart;
             for (LogSegment segment : doomed) {
                 segments.remove(segment.baseOffset());
             }
             segmentDeleter.delete(doomed, config.fileDeleteDelayMs());
-            LOG.info("{}Retention deleted {} segments; log start offset {}", logPrefix, count, newStart);
+            LOG.info(
+                    "{}Retention deleted {} segments; log start offset {}, local log start offset {}",
+                    logPrefix,
+                    count,
+                    newStart,
+                    localLogStartOffset());
             return count;
         } catch (IOException e) {
             throw new KafkaStorageException(logPrefix + "retention failed", e);

@@ -1,8 +1,10 @@
 package io.sluice.replication.partition;
 
 import io.sluice.replication.epoch.EpochEndOffset;
+import io.sluice.replication.epoch.EpochEntry;
 import io.sluice.replication.fetcher.FollowerPartition;
 import io.sluice.replication.log.LogReadInfo;
+import io.sluice.replication.log.UnifiedLog;
 import io.sluice.replication.log.index.AbortedTxn;
 import io.sluice.replication.producer.ActiveProducer;
 import java.time.Clock;
@@ -61,6 +63,10 @@ public final class Partition implements FollowerPartition {
     public static final long LATEST_TIMESTAMP = -1L;
     /** ListOffsets timestamp asking for the record with the largest timestamp. */
     public static final long MAX_TIMESTAMP = -3L;
+    /** ListOffsets: the first offset on local disk (KIP-405; the log start offset without remote storage). */
+    public static final long EARLIEST_LOCAL_TIMESTAMP = -4L;
+    /** ListOffsets: the highest offset copied to the remote tier, -1 if none (KIP-1005). */
+    public static final long LATEST_TIERED_TIMESTAMP = -5L;
     /** "No leader epoch given" in requests. */
     public static final int NO_EPOCH = RecordBatch.NO_PARTITION_LEADER_EPOCH;
 
@@ -155,6 +161,24 @@ public final class Partition implements FollowerPartition {
     /** The leader epoch's start offset while leader, else -1. */
     public long leaderEpochStartOffset() {
         return leaderEpochStartOffset;
+    }
+
+    /** The local log of this replica (for the remote log manager: segment files, offsets). */
+    public UnifiedLog log() {
+        return replicaLog.log();
+    }
+
+    /** The leader epoch history of this replica, oldest first (for the remote tier's leader-epoch checkpoints). */
+    public List<EpochEntry> epochEntries() {
+        return replicaLog.epochCache().epochEntries();
+    }
+
+    /**
+     * Raises the log start offset (with the epoch cache and producer state) to {@code offset}, capped to the log end:
+     * remote retention deleted the segments below it.
+     */
+    public void raiseLogStartOffsetForRemoteRetention(long offset) {
+        replicaLog.maybeIncrementLogStartOffset(offset);
     }
 
     ReplicaLog replicaLog() {
@@ -655,14 +679,13 @@ public final class Partition implements FollowerPartition {
                         Optional.empty(),
                         aborted);
             } catch (OffsetOutOfRangeException e) {
+                // a follower behind a leader whose older segments live only in the remote tier restarts its log at
+                // the leader's first local offset (it does not rebuild the remote part locally)
+                long start = isolation == FetchIsolation.LOG_END
+                        ? replicaLog.log().localLogStartOffset()
+                        : replicaLog.logStartOffset();
                 return new ReadResult(
-                        Errors.OFFSET_OUT_OF_RANGE,
-                        Optional.empty(),
-                        hw,
-                        lso,
-                        replicaLog.logStartOffset(),
-                        leo,
-                        Optional.empty());
+                        Errors.OFFSET_OUT_OF_RANGE, Optional.empty(), hw, lso, start, leo, Optional.empty());
             }
         } finally {
             leaderIsrUpdateLock.readLock().unlock();
@@ -700,6 +723,15 @@ public final class Partition implements FollowerPartition {
             if (timestamp == EARLIEST_TIMESTAMP) {
                 long start = replicaLog.logStartOffset();
                 return new OffsetLookup(Errors.NONE, RecordBatch.NO_TIMESTAMP, start, epochAt(start));
+            }
+            if (timestamp == EARLIEST_LOCAL_TIMESTAMP) {
+                long start = replicaLog.log().localLogStartOffset();
+                return new OffsetLookup(Errors.NONE, RecordBatch.NO_TIMESTAMP, start, epochAt(start));
+            }
+            if (timestamp == LATEST_TIERED_TIMESTAMP) {
+                long tiered = replicaLog.log().highestOffsetInRemoteStorage();
+                return new OffsetLookup(
+                        Errors.NONE, RecordBatch.NO_TIMESTAMP, tiered, tiered < 0 ? -1 : epochAt(tiered));
             }
             if (timestamp == LATEST_TIMESTAMP) {
                 return notAvailable

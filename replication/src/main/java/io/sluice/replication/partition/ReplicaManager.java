@@ -25,10 +25,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -108,6 +110,8 @@ public final class ReplicaManager implements AutoCloseable {
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     /** Guarded by {@code stateChangeLock}. */
     private int controllerEpoch;
+    /** The remote tier, when tiered storage is enabled on this broker; set once before {@link #startup()}. */
+    private volatile TieredStorage tieredStorage;
 
     /**
      * @param fetcherManager owned from here on: closed by {@link #shutdown()}
@@ -182,6 +186,11 @@ public final class ReplicaManager implements AutoCloseable {
         this.checkpoints = new HighWatermarkCheckpoints(logManager);
         this.epochCheckpoints = new EpochCheckpointFlusher(scheduler, brokerId);
         this.metrics = new ReplicaManagerMetrics(registry, partitions::values);
+    }
+
+    /** Connects the remote tier (KIP-405); before {@link #startup()}. */
+    public void setTieredStorage(TieredStorage tieredStorage) {
+        this.tieredStorage = tieredStorage;
     }
 
     /** Starts the purgatories, the ISR shrink check and the high-watermark checkpoints; once. */
@@ -350,6 +359,22 @@ public final class ReplicaManager implements AutoCloseable {
             }
             changed.addAll(tps(toLead.keySet()));
             changed.addAll(tps(toFollow.keySet()));
+            TieredStorage tiered = tieredStorage;
+            if (tiered != null) {
+                List<Partition> led = new ArrayList<>();
+                List<Partition> followed = new ArrayList<>();
+                toLead.keySet().forEach(p -> {
+                    if (result.get(p.topicPartition()) == Errors.NONE) {
+                        led.add(p);
+                    }
+                });
+                toFollow.keySet().forEach(p -> {
+                    if (result.get(p.topicPartition()) == Errors.NONE) {
+                        followed.add(p);
+                    }
+                });
+                tiered.onLeadershipChange(led, followed);
+            }
         }
         changed.forEach(this::completeDelayedRequests);
         return result;
@@ -414,6 +439,10 @@ public final class ReplicaManager implements AutoCloseable {
                 }
             });
             fetcherManager.removeFetcherForPartitions(stopped);
+            TieredStorage tiered = tieredStorage;
+            if (tiered != null && !stopped.isEmpty()) {
+                tiered.onStopPartitions(stopped, delete);
+            }
             for (TopicPartition tp : stopped) {
                 Partition p = partitions.remove(tp);
                 try {
@@ -607,6 +636,10 @@ public final class ReplicaManager implements AutoCloseable {
         Consumer<Map<TopicPartition, ReadResult>> answer =
                 params.isFromFollower() ? throttledBytesRecorder(callback) : callback;
         Map<TopicPartition, ReadResult> results = readFromLocalLogs(params, fetches, true);
+        Map<TopicPartition, CompletableFuture<ReadResult>> remoteReads = remoteReads(params, fetches, results);
+        if (!remoteReads.isEmpty()) {
+            return answerWithRemoteReads(results, remoteReads, callback);
+        }
         if (params.maxWaitMs() <= 0 || fetches.isEmpty() || DelayedFetch.satisfied(params, results)) {
             answer.accept(results);
             return Cancellable.NONE;
@@ -621,6 +654,74 @@ public final class ReplicaManager implements AutoCloseable {
             op.abandon();
             fetchPurgatory.cancel(op, keys);
         };
+    }
+
+    /**
+     * For a consumer fetch: the partitions whose fetch offset lies in the remote tier (OFFSET_OUT_OF_RANGE locally, at
+     * or above the log start offset, below the local log start of a topic with remote storage), each with its read
+     * from the remote tier under way.
+     */
+    private Map<TopicPartition, CompletableFuture<ReadResult>> remoteReads(
+            FetchParams params, List<PartitionFetch> fetches, Map<TopicPartition, ReadResult> results) {
+        TieredStorage tiered = tieredStorage;
+        if (tiered == null || params.isFromFollower()) {
+            return Map.of();
+        }
+        Map<TopicPartition, CompletableFuture<ReadResult>> reads = new LinkedHashMap<>();
+        for (PartitionFetch f : fetches) {
+            ReadResult r = results.get(f.topicPartition());
+            if (r == null || r.error() != Errors.OFFSET_OUT_OF_RANGE) {
+                continue;
+            }
+            Partition partition = partitions.get(f.topicPartition());
+            if (partition == null
+                    || !partition.log().config().remoteStorageEnable()
+                    || f.fetchOffset() < r.logStartOffset()
+                    || f.fetchOffset() >= partition.log().localLogStartOffset()) {
+                continue;
+            }
+            int maxBytes = Math.max(1, Math.min(f.maxBytes(), params.maxBytes()));
+            reads.put(f.topicPartition(), tiered.read(partition, f.fetchOffset(), maxBytes, r));
+        }
+        return reads;
+    }
+
+    /**
+     * Answers a fetch once its remote reads are done or {@code remote.fetch.max.wait.ms} has passed (a read not done
+     * by then answers its partition with no records and no error, so the client fetches again), on the thread that
+     * finished last; never on the request thread's time.
+     */
+    private Cancellable answerWithRemoteReads(
+            Map<TopicPartition, ReadResult> results,
+            Map<TopicPartition, CompletableFuture<ReadResult>> reads,
+            Consumer<Map<TopicPartition, ReadResult>> callback) {
+        AtomicBoolean answered = new AtomicBoolean();
+        CompletableFuture.allOf(reads.values().toArray(new CompletableFuture<?>[0]))
+                .completeOnTimeout(null, tieredStorage.fetchMaxWaitMs(), TimeUnit.MILLISECONDS)
+                .whenComplete((done, error) -> {
+                    if (!answered.compareAndSet(false, true)) {
+                        return;
+                    }
+                    Map<TopicPartition, ReadResult> answer = new LinkedHashMap<>(results);
+                    reads.forEach((tp, read) -> {
+                        ReadResult local = results.get(tp);
+                        ReadResult remote = read.isDone() && !read.isCompletedExceptionally() ? read.join() : null;
+                        answer.put(
+                                tp,
+                                remote != null
+                                        ? remote
+                                        : new ReadResult(
+                                                Errors.NONE,
+                                                Optional.empty(),
+                                                local.highWatermark(),
+                                                local.lastStableOffset(),
+                                                local.logStartOffset(),
+                                                local.logEndOffset(),
+                                                Optional.empty()));
+                    });
+                    callback.accept(answer);
+                });
+        return () -> answered.set(true);
     }
 
     /**

@@ -75,4 +75,27 @@ class RetentionPolicyTest {
         assertThat(config.maxSegmentMs()).isEqualTo(10_000);
         assertThat(config.withCleanupPolicy(true, false).maxSegmentMs()).isEqualTo(4_000);
     }
+
+    @Test
+    void withRemoteStorageLocalRetentionDeletesOnlyWhatIsAlreadyRemote() {
+        // total retention unlimited, local tier keeps 200 bytes: two segments are over it
+        LogConfig tiered = unlimited().withRemoteStorage(-1, 200);
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, tiered, 0, NOW, -1))
+                .isZero();
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, tiered, 0, NOW, 9))
+                .isEqualTo(1);
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, tiered, 0, NOW, 15))
+                .isEqualTo(1);
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, tiered, 0, NOW, 29))
+                .isEqualTo(2);
+        // the local time limit, not the total one, with the same bound
+        LogConfig byTime = unlimited().withRetentionMs(-1).withRemoteStorage(3_000, -1);
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, byTime, 0, NOW, 100))
+                .isEqualTo(2);
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, byTime, 0, NOW, 9))
+                .isEqualTo(1);
+        // segments below the log start offset go regardless
+        assertThat(RetentionPolicy.deletableSegments(SEGMENTS, tiered, 20, NOW, -1))
+                .isEqualTo(2);
+    }
 }

@@ -384,4 +384,31 @@ class UnifiedLogTest {
         assertThat(log.numberOfSegments()).isGreaterThan(1);
         assertThat(Batches.readAll(log)).extracting(Batches.Read::offset).containsExactlyElementsOf(range(0, 50));
     }
+
+    @Test
+    void aFollowerRollsWhereTheLeaderRolledWhateverItsFetchChunks() {
+        List<MemoryRecords> batches = new ArrayList<>();
+        for (int b = 0; b < 24; b++) {
+            batches.add(Batches.followerBatch(b * 3L, 2, logs.clock.millis(), 3, "batch-" + b + "-padding"));
+        }
+        UnifiedLog leader = open(small());
+        for (MemoryRecords batch : batches) {
+            leader.appendAsLeader(batch, 2); // one batch per produce request
+        }
+        UnifiedLog follower = UnifiedLog.load(
+                tmp.resolve("follower").resolve("orders-eu-3").toFile(), TP, small(), 0, 0, true, logs.clock, logs.scheduler);
+        logs.track(follower);
+        for (int from = 0; from < batches.size(); from += 5) { // fetched five batches at a time
+            ByteBuffer chunk = ByteBuffer.allocate(16 * 1024);
+            for (MemoryRecords batch : batches.subList(from, Math.min(from + 5, batches.size()))) {
+                chunk.put(batch.buffer().duplicate());
+            }
+            chunk.flip();
+            follower.appendAsFollower(MemoryRecords.readableRecords(chunk));
+        }
+
+        assertThat(leader.numberOfSegments()).isGreaterThan(3);
+        assertThat(follower.logEndOffset()).isEqualTo(leader.logEndOffset()).isEqualTo(72);
+        assertThat(follower.segmentBaseOffsets()).isEqualTo(leader.segmentBaseOffsets());
+    }
 }

@@ -5,6 +5,7 @@ import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
 import io.sluice.controller.Controller;
 import io.sluice.metadata.config.BrokerConfig;
+import io.sluice.metadata.config.ConfigException;
 import io.sluice.metadata.config.DescribedConfig;
 import io.sluice.metadata.config.DynamicBrokerConfig;
 import io.sluice.metadata.config.PartitionLimits;
@@ -245,7 +246,14 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             }
             Map<String, String> configs = new TreeMap<>();
             t.configs().forEach(c -> configs.put(c.name(), c.value()));
-            described.put(t.name(), version >= FIRST_VERSION_WITH_CONFIGS ? describe(configs) : Described.NONE);
+            Described effective = describe(configs);
+            if (effective.failure() instanceof ConfigException e && isTieringCheck(e)) {
+                // settings judged against this broker's config (remote.storage.enable needs the broker's tiered
+                // storage), as Kafka's broker validates a new topic's config before creating it
+                result.setErrorCode(Errors.INVALID_CONFIG.code()).setErrorMessage(e.getMessage());
+                continue;
+            }
+            described.put(t.name(), version >= FIRST_VERSION_WITH_CONFIGS ? effective : Described.NONE);
             forward.topics().add(withDefaults(t));
             result.setErrorCode(Errors.REQUEST_TIMED_OUT.code())
                     .setErrorMessage("Timed out after " + request.timeoutMs()
@@ -356,6 +364,13 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
      * Describes the configs up front, on the request handler thread: the describer may read ZooKeeper, and the
      * controller's answer is composed on the controller's event thread, which must not block.
      */
+    /** The checks of a tiered topic's settings, which only the broker can make (they depend on its config). */
+    private static boolean isTieringCheck(ConfigException e) {
+        return e.key().equals(TopicConfig.REMOTE_STORAGE_ENABLE)
+                || e.key().equals(TopicConfig.LOCAL_RETENTION_MS)
+                || e.key().equals(TopicConfig.LOCAL_RETENTION_BYTES);
+    }
+
     private Described describe(Map<String, String> overrides) {
         try {
             List<CreatableTopicConfigs> configs = describer.describe(overrides).stream()

@@ -18,6 +18,8 @@ import io.sluice.replication.partition.FetchParams;
 import io.sluice.replication.partition.PartitionFetch;
 import io.sluice.replication.partition.ReadResult;
 import io.sluice.replication.purgatory.Cancellable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -379,6 +381,14 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             return MemoryRecords.EMPTY;
         }
         FileSlice s = slice.get();
+        if (s.isOnHeap()) {
+            // read from the remote tier: no file descriptor to sendfile from
+            try {
+                return s.readRecords();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return new FileRecordsSlice(s.channel(), s.position(), s.length());
     }
 

@@ -21,20 +21,19 @@ import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartit
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 
 /**
  * Answers ListOffsets v1-v9 on partition leaders (docs/design.md#reads-below-hw). Per partition, by the requested timestamp:
  *
  * <ul>
- *   <li>{@code -2} (earliest) and {@code -4} (earliest local, v8+; no tiered storage, so the same) → the log start
- *       offset;
+ *   <li>{@code -2} (earliest) → the log start offset, below the first local segment for a topic with remote
+ *       storage; {@code -4} (earliest local, v8+) → the first offset on local disk (the same without remote storage);
  *   <li>{@code -1} (latest) → the high watermark for read_uncommitted consumers, the last stable offset for
  *       read_committed ones, the log end for replicas;
  *   <li>{@code -3} (max timestamp, v7+) → the record with the largest timestamp;
- *   <li>{@code -5} (latest tiered, v9+) → offset -1, as Kafka answers without tiered storage (after the leader and
- *       epoch checks);
+ *   <li>{@code -5} (latest tiered, v9+) → the highest offset copied to the remote tier, -1 if none (as Kafka
+ *       answers without tiered storage);
  *   <li>any other → the first offset whose timestamp is at or after it, offset -1 if none.
  * </ul>
  *
@@ -128,19 +127,12 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
     }
 
     private OffsetLookup lookup(TopicPartition tp, long timestamp, FetchIsolation isolation, int currentLeaderEpoch) {
-        boolean latestTiered = timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP;
-        long effective = timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP || latestTiered
-                ? ListOffsetsRequest.EARLIEST_TIMESTAMP
-                : timestamp;
-        OffsetLookup lookup = lister.listOffsets(tp, effective, isolation, currentLeaderEpoch);
+        OffsetLookup lookup = lister.listOffsets(tp, timestamp, isolation, currentLeaderEpoch);
         if (lookup.error() == Errors.NOT_LEADER_OR_FOLLOWER && !knownPartition.test(tp)) {
             return OffsetLookup.error(Errors.UNKNOWN_TOPIC_OR_PARTITION);
         }
         if (lookup.error() != Errors.NONE) {
             return OffsetLookup.error(lookup.error());
-        }
-        if (latestTiered) {
-            return new OffsetLookup(Errors.NONE, RecordBatch.NO_TIMESTAMP, -1L, -1);
         }
         return lookup;
     }
