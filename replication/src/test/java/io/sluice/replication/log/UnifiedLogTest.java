@@ -396,7 +396,14 @@ class UnifiedLogTest {
             leader.appendAsLeader(batch, 2); // one batch per produce request
         }
         UnifiedLog follower = UnifiedLog.load(
-                tmp.resolve("follower").resolve("orders-eu-3").toFile(), TP, small(), 0, 0, true, logs.clock, logs.scheduler);
+                tmp.resolve("follower").resolve("orders-eu-3").toFile(),
+                TP,
+                small(),
+                0,
+                0,
+                true,
+                logs.clock,
+                logs.scheduler);
         logs.track(follower);
         for (int from = 0; from < batches.size(); from += 5) { // fetched five batches at a time
             ByteBuffer chunk = ByteBuffer.allocate(16 * 1024);
