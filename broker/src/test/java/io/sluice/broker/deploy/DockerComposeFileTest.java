@@ -167,6 +167,38 @@ class DockerComposeFileTest {
         }
     }
 
+    /**
+     * Every image not built from this repository is pinned to an exact release (major.minor.patch), in the compose
+     * file, the Kubernetes manifests and the Dockerfile's base images: a rebuild next month runs what was tested.
+     */
+    @Test
+    void everyThirdPartyImageIsPinnedToAnExactRelease() {
+        Pattern pinned = Pattern.compile("[a-z0-9./-]+:v?\\d+\\.\\d+\\.\\d+[A-Za-z0-9._-]*");
+        List<String> images = new ArrayList<>();
+        for (Object service : services.values()) {
+            Object image = map(service).get("image");
+            if (image != null) {
+                images.add(String.valueOf(image));
+            }
+        }
+        for (String manifest : List.of("zookeeper.yaml", "broker.yaml")) {
+            Matcher m = Pattern.compile("(?m)^\\s*image:\\s*(\\S+)")
+                    .matcher(RepoFiles.read("deploy/kubernetes/" + manifest));
+            while (m.find()) {
+                images.add(m.group(1));
+            }
+        }
+        Matcher from = Pattern.compile("(?m)^FROM\\s+(\\S+)").matcher(RepoFiles.read("deploy/Dockerfile"));
+        while (from.find()) {
+            images.add(from.group(1));
+        }
+        assertThat(images).contains("zookeeper:3.9.3").hasSizeGreaterThan(5);
+        assertThat(images)
+                .filteredOn(image -> !image.startsWith("sluice/"))
+                .allSatisfy(image ->
+                        assertThat(image).as("image %s is pinned", image).matches(pinned));
+    }
+
     @Test
     void observabilityProfileAddsPinnedPrometheusAndGrafanaWithTheRepositoryFiles() {
         Map<String, Object> configs = map(compose.get("configs"));
