@@ -5,16 +5,11 @@ import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
 import io.sluice.controller.Controller;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers AlterPartitionReassignments v0 ({@code AdminClient.alterPartitionReassignments},
@@ -30,8 +25,6 @@ import org.slf4j.LoggerFactory;
  * <p>Concurrency: immutable; the controller's answer is composed, never waited for.
  */
 public final class AlterPartitionReassignmentsHandler implements ApiHandler<AlterPartitionReassignmentsRequestData> {
-    private static final Logger log = LoggerFactory.getLogger(AlterPartitionReassignmentsHandler.class);
-
     private final Controller controller;
 
     public AlterPartitionReassignmentsHandler(Controller controller) {
@@ -55,28 +48,12 @@ public final class AlterPartitionReassignmentsHandler implements ApiHandler<Alte
 
     @Override
     public CompletionStage<ApiResponse> handle(RequestContext context, AlterPartitionReassignmentsRequestData request) {
-        if (!controller.isActive()) {
-            return CompletableFuture.completedFuture(ApiResponse.of(failed(
-                    Errors.NOT_CONTROLLER, "Broker " + controller.brokerId() + " is not the active controller")));
-        }
-        long waitMs = request.timeoutMs() > 0 ? request.timeoutMs() : CreateTopicsHandler.UNBOUNDED_WAIT_MS;
-        return controller
-                .alterPartitionReassignments(request)
-                .toCompletableFuture()
-                .thenApply(Optional::of)
-                .completeOnTimeout(Optional.empty(), waitMs, TimeUnit.MILLISECONDS)
-                .thenApply(answer -> {
-                    if (answer.isEmpty()) {
-                        log.warn(
-                                "[AlterPartitionReassignments broker={}] controller did not answer within {} ms",
-                                controller.brokerId(),
-                                waitMs);
-                        return ApiResponse.of(failed(
-                                Errors.REQUEST_TIMED_OUT,
-                                "Timed out after " + waitMs + " ms waiting for the controller"));
-                    }
-                    return ApiResponse.of(answer.get());
-                });
+        return ControllerAnswers.ask(
+                controller,
+                "AlterPartitionReassignments",
+                request.timeoutMs(),
+                () -> controller.alterPartitionReassignments(request),
+                AlterPartitionReassignmentsHandler::failed);
     }
 
     static AlterPartitionReassignmentsResponseData failed(Errors error, String message) {

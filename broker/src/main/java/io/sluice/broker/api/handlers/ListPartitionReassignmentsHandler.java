@@ -5,16 +5,11 @@ import io.sluice.broker.api.ApiResponse;
 import io.sluice.broker.api.RequestContext;
 import io.sluice.controller.Controller;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers ListPartitionReassignments v0 ({@code AdminClient.listPartitionReassignments},
@@ -26,8 +21,6 @@ import org.slf4j.LoggerFactory;
  * <p>Concurrency: immutable; the controller's answer is composed, never waited for.
  */
 public final class ListPartitionReassignmentsHandler implements ApiHandler<ListPartitionReassignmentsRequestData> {
-    private static final Logger log = LoggerFactory.getLogger(ListPartitionReassignmentsHandler.class);
-
     private final Controller controller;
 
     public ListPartitionReassignmentsHandler(Controller controller) {
@@ -51,28 +44,12 @@ public final class ListPartitionReassignmentsHandler implements ApiHandler<ListP
 
     @Override
     public CompletionStage<ApiResponse> handle(RequestContext context, ListPartitionReassignmentsRequestData request) {
-        if (!controller.isActive()) {
-            return CompletableFuture.completedFuture(ApiResponse.of(failed(
-                    Errors.NOT_CONTROLLER, "Broker " + controller.brokerId() + " is not the active controller")));
-        }
-        long waitMs = request.timeoutMs() > 0 ? request.timeoutMs() : CreateTopicsHandler.UNBOUNDED_WAIT_MS;
-        return controller
-                .listPartitionReassignments(request)
-                .toCompletableFuture()
-                .thenApply(Optional::of)
-                .completeOnTimeout(Optional.empty(), waitMs, TimeUnit.MILLISECONDS)
-                .thenApply(answer -> {
-                    if (answer.isEmpty()) {
-                        log.warn(
-                                "[ListPartitionReassignments broker={}] controller did not answer within {} ms",
-                                controller.brokerId(),
-                                waitMs);
-                        return ApiResponse.of(failed(
-                                Errors.REQUEST_TIMED_OUT,
-                                "Timed out after " + waitMs + " ms waiting for the controller"));
-                    }
-                    return ApiResponse.of(answer.get());
-                });
+        return ControllerAnswers.ask(
+                controller,
+                "ListPartitionReassignments",
+                request.timeoutMs(),
+                () -> controller.listPartitionReassignments(request),
+                ListPartitionReassignmentsHandler::failed);
     }
 
     static ListPartitionReassignmentsResponseData failed(Errors error, String message) {
