@@ -2,6 +2,7 @@ package io.sluice.broker.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -126,7 +127,11 @@ class ZkRemoteLogMetadataManagerTest {
                     zk.getConnectString() + "/sluice",
                     ZkRemoteLogMetadataManager.REQUEST_TIMEOUT_MS_CONFIG,
                     "300"));
-            assertThat(list(bounded)).hasSize(1);
+            // the first answer needs the new client's connection, which the 300 ms bound may not cover on a slow
+            // start: wait until it has connected and answers
+            await().atMost(Duration.ofSeconds(30))
+                    .ignoreException(RemoteStorageException.class)
+                    .untilAsserted(() -> assertThat(list(bounded)).hasSize(1));
             zk.stop();
             // a synchronous Curator call would wait for the reconnection (18 s connection timeout), then retry
             long start = System.nanoTime();
