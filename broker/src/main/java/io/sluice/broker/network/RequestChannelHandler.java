@@ -85,8 +85,11 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
             int maxInFlight,
             ConnectionPrincipals principals) {}
 
-    /** A request frame as the decoder split it out, with the time it was read. */
-    private record Frame(ByteBuffer bytes, long receiveTimeMs) {}
+    /**
+     * A request frame as the decoder split it out, with the time it was read; {@code answer} is the response of a
+     * request an earlier handler answered ({@link AnsweredRequest}), null for every other request.
+     */
+    private record Frame(ByteBuffer bytes, long receiveTimeMs, CompletionStage<ApiMessage> answer) {}
 
     private record Pending(RequestContext context, ByteBuffer bodyBuffer, AbstractRequest parsed) {
         RequestHeader header() {
@@ -163,11 +166,14 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
-        ByteBuffer frame = (ByteBuffer) msg;
         if (closed) {
             return;
         }
-        unread.add(new Frame(frame, shared.clock().millis()));
+        if (msg instanceof AnsweredRequest answered) {
+            unread.add(new Frame(answered.frame(), shared.clock().millis(), answered.response()));
+        } else {
+            unread.add(new Frame((ByteBuffer) msg, shared.clock().millis(), null));
+        }
         processUnread();
     }
 
@@ -202,7 +208,14 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter implement
             RequestCancellation cancellation = RequestCancellation.create();
             long sequence = register(cancellation);
             RequestContext rc = context(supported.header(), frame.receiveTimeMs(), cancellation);
-            dispatch(sequence, new Pending(rc, supported.bodyBuffer(), null), supported.body());
+            Pending pending = new Pending(rc, supported.bodyBuffer(), null);
+            if (frame.answer() != null) {
+                frame.answer()
+                        .whenComplete((message, error) -> completeLater(
+                                sequence, outcome(pending, error == null ? ApiResponse.of(message) : null, error)));
+            } else {
+                dispatch(sequence, pending, supported.body());
+            }
         } else if (parsed instanceof ParsedRequest.UnsupportedVersion unsupported) {
             RequestCancellation cancellation = RequestCancellation.never();
             long sequence = register(cancellation);

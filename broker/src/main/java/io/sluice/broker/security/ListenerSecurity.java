@@ -36,6 +36,7 @@ public final class ListenerSecurity implements ConnectionSecurity {
     private final SslPrincipalMapper principalMapper;
     private final Duration failedAuthenticationDelay;
     private final int maxReceiveSize;
+    private final SaslServerHandler.Reauthentication reauthentication;
 
     private ListenerSecurity(
             String logPrefix,
@@ -44,7 +45,8 @@ public final class ListenerSecurity implements ConnectionSecurity {
             SaslMechanisms sasl,
             SslPrincipalMapper principalMapper,
             Duration failedAuthenticationDelay,
-            int maxReceiveSize) {
+            int maxReceiveSize,
+            SaslServerHandler.Reauthentication reauthentication) {
         this.logPrefix = logPrefix;
         this.protocol = protocol;
         this.ssl = ssl;
@@ -52,23 +54,36 @@ public final class ListenerSecurity implements ConnectionSecurity {
         this.principalMapper = principalMapper;
         this.failedAuthenticationDelay = failedAuthenticationDelay;
         this.maxReceiveSize = maxReceiveSize;
+        this.reauthentication = reauthentication;
     }
 
     /** The security of every listener of {@code config}, by listener name. */
     public static Map<String, ConnectionSecurity> forListeners(
-            BrokerConfig config, ScramServer.CredentialLookup credentials, SecureRandom random) {
+            BrokerConfig config,
+            ScramServer.CredentialLookup credentials,
+            SecureRandom random,
+            SaslMetrics saslMetrics) {
         Map<String, ConnectionSecurity> out = new LinkedHashMap<>();
         for (Endpoint listener : config.listeners()) {
             out.put(
                     listener.listenerName(),
-                    of(config.brokerId(), config.listenerConfig(listener.listenerName()), credentials, random));
+                    of(
+                            config.brokerId(),
+                            config.listenerConfig(listener.listenerName()),
+                            credentials,
+                            random,
+                            saslMetrics));
         }
         return out;
     }
 
     /** The security of one listener. */
     public static ConnectionSecurity of(
-            int brokerId, ListenerConfig config, ScramServer.CredentialLookup credentials, SecureRandom random) {
+            int brokerId,
+            ListenerConfig config,
+            ScramServer.CredentialLookup credentials,
+            SecureRandom random,
+            SaslMetrics saslMetrics) {
         SecurityProtocol protocol = config.securityProtocol();
         if (protocol == SecurityProtocol.PLAINTEXT) {
             return ConnectionSecurity.PLAINTEXT;
@@ -96,7 +111,9 @@ public final class ListenerSecurity implements ConnectionSecurity {
                 mechanisms,
                 mapper,
                 Duration.ofMillis(config.get(CONNECTION_FAILED_AUTHENTICATION_DELAY_MS)),
-                config.get(SASL_SERVER_MAX_RECEIVE_SIZE));
+                config.get(SASL_SERVER_MAX_RECEIVE_SIZE),
+                new SaslServerHandler.Reauthentication(
+                        config.listenerName(), config::connectionsMaxReauthMs, System::nanoTime, saslMetrics));
     }
 
     private static SaslMechanisms mechanisms(
@@ -168,7 +185,12 @@ public final class ListenerSecurity implements ConnectionSecurity {
                     .addLast(
                             "sasl",
                             new SaslServerHandler(
-                                    logPrefix, connectionId, sasl, failedAuthenticationDelay, maxReceiveSize));
+                                    logPrefix,
+                                    connectionId,
+                                    sasl,
+                                    failedAuthenticationDelay,
+                                    maxReceiveSize,
+                                    reauthentication));
         }
     }
 

@@ -16,8 +16,8 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * SaslHandshake v0-1 and SaslAuthenticate v0-2 as the request handler sees them: on a SASL listener they are consumed
  * by {@link SaslServerHandler} before authentication completes, so one that reaches a handler arrived on a listener
- * without SASL or after authentication (re-authentication is not supported) and is answered with
- * {@code ILLEGAL_SASL_STATE}, as Kafka answers it. Registered so that ApiVersions advertises the versions clients
+ * without SASL, or after authentication on a connection whose session has no end or re-authenticated less than a
+ * second ago, and is answered with {@code ILLEGAL_SASL_STATE}, as Kafka answers it. Registered so that ApiVersions advertises the versions clients
  * choose from.
  */
 public final class SaslOutOfBandHandlers {
@@ -81,8 +81,7 @@ public final class SaslOutOfBandHandlers {
         public CompletionStage<ApiResponse> handle(RequestContext context, SaslAuthenticateRequestData request) {
             return CompletableFuture.completedFuture(ApiResponse.of(new SaslAuthenticateResponseData()
                     .setErrorCode(Errors.ILLEGAL_SASL_STATE.code())
-                    .setErrorMessage(
-                            "SaslAuthenticate outside of a SASL handshake (re-authentication is not" + " supported)")));
+                    .setErrorMessage("SaslAuthenticate outside of a SASL handshake")));
         }
     }
 }

@@ -56,6 +56,7 @@ import io.sluice.broker.security.AuthorizerLoader;
 import io.sluice.broker.security.InterBrokerSecurity;
 import io.sluice.broker.security.ListenerSecurity;
 import io.sluice.broker.security.RequestAuthorizer;
+import io.sluice.broker.security.SaslMetrics;
 import io.sluice.broker.security.SaslOutOfBandHandlers;
 import io.sluice.broker.security.ScramCredentialStore;
 import io.sluice.broker.security.ScramCredentialsHandlers;
@@ -496,7 +497,8 @@ public final class BrokerServer implements AutoCloseable {
                         registry,
                         clock,
                         Duration.ofSeconds(10),
-                        ListenerSecurity.forListeners(config, credentials, new SecureRandom()))
+                        ListenerSecurity.forListeners(
+                                config, credentials, new SecureRandom(), new SaslMetrics(registry)))
                 .principals(connectionPrincipals());
         networkServer.start();
 

@@ -30,7 +30,7 @@ class ListenerSecurityConfigTest {
 
     private static String failingKey(BrokerConfig config) {
         try {
-            ListenerSecurity.forListeners(config, NO_USERS, new SecureRandom());
+            ListenerSecurity.forListeners(config, NO_USERS, new SecureRandom(), SaslMetrics.discarding());
         } catch (ConfigException e) {
             return e.key();
         }
@@ -70,7 +70,8 @@ class ListenerSecurityConfigTest {
                                                 "org.apache.kafka.common.security.plain.PlainLoginModule required"
                                                         + " user_a=\"b\";")),
                                 NO_USERS,
-                                new SecureRandom())
+                                new SecureRandom(),
+                                SaslMetrics.discarding())
                         .get("CLIENT")
                         .zeroCopy())
                 .isTrue();

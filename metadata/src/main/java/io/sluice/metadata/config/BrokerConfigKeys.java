@@ -74,6 +74,13 @@ public final class BrokerConfigKeys {
                     .defaultValue(100)
                     .validator(atLeast(0))
                     .doc("Delay before a connection whose authentication failed is closed."));
+    public static final ConfigKey<Long> CONNECTIONS_MAX_REAUTH_MS = def(ConfigKey.longKey("connections.max.reauth.ms")
+            .defaultValue(0L)
+            .validator(atLeast(0))
+            .doc("Lifetime of an authenticated SASL session (KIP-368); 0 disables re-authentication. Clients"
+                    + " that support it re-authenticate before it ends; a connection whose session has ended"
+                    + " is closed at its next request. Per listener and mechanism as"
+                    + " listener.name.<l>.<mechanism>.connections.max.reauth.ms."));
     public static final ConfigKey<Integer> SASL_SERVER_MAX_RECEIVE_SIZE =
             def(ConfigKey.intKey("sasl.server.max.receive.size")
                     .defaultValue(524288)

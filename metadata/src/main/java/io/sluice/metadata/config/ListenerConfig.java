@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * {@code listener.name.<listener>.<key>} first (listener name in lower case), then the broker-wide {@code <key>}, then
  * the default. The JAAS configuration of a SASL mechanism is looked up as
  * {@code listener.name.<l>.<mechanism>.sasl.jaas.config}, then {@code listener.name.<l>.sasl.jaas.config}, then
- * {@code sasl.jaas.config}.
+ * {@code sasl.jaas.config}; the SASL session lifetime likewise as
+ * {@code listener.name.<l>.<mechanism>.connections.max.reauth.ms} before the listener's and the broker's key.
  *
  * <p>Thread-safety: immutable.
  */
@@ -32,6 +33,7 @@ public final class ListenerConfig {
             SASL_ENABLED_MECHANISMS,
             SASL_JAAS_CONFIG,
             CONNECTION_FAILED_AUTHENTICATION_DELAY_MS,
+            CONNECTIONS_MAX_REAUTH_MS,
             SASL_SERVER_MAX_RECEIVE_SIZE,
             SSL_PROTOCOL,
             SSL_ENABLED_PROTOCOLS,
@@ -49,18 +51,25 @@ public final class ListenerConfig {
 
     private static final Pattern KEY = Pattern.compile("^listener\\.name\\.([A-Za-z_][A-Za-z0-9_]*)\\.(.+)$");
     private static final Pattern MECHANISM_JAAS = Pattern.compile("^([a-z0-9-]+)\\.sasl\\.jaas\\.config$");
+    private static final Pattern MECHANISM_REAUTH = Pattern.compile("^([a-z0-9-]+)\\.connections\\.max\\.reauth\\.ms$");
 
     private final Endpoint listener;
     private final ConfigValues base;
     private final Map<String, Object> overrides;
     private final Map<String, String> jaasByMechanism;
+    private final Map<String, Long> reauthByMechanism;
 
     private ListenerConfig(
-            Endpoint listener, ConfigValues base, Map<String, Object> overrides, Map<String, String> jaasByMechanism) {
+            Endpoint listener,
+            ConfigValues base,
+            Map<String, Object> overrides,
+            Map<String, String> jaasByMechanism,
+            Map<String, Long> reauthByMechanism) {
         this.listener = listener;
         this.base = base;
         this.overrides = Map.copyOf(overrides);
         this.jaasByMechanism = Map.copyOf(jaasByMechanism);
+        this.reauthByMechanism = Map.copyOf(reauthByMechanism);
     }
 
     /** Whether {@code name} is a per-listener key ({@code listener.name.<l>.<key>}). */
@@ -77,6 +86,7 @@ public final class ListenerConfig {
     static Map<String, ListenerConfig> build(ConfigValues base, Map<String, String> raw, List<Endpoint> listeners) {
         Map<String, Map<String, Object>> overrides = new HashMap<>();
         Map<String, Map<String, String>> jaas = new HashMap<>();
+        Map<String, Map<String, Long>> reauth = new HashMap<>();
         for (Map.Entry<String, String> e : raw.entrySet()) {
             Matcher m = KEY.matcher(e.getKey());
             if (!m.matches()) {
@@ -90,6 +100,19 @@ public final class ListenerConfig {
             if (mech.matches()) {
                 jaas.computeIfAbsent(name, n -> new HashMap<>())
                         .put(mech.group(1).toUpperCase(Locale.ROOT), e.getValue());
+                continue;
+            }
+            Matcher reauthMech = MECHANISM_REAUTH.matcher(suffix);
+            if (reauthMech.matches()) {
+                long value;
+                try {
+                    value = CONNECTIONS_MAX_REAUTH_MS.parse(e.getValue());
+                } catch (ConfigException invalid) {
+                    throw new ConfigException(
+                            e.getKey(), "Invalid value for " + e.getKey() + ": " + invalid.getMessage());
+                }
+                reauth.computeIfAbsent(name, n -> new HashMap<>())
+                        .put(reauthMech.group(1).toUpperCase(Locale.ROOT), value);
                 continue;
             }
             ConfigKey<?> key = OVERRIDABLE.stream()
@@ -114,7 +137,11 @@ public final class ListenerConfig {
             out.put(
                     name,
                     new ListenerConfig(
-                            listener, base, overrides.getOrDefault(name, Map.of()), jaas.getOrDefault(name, Map.of())));
+                            listener,
+                            base,
+                            overrides.getOrDefault(name, Map.of()),
+                            jaas.getOrDefault(name, Map.of()),
+                            reauth.getOrDefault(name, Map.of())));
         }
         return out;
     }
@@ -155,6 +182,16 @@ public final class ListenerConfig {
         return general == null ? Optional.empty() : Optional.of(Map.entry(sourceName(SASL_JAAS_CONFIG), general));
     }
 
+    /**
+     * The SASL session lifetime in milliseconds for {@code mechanism} (0: re-authentication off):
+     * {@code listener.name.<l>.<mechanism>.connections.max.reauth.ms}, then the listener's or the broker's
+     * {@code connections.max.reauth.ms}.
+     */
+    public long connectionsMaxReauthMs(String mechanism) {
+        Long specific = reauthByMechanism.get(mechanism.toUpperCase(Locale.ROOT));
+        return specific != null ? specific : get(CONNECTIONS_MAX_REAUTH_MS);
+    }
+
     private String prefix() {
         return PREFIX + listener.listenerName().toLowerCase(Locale.ROOT) + ".";
     }
@@ -164,12 +201,13 @@ public final class ListenerConfig {
         return o instanceof ListenerConfig other
                 && listener.equals(other.listener)
                 && overrides.equals(other.overrides)
-                && jaasByMechanism.equals(other.jaasByMechanism);
+                && jaasByMechanism.equals(other.jaasByMechanism)
+                && reauthByMechanism.equals(other.reauthByMechanism);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(listener, overrides, jaasByMechanism);
+        return Objects.hash(listener, overrides, jaasByMechanism, reauthByMechanism);
     }
 
     @Override

@@ -49,8 +49,30 @@ class ListenerConfigTest {
     }
 
     @Test
+    void sessionLifetimeResolvesByMechanismThenListenerThenBroker() {
+        Map<String, String> raw = secured();
+        raw.put("connections.max.reauth.ms", "3600000");
+        raw.put("listener.name.client.connections.max.reauth.ms", "600000");
+        raw.put("listener.name.client.scram-sha-512.connections.max.reauth.ms", "60000");
+        BrokerConfig config = BrokerConfig.fromMap(raw, () -> "h");
+        assertThat(config.listenerConfig("CLIENT").connectionsMaxReauthMs("SCRAM-SHA-512"))
+                .isEqualTo(60_000L);
+        assertThat(config.listenerConfig("CLIENT").connectionsMaxReauthMs("PLAIN"))
+                .isEqualTo(600_000L);
+        assertThat(config.listenerConfig("REPLICATION").connectionsMaxReauthMs("PLAIN"))
+                .isEqualTo(3_600_000L);
+        assertThat(BrokerConfig.fromMap(secured(), () -> "h")
+                        .listenerConfig("CLIENT")
+                        .connectionsMaxReauthMs("PLAIN"))
+                .as("off by default")
+                .isZero();
+    }
+
+    @Test
     void badPerListenerKeysFailNamingTheKey() {
         for (Map.Entry<String, String> bad : List.of(
+                Map.entry("listener.name.client.plain.connections.max.reauth.ms", "-1"),
+                Map.entry("listener.name.client.plain.connections.max.reauth.ms", "soon"),
                 Map.entry("listener.name.client.log.retention.ms", "5"),
                 Map.entry("listener.name.client.ssl.client.auth", "sometimes"),
                 Map.entry("listener.name.-x.ssl.client.auth", "none"))) {

@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * After connecting, the client sends ApiVersions (stepping down to the version the peer names if it answers
  * UNSUPPORTED_VERSION) and caches the peer's ranges; requests are written only in READY. A request whose version
- * the connected peer does not support fails at once with {@link UnsupportedVersionException}.
+ * the connected peer does not support fails at once with {@link UnsupportedVersionException}. On a SASL connection
+ * whose peer announces a session lifetime (KIP-368), the client re-authenticates at 85-95 % of it: READY ⇄
+ * REAUTHENTICATING, requests queueing meanwhile.
  *
  * <p><b>Failures.</b> Futures fail with Kafka's exception types so that {@code Errors.forException} maps them:
  * {@link DisconnectException} when the connection closes under an in-flight request, when connecting or the
@@ -86,7 +88,9 @@ public final class BrokerClient implements AutoCloseable {
         BACKOFF,
         CONNECTING,
         NEGOTIATING,
-        READY
+        READY,
+        /** Authenticated and re-authenticating (KIP-368): requests queue until the new session begins. */
+        REAUTHENTICATING
     }
 
     private final BrokerAddress target;
@@ -112,6 +116,10 @@ public final class BrokerClient implements AutoCloseable {
     private int consecutiveFailures;
     private long nextConnectAtNanos;
     private ScheduledFuture<?> backoffTask;
+    /** When the current SASL session must be renewed ({@code Long.MAX_VALUE}: never). */
+    private long reauthenticateAtNanos = Long.MAX_VALUE;
+
+    private final Random jitter;
 
     /**
      * @param target the broker to talk to
@@ -145,6 +153,7 @@ public final class BrokerClient implements AutoCloseable {
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.backoff = new ReconnectBackoff(
                 config.reconnectBackoffMin(), config.reconnectBackoffMax(), ReconnectBackoff.DEFAULT_JITTER, random);
+        this.jitter = random;
         this.loop = loops.group().next();
         this.logPrefix =
                 "[BrokerClient from=" + config.localNodeId() + " to=" + target.nodeId() + " " + target.hostPort() + "]";
@@ -422,14 +431,17 @@ public final class BrokerClient implements AutoCloseable {
         }
         PeerApiVersions versions = PeerApiVersions.from(response);
         if (security.saslMechanism().isPresent()) {
-            sendSaslHandshake(ch, versions);
+            sendSaslHandshake(ch, versions, false);
             return;
         }
-        ready(versions);
+        ready(versions, false);
     }
 
-    /** SaslHandshake v1 naming the mechanism, then SaslAuthenticate rounds until the mechanism completes. */
-    private void sendSaslHandshake(Channel ch, PeerApiVersions versions) {
+    /**
+     * SaslHandshake v1 naming the mechanism, then SaslAuthenticate rounds until the mechanism completes; on a connection
+     * already authenticated ({@code reauthenticating}) the same exchange renews the session.
+     */
+    private void sendSaslHandshake(Channel ch, PeerApiVersions versions, boolean reauthenticating) {
         String mechanism = security.saslMechanism().orElseThrow();
         PendingRequest handshake = new PendingRequest(
                 ApiKeys.SASL_HANDSHAKE,
@@ -448,12 +460,16 @@ public final class BrokerClient implements AutoCloseable {
                 return;
             }
             ClientSecurity.SaslClientMechanism client = security.sasl().get();
-            sendSaslAuthenticate(ch, versions, client, client.initialResponse());
+            sendSaslAuthenticate(ch, versions, client, client.initialResponse(), reauthenticating);
         });
     }
 
     private void sendSaslAuthenticate(
-            Channel ch, PeerApiVersions versions, ClientSecurity.SaslClientMechanism client, byte[] token) {
+            Channel ch,
+            PeerApiVersions versions,
+            ClientSecurity.SaslClientMechanism client,
+            byte[] token,
+            boolean reauthenticating) {
         PendingRequest authenticate = new PendingRequest(
                 ApiKeys.SASL_AUTHENTICATE,
                 (short) 1,
@@ -481,12 +497,15 @@ public final class BrokerClient implements AutoCloseable {
             }
             if (next == null) {
                 log.debug(
-                        "{} authenticated with SASL {}",
+                        "{} {} with SASL {}; session lifetime {} ms",
                         logPrefix,
-                        security.saslMechanism().orElseThrow());
-                ready(versions);
+                        reauthenticating ? "re-authenticated" : "authenticated",
+                        security.saslMechanism().orElseThrow(),
+                        data.sessionLifetimeMs());
+                scheduleReauthentication(data.sessionLifetimeMs());
+                ready(versions, reauthenticating);
             } else {
-                sendSaslAuthenticate(ch, versions, client, next);
+                sendSaslAuthenticate(ch, versions, client, next, reauthenticating);
             }
         });
     }
@@ -504,10 +523,41 @@ public final class BrokerClient implements AutoCloseable {
         }
     }
 
-    private void ready(PeerApiVersions versions) {
+    /**
+     * Notes when a session that ends (KIP-368: the peer announced a lifetime) must be renewed: at 85-95 % of its
+     * lifetime, as Kafka's clients do. Like theirs, the renewal starts when a request is about to be written after
+     * that point (an idle connection renews on its next request; the peer accepts a re-authentication even after the
+     * session ended), so no request leaves late for a session that is about to end.
+     */
+    private void scheduleReauthentication(long lifetimeMs) {
+        reauthenticateAtNanos = lifetimeMs <= 0
+                ? Long.MAX_VALUE
+                : nanoClock.getAsLong()
+                        + TimeUnit.MILLISECONDS.toNanos((long) (lifetimeMs * (0.85 + 0.1 * jitter.nextDouble())));
+    }
+
+    /** Starts re-authenticating if the session is due for it; requests queue until it is done. */
+    private boolean reauthenticateIfDue(Channel ch) {
+        if (reauthenticateAtNanos == Long.MAX_VALUE || nanoClock.getAsLong() - reauthenticateAtNanos < 0) {
+            return false;
+        }
+        reauthenticateAtNanos = Long.MAX_VALUE;
+        state = ConnectionState.REAUTHENTICATING;
+        sendSaslHandshake(ch, peerVersions, true);
+        return true;
+    }
+
+    private void ready(PeerApiVersions versions, boolean reauthenticated) {
         Channel ch = channel;
         peerVersions = versions;
         state = ConnectionState.READY;
+        if (reauthenticated) {
+            for (CompletableFuture<PeerApiVersions> waiter : drainWaiters()) {
+                waiter.complete(versions);
+            }
+            drain();
+            return;
+        }
         consecutiveFailures = 0;
         log.info(
                 "{} connected; peer offers {} APIs",
@@ -525,6 +575,9 @@ public final class BrokerClient implements AutoCloseable {
             return;
         }
         Channel ch = channel;
+        if (!queued.isEmpty() && reauthenticateIfDue(ch)) {
+            return;
+        }
         boolean wrote = false;
         while (!queued.isEmpty() && inFlight.size() < config.maxInFlightRequests() && ch == channel) {
             PendingRequest request = queued.poll();
@@ -648,7 +701,8 @@ public final class BrokerClient implements AutoCloseable {
         if (ch == null || ch != channel) {
             return;
         }
-        boolean wasReady = state == ConnectionState.READY;
+        boolean wasReady = state == ConnectionState.READY || state == ConnectionState.REAUTHENTICATING;
+        reauthenticateAtNanos = Long.MAX_VALUE;
         channel = null;
         peerVersions = null;
         state = ConnectionState.DISCONNECTED;
