@@ -65,13 +65,7 @@ class BrokerFailureTest {
             awaitState(cluster, p0, LeaderAndIsr.NO_LEADER, List.of(3), 3);
             ControllerTestCluster.SimBroker controller = cluster.awaitController();
             assertThat(controller.id).isEqualTo(4);
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> controller
-                                    .registry
-                                    .get("sluice.controller.offline.partitions")
-                                    .gauge()
-                                    .value()
-                            == 2.0);
+            awaitOfflinePartitions(controller, 2);
 
             // broker 1 is not in the ISR: with unclean election off the partition stays offline
             cluster.restartBroker(1);
@@ -83,13 +77,7 @@ class BrokerFailureTest {
             cluster.restartBroker(3);
             awaitState(cluster, p0, 3, List.of(3), 4);
             awaitState(cluster, p1, 3, List.of(3), 4);
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> controller
-                                    .registry
-                                    .get("sluice.controller.offline.partitions")
-                                    .gauge()
-                                    .value()
-                            == 0.0);
+            awaitOfflinePartitions(controller, 0);
         }
     }
 
@@ -112,5 +100,15 @@ class BrokerFailureTest {
             cluster.restartBroker(1);
             awaitState(cluster, tp, 1, List.of(1), 3);
         }
+    }
+
+    private static void awaitOfflinePartitions(ControllerTestCluster.SimBroker controller, int expected) {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> controller
+                                .registry
+                                .get("sluice.controller.offline.partitions")
+                                .gauge()
+                                .value()
+                        == expected);
     }
 }

@@ -8,7 +8,10 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.AlterPartitionRequestData;
+import org.apache.kafka.common.message.AlterPartitionResponseData;
 import org.apache.kafka.common.message.ControlledShutdownResponseData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
@@ -50,6 +53,28 @@ class LeadershipMovesTest {
                 .join();
     }
 
+    /** Sends the controller an AlterPartition from {@code tp}'s current leader, at its current epochs. */
+    private static AlterPartitionResponseData alterIsr(
+            ControllerTestCluster cluster, TopicPartition tp, List<Integer> newIsr) {
+        var s = cluster.state(tp).orElseThrow();
+        var request = new AlterPartitionRequestData()
+                .setBrokerId(s.leader())
+                .setBrokerEpoch(cluster.broker(s.leader()).info.brokerEpoch());
+        var topic = new AlterPartitionRequestData.TopicData().setTopicName(tp.topic());
+        topic.partitions()
+                .add(new AlterPartitionRequestData.PartitionData()
+                        .setPartitionIndex(tp.partition())
+                        .setLeaderEpoch(s.leaderEpoch())
+                        .setPartitionEpoch(s.partitionEpoch())
+                        .setNewIsr(newIsr));
+        request.topics().add(topic);
+        return cluster.awaitController()
+                .controller
+                .alterPartition(request)
+                .toCompletableFuture()
+                .join();
+    }
+
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void controlledShutdownMovesLeadershipsAwayAndPreferredElectionBringsThemBack() throws Exception {
@@ -77,23 +102,7 @@ class LeadershipMovesTest {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> cluster.awaitController().channel.liveBrokers().contains(x));
             for (TopicPartition tp : List.of(P0, P1)) {
-                var s = cluster.state(tp).orElseThrow();
-                var request = new org.apache.kafka.common.message.AlterPartitionRequestData()
-                        .setBrokerId(s.leader())
-                        .setBrokerEpoch(cluster.broker(s.leader()).info.brokerEpoch());
-                var topic = new org.apache.kafka.common.message.AlterPartitionRequestData.TopicData().setTopicName("m");
-                topic.partitions()
-                        .add(new org.apache.kafka.common.message.AlterPartitionRequestData.PartitionData()
-                                .setPartitionIndex(tp.partition())
-                                .setLeaderEpoch(s.leaderEpoch())
-                                .setPartitionEpoch(s.partitionEpoch())
-                                .setNewIsr(List.of(y, z, x)));
-                request.topics().add(topic);
-                var answer = cluster.awaitController()
-                        .controller
-                        .alterPartition(request)
-                        .toCompletableFuture()
-                        .join();
+                var answer = alterIsr(cluster, tp, List.of(y, z, x));
                 assertThat(answer.topics().get(0).partitions().get(0).errorCode())
                         .isZero();
             }
@@ -151,25 +160,8 @@ class LeadershipMovesTest {
                     .until(() -> cluster.awaitController().channel.liveBrokers().contains(x));
             assertThat(cluster.leaderOf(P0)).isEqualTo(y);
             for (TopicPartition tp : List.of(P0, P1)) {
-                var s = cluster.state(tp).orElseThrow();
-                var request = new org.apache.kafka.common.message.AlterPartitionRequestData()
-                        .setBrokerId(s.leader())
-                        .setBrokerEpoch(cluster.broker(s.leader()).info.brokerEpoch());
-                var topic = new org.apache.kafka.common.message.AlterPartitionRequestData.TopicData().setTopicName("m");
-                topic.partitions()
-                        .add(new org.apache.kafka.common.message.AlterPartitionRequestData.PartitionData()
-                                .setPartitionIndex(tp.partition())
-                                .setLeaderEpoch(s.leaderEpoch())
-                                .setPartitionEpoch(s.partitionEpoch())
-                                .setNewIsr(new java.util.ArrayList<>(
-                                        java.util.stream.Stream.concat(s.isr().stream(), java.util.stream.Stream.of(x))
-                                                .toList())));
-                request.topics().add(topic);
-                cluster.awaitController()
-                        .controller
-                        .alterPartition(request)
-                        .toCompletableFuture()
-                        .join();
+                List<Integer> isr = cluster.state(tp).orElseThrow().isr();
+                alterIsr(cluster, tp, Stream.concat(isr.stream(), Stream.of(x)).toList());
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leaderOf(P0) == x && cluster.leaderOf(P1) == x);
         }

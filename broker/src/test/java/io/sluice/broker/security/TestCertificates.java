@@ -29,42 +29,14 @@ public record TestCertificates(
         Path ca = dir.resolve("ca.p12");
         Path caPem = dir.resolve("ca.pem");
         Path broker = dir.resolve("broker.p12");
-        Path csr = dir.resolve("broker.csr");
-        Path signed = dir.resolve("broker.pem");
         Path trust = dir.resolve("truststore.p12");
         Path otherCa = dir.resolve("other-ca.p12");
         Path otherPem = dir.resolve("other-ca.pem");
         Path untrusted = dir.resolve("untrusted-truststore.p12");
         genKeyPair(ca, pw, "ca", "CN=sluice-test-ca", "-ext", "bc:c");
         exportCert(ca, pw, "ca", caPem);
-        genKeyPair(broker, pw, "broker", "CN=localhost,OU=brokers");
-        keytool(
-                "-certreq",
-                "-alias",
-                "broker",
-                "-keystore",
-                broker.toString(),
-                "-storepass",
-                pw,
-                "-file",
-                csr.toString());
-        keytool(
-                "-gencert",
-                "-alias",
-                "ca",
-                "-keystore",
-                ca.toString(),
-                "-storepass",
-                pw,
-                "-infile",
-                csr.toString(),
-                "-outfile",
-                signed.toString(),
-                "-rfc",
-                "-ext",
-                "san=ip:127.0.0.1,dns:localhost",
-                "-validity",
-                "2");
+        Path signed = signedKeyPair(
+                ca, broker, pw, "broker", "CN=localhost,OU=brokers", "-ext", "san=ip:127.0.0.1,dns:localhost");
         importCert(broker, pw, "ca", caPem);
         importCert(broker, pw, "broker", signed);
         importCert(trust, pw, "ca", caPem);
@@ -92,6 +64,37 @@ public record TestCertificates(
                 "-keypass",
                 pw));
         keytool(args.toArray(String[]::new));
+    }
+
+    /**
+     * A new key pair under {@code alias} in {@code store} (see {@link #genKeyPair}) whose certificate the CA in {@code
+     * ca} signed, valid for two days; the request and the signed certificate (PEM, returned) are written next to the
+     * store as {@code <alias>.csr} and {@code <alias>.pem}. {@code gencertExtra} are further {@code -gencert} options.
+     */
+    private static Path signedKeyPair(
+            Path ca, Path store, String pw, String alias, String dname, String... gencertExtra)
+            throws IOException, InterruptedException {
+        Path csr = store.resolveSibling(alias + ".csr");
+        Path signed = store.resolveSibling(alias + ".pem");
+        genKeyPair(store, pw, alias, dname);
+        keytool("-certreq", "-alias", alias, "-keystore", store.toString(), "-storepass", pw, "-file", csr.toString());
+        List<String> args = new ArrayList<>(List.of(
+                "-gencert",
+                "-alias",
+                "ca",
+                "-keystore",
+                ca.toString(),
+                "-storepass",
+                pw,
+                "-infile",
+                csr.toString(),
+                "-outfile",
+                signed.toString(),
+                "-rfc"));
+        args.addAll(List.of(gencertExtra));
+        args.addAll(List.of("-validity", "2"));
+        keytool(args.toArray(String[]::new));
+        return signed;
     }
 
     /** Writes the certificate under {@code alias} in {@code store} to {@code pem}. */
@@ -136,67 +139,9 @@ public record TestCertificates(
     public Path clientKeyStore(String name, String dname) throws IOException, InterruptedException {
         Path ca = brokerKeyStore.resolveSibling("ca.p12");
         Path store = brokerKeyStore.resolveSibling(name + ".p12");
-        Path csr = brokerKeyStore.resolveSibling(name + ".csr");
-        Path signed = brokerKeyStore.resolveSibling(name + ".pem");
-        String pw = password;
-        keytool(
-                "-genkeypair",
-                "-alias",
-                name,
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                dname,
-                "-validity",
-                "2",
-                "-keystore",
-                store.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                pw,
-                "-keypass",
-                pw);
-        keytool("-certreq", "-alias", name, "-keystore", store.toString(), "-storepass", pw, "-file", csr.toString());
-        keytool(
-                "-gencert",
-                "-alias",
-                "ca",
-                "-keystore",
-                ca.toString(),
-                "-storepass",
-                pw,
-                "-infile",
-                csr.toString(),
-                "-outfile",
-                signed.toString(),
-                "-rfc",
-                "-validity",
-                "2");
-        keytool(
-                "-importcert",
-                "-alias",
-                "ca",
-                "-file",
-                caPem.toString(),
-                "-keystore",
-                store.toString(),
-                "-storepass",
-                pw,
-                "-noprompt");
-        keytool(
-                "-importcert",
-                "-alias",
-                name,
-                "-file",
-                signed.toString(),
-                "-keystore",
-                store.toString(),
-                "-storepass",
-                pw,
-                "-noprompt");
+        Path signed = signedKeyPair(ca, store, password, name, dname);
+        importCert(store, password, "ca", caPem);
+        importCert(store, password, name, signed);
         return store;
     }
 

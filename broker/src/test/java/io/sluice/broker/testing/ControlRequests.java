@@ -1,5 +1,6 @@
 package io.sluice.broker.testing;
 
+import io.sluice.broker.api.RequestCancellation;
 import io.sluice.broker.api.RequestContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -30,6 +31,18 @@ public final class ControlRequests {
                 new InetSocketAddress("127.0.0.1", 40000),
                 "test-connection",
                 0L);
+    }
+
+    /** A request on the PLAINTEXT listener whose connection closing the test signals through {@code cancellation}. */
+    public static RequestContext context(ApiKeys api, short version, RequestCancellation cancellation) {
+        RequestContext plain = context(api, version);
+        return new RequestContext(
+                plain.header(),
+                plain.listenerName(),
+                plain.remoteAddress(),
+                plain.connectionId(),
+                plain.receiveTimeMs(),
+                cancellation);
     }
 
     /** An UpdateMetadata request builder. */

@@ -2,6 +2,7 @@ package io.sluice.chaos.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
@@ -13,14 +14,15 @@ class SendErrorsTest {
 
     @Test
     void retriedErrorsAreUnknownOutcomes() {
-        assertThat(SendErrors.definitelyNotWritten(new NotEnoughReplicasException("x"), false))
-                .isFalse();
-        assertThat(SendErrors.definitelyNotWritten(new NotEnoughReplicasAfterAppendException("x"), false))
-                .isFalse();
-        assertThat(SendErrors.definitelyNotWritten(new NotLeaderOrFollowerException("x"), false))
-                .isFalse();
-        assertThat(SendErrors.definitelyNotWritten(new TimeoutException("Expiring 3 record(s)"), false))
-                .isFalse();
+        for (Exception retried : List.of(
+                new NotEnoughReplicasException("x"),
+                new NotEnoughReplicasAfterAppendException("x"),
+                new NotLeaderOrFollowerException("x"),
+                new TimeoutException("Expiring 3 record(s)"))) {
+            assertThat(SendErrors.definitelyNotWritten(retried, false))
+                    .as("%s", retried)
+                    .isFalse();
+        }
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.sluice.replication.fetcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.metadata.concurrent.ThreadStatus;
 import io.sluice.replication.fetcher.FakeLeaders.LeaderReplica;
 import io.sluice.testsupport.ManualClock;
@@ -17,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,8 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * clock, a leader that does not answer lets it run past the ISR lag time.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ReplicaFetcherFailureTest {
-    private static final int LOCAL = 3;
+class ReplicaFetcherFailureTest extends FetcherManagerTestBase {
     private static final int LEADER = 1;
     private static final int WAIT_MS = 20;
     private static final long BACKOFF_MS = 100;
@@ -39,17 +36,6 @@ class ReplicaFetcherFailureTest {
     private static final TopicPartition BAD = new TopicPartition("orders", 0);
     private static final TopicPartition GOOD = new TopicPartition("orders", 1);
     private static final TopicPartition ALSO_GOOD = new TopicPartition("orders", 2);
-
-    private final FakeLeaders leaders = new FakeLeaders();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private ReplicaFetcherManager manager;
-
-    @AfterEach
-    void closeManager() {
-        if (manager != null) {
-            manager.close();
-        }
-    }
 
     private ReplicaFetcherManager startManager(Clock clock, long responseTimeoutMarginMs) {
         FetcherConfig config = new FetcherConfig(1, 1024 * 1024, 10 * 1024 * 1024, WAIT_MS, 1, BACKOFF_MS);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.replication.fetcher.FakeLeaders.LeaderReplica;
 import io.sluice.replication.fetcher.ReplicaFetcherManager.FetcherKey;
 import java.time.Clock;
@@ -20,25 +19,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Thread assignment, moves between leaders, synchronous removal and lifecycle of the fetcher manager. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ReplicaFetcherManagerTest {
-    private static final int LOCAL = 3;
-
-    private final FakeLeaders leaders = new FakeLeaders();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private ReplicaFetcherManager manager;
-
-    @AfterEach
-    void closeManager() {
-        if (manager != null) {
-            manager.close();
-        }
-    }
+class ReplicaFetcherManagerTest extends FetcherManagerTestBase {
 
     private void startManager(int fetchersPerBroker) {
         FetcherConfig config = new FetcherConfig(fetchersPerBroker, 1024 * 1024, 10 * 1024 * 1024, 20, 1, 100);

@@ -3,7 +3,6 @@ package io.sluice.replication.fetcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.replication.fetcher.FakeLeaders.LeaderReplica;
 import io.sluice.replication.fetcher.FakeLeaders.SeenRequest;
 import java.time.Clock;
@@ -16,14 +15,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.message.FetchRequestData;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The fetch loop against in-memory leaders: catch-up, high watermark, truncation, errors and backoff. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class ReplicaFetcherTest {
-    private static final int LOCAL = 3;
+class ReplicaFetcherTest extends FetcherManagerTestBase {
     private static final int LEADER = 1;
     private static final int WAIT_MS = 20;
     private static final long BACKOFF_MS = 200;
@@ -31,17 +28,7 @@ class ReplicaFetcherTest {
     private static final TopicPartition TP1 = new TopicPartition("orders", 1);
     private static final long BROKER_EPOCH = 4_242L;
 
-    private final FakeLeaders leaders = new FakeLeaders();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final AtomicLong brokerEpoch = new AtomicLong(BROKER_EPOCH);
-    private ReplicaFetcherManager manager;
-
-    @AfterEach
-    void closeManager() {
-        if (manager != null) {
-            manager.close();
-        }
-    }
 
     private ReplicaFetcherManager startManager(int partitionMaxBytes) {
         return startManager(partitionMaxBytes, ReplicaFetcherThread.DEFAULT_RESPONSE_TIMEOUT_MARGIN_MS);

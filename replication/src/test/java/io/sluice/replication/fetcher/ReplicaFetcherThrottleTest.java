@@ -5,15 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.replication.fetcher.FakeLeaders.LeaderReplica;
-import io.sluice.replication.quota.ReplicaQuota;
+import io.sluice.replication.quota.StubQuota;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,22 +20,12 @@ import org.junit.jupiter.api.Timeout;
  * partitions are recorded.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class ReplicaFetcherThrottleTest {
-    private static final int LOCAL = 3;
+class ReplicaFetcherThrottleTest extends FetcherManagerTestBase {
     private static final int LEADER = 1;
     private static final TopicPartition THROTTLED = new TopicPartition("moving", 0);
     private static final TopicPartition FREE = new TopicPartition("staying", 0);
 
-    private final FakeLeaders leaders = new FakeLeaders();
-    private final StubQuota quota = new StubQuota();
-    private ReplicaFetcherManager manager;
-
-    @AfterEach
-    void close() {
-        if (manager != null) {
-            manager.close();
-        }
-    }
+    private final StubQuota quota = new StubQuota(THROTTLED);
 
     @Test
     void aThrottledPartitionWaitsWhileTheQuotaIsExceededAndTheOthersDoNot() {
@@ -83,31 +70,5 @@ class ReplicaFetcherThrottleTest {
         moving.log.appendAsLeader(2, 10);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> throttledFollower.log.layout().equals(moving.log.layout()));
-    }
-
-    /** A quota the test drives: throttles {@link #THROTTLED}, exceeded when told. */
-    private static final class StubQuota implements ReplicaQuota {
-        final AtomicBoolean exceeded = new AtomicBoolean();
-        final AtomicLong recorded = new AtomicLong();
-
-        @Override
-        public boolean isThrottled(TopicPartition tp) {
-            return tp.equals(THROTTLED);
-        }
-
-        @Override
-        public boolean isQuotaExceeded() {
-            return exceeded.get();
-        }
-
-        @Override
-        public void record(long bytes) {
-            recorded.addAndGet(bytes);
-        }
-
-        @Override
-        public long msUntilWithinQuota() {
-            return exceeded.get() ? 50 : 0;
-        }
     }
 }

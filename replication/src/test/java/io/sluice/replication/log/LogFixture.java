@@ -1,10 +1,12 @@
 package io.sluice.replication.log;
 
 import io.sluice.testsupport.ManualClock;
+import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -35,6 +37,14 @@ public final class LogFixture implements AfterEachCallback {
         closers.add(log::close);
         opened.add(log);
         return log;
+    }
+
+    /**
+     * Loads the log of {@code tp} from {@code dir} (log start offset 0, recovery from {@code recoveryPoint} after an
+     * unclean shutdown) on this fixture's clock and scheduler, and closes it after the test.
+     */
+    public UnifiedLog open(File dir, TopicPartition tp, LogConfig config, long recoveryPoint, boolean cleanShutdown) {
+        return track(UnifiedLog.load(dir, tp, config, recoveryPoint, 0, cleanShutdown, clock, scheduler));
     }
 
     /** The logs {@link #track}ed so far (a live view). */

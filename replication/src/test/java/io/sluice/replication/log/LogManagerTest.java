@@ -49,7 +49,8 @@ class LogManagerTest {
         scheduler.awaitTermination(10, TimeUnit.SECONDS);
     }
 
-    private static LogConfig config() {
+    /** 1 KiB segments, an index entry every 128 bytes, deleted files removed at once (shared with LogMetricsTest). */
+    static LogConfig config() {
         return LogConfig.defaults()
                 .withSegmentBytes(1024)
                 .withIndexIntervalBytes(128)

@@ -34,7 +34,7 @@ class LogMetricsTest {
         scheduler = new ScheduledThreadPoolExecutor(1);
         dirA = tmp.resolve("a").toAbsolutePath().normalize();
         dirB = tmp.resolve("b").toAbsolutePath().normalize();
-        manager = new LogManager(List.of(dirA, dirB), config(), 1, clock, scheduler);
+        manager = new LogManager(List.of(dirA, dirB), LogManagerTest.config(), 1, clock, scheduler);
         manager.startup();
     }
 
@@ -45,19 +45,12 @@ class LogMetricsTest {
         scheduler.awaitTermination(10, TimeUnit.SECONDS);
     }
 
-    private static LogConfig config() {
-        return LogConfig.defaults()
-                .withSegmentBytes(1024)
-                .withIndexIntervalBytes(128)
-                .withFileDeleteDelayMs(0);
-    }
-
     @Test
     void partitionGaugesFollowTheHostedLogsAndDirGaugesSumThem() {
         TopicPartition t0 = new TopicPartition("sized", 0);
         TopicPartition t1 = new TopicPartition("sized", 1);
-        UnifiedLog l0 = manager.getOrCreateLog(t0, config());
-        UnifiedLog l1 = manager.getOrCreateLog(t1, config());
+        UnifiedLog l0 = manager.getOrCreateLog(t0, LogManagerTest.config());
+        UnifiedLog l1 = manager.getOrCreateLog(t1, LogManagerTest.config());
         for (int i = 0; i < 20; i++) {
             l0.appendAsLeader(Batches.batch(clock.millis() + i, 4, "r" + i), 0);
         }

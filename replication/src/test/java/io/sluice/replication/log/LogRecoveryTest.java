@@ -50,9 +50,7 @@ class LogRecoveryTest {
     }
 
     private UnifiedLog open(boolean clean, long recoveryPoint) {
-        UnifiedLog log = UnifiedLog.load(dir(), TP, config(), recoveryPoint, 0, clean, logs.clock, logs.scheduler);
-        logs.track(log);
-        return log;
+        return logs.open(dir(), TP, config(), recoveryPoint, clean);
     }
 
     /** Writes the standard log, closes it, and returns what it held. */

@@ -49,8 +49,7 @@ class RecordValidationTest {
 
     private UnifiedLog open(LogConfig config) {
         File dir = tmp.resolve("walked-0").toFile();
-        UnifiedLog log = UnifiedLog.load(dir, TP, config, 0, 0, true, logs.clock, logs.scheduler);
-        logs.track(log);
+        UnifiedLog log = logs.open(dir, TP, config, 0, true);
         return log;
     }
 

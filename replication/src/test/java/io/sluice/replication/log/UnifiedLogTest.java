@@ -36,9 +36,7 @@ class UnifiedLogTest {
     }
 
     private UnifiedLog open(LogConfig config) {
-        UnifiedLog log = UnifiedLog.load(dir(), TP, config, 0, 0, true, logs.clock, logs.scheduler);
-        logs.track(log);
-        return log;
+        return logs.open(dir(), TP, config, 0, true);
     }
 
     private static LogConfig small() {
@@ -395,16 +393,8 @@ class UnifiedLogTest {
         for (MemoryRecords batch : batches) {
             leader.appendAsLeader(batch, 2); // one batch per produce request
         }
-        UnifiedLog follower = UnifiedLog.load(
-                tmp.resolve("follower").resolve("orders-eu-3").toFile(),
-                TP,
-                small(),
-                0,
-                0,
-                true,
-                logs.clock,
-                logs.scheduler);
-        logs.track(follower);
+        UnifiedLog follower =
+                logs.open(tmp.resolve("follower").resolve("orders-eu-3").toFile(), TP, small(), 0, true);
         for (int from = 0; from < batches.size(); from += 5) { // fetched five batches at a time
             ByteBuffer chunk = ByteBuffer.allocate(16 * 1024);
             for (MemoryRecords batch : batches.subList(from, Math.min(from + 5, batches.size()))) {

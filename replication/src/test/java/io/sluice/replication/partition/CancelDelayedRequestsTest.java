@@ -8,16 +8,13 @@ import io.sluice.replication.purgatory.PurgatoryMetrics;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** A long-poll fetch or an acks=all produce whose requester went away leaves the purgatory at once when cancelled. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CancelDelayedRequestsTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("idle", 0);
 

@@ -4,18 +4,15 @@ import static io.sluice.replication.partition.TestRecords.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * A replica that led an epoch without appending keeps that epoch at its log end. As a follower, a truncation to its
  * log end (what a diverging answer from the new leader asks for) removes no record but must drop that epoch, or every
  * later fetch would diverge again.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EmptyEpochTruncationTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
 

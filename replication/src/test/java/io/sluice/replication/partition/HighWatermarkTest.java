@@ -6,17 +6,14 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** High-watermark rules and what consumers may see. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HighWatermarkTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
 

@@ -8,15 +8,12 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** ISR shrink and expansion, AlterPartition requests and the reactions to their answers. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class IsrTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 3);
 

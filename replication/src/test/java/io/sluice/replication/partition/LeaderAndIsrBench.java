@@ -82,10 +82,10 @@ public final class LeaderAndIsrBench {
                 TopicPartition tp = new TopicPartition("scale-" + (i / 300), i % 300);
                 int leader = 1 + i % 3;
                 List<Integer> replicas = List.of(leader, 1 + (i + 1) % 3, 1 + (i + 2) % 3);
-                initial.add(TestBroker.state(tp, leader, 0, replicas, replicas, 0));
+                initial.add(PartitionStates.state(tp, leader, 0, replicas, replicas, 0));
                 int newLeader = leader == DEAD ? (i % 2 == 0 ? LOCAL : 2) : leader;
                 List<Integer> isr = replicas.stream().filter(r -> r != DEAD).toList();
-                failover.add(TestBroker.state(tp, newLeader, 1, isr, replicas, 1));
+                failover.add(PartitionStates.state(tp, newLeader, 1, isr, replicas, 1));
             }
             long created = apply(replicaManager, initial);
             long failed = apply(replicaManager, failover);

@@ -9,14 +9,11 @@ import io.sluice.replication.purgatory.PurgatoryMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** Leader appends: idempotence, min.insync.replicas before and after the append, acks=all completion and timeout. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LeaderAppendTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
 

@@ -10,14 +10,11 @@ import io.sluice.replication.epoch.LeaderEpochCheckpointFile;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** Leader epochs: fencing, divergence answers, stale controller requests. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LeaderEpochTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
 
@@ -118,26 +115,27 @@ class LeaderEpochTest extends OneBrokerTest {
         ReplicaManager rm = broker.replicaManager;
         Map<TopicPartition, Errors> first = rm.becomeLeaderOrFollower(
                 5,
-                List.of(TestBroker.state(TP, 1, 2, List.of(1), List.of(1, 2), 0)),
+                List.of(PartitionStates.state(TP, 1, 2, List.of(1), List.of(1, 2), 0)),
                 Map.of(),
                 t -> new TopicSettings(1, TestBroker.LOG_CONFIG));
         assertThat(first).containsEntry(TP, Errors.NONE);
 
         assertThat(rm.becomeLeaderOrFollower(
                         4,
-                        List.of(TestBroker.state(TP, 2, 3, List.of(2), List.of(1, 2), 1)),
+                        List.of(PartitionStates.state(TP, 2, 3, List.of(2), List.of(1, 2), 1)),
                         Map.of(),
                         t -> new TopicSettings(1, TestBroker.LOG_CONFIG)))
                 .containsEntry(TP, Errors.STALE_CONTROLLER_EPOCH);
         assertThat(rm.becomeLeaderOrFollower(
                         5,
-                        List.of(TestBroker.state(TP, 2, 2, List.of(2), List.of(1, 2), 1)),
+                        List.of(PartitionStates.state(TP, 2, 2, List.of(2), List.of(1, 2), 1)),
                         Map.of(),
                         t -> new TopicSettings(1, TestBroker.LOG_CONFIG)))
                 .containsEntry(TP, Errors.STALE_CONTROLLER_EPOCH);
         assertThat(rm.becomeLeaderOrFollower(
                         5,
-                        List.of(TestBroker.state(new TopicPartition("other", 0), 2, 1, List.of(2), List.of(2, 3), 0)),
+                        List.of(PartitionStates.state(
+                                new TopicPartition("other", 0), 2, 1, List.of(2), List.of(2, 3), 0)),
                         Map.of(),
                         t -> new TopicSettings(1, TestBroker.LOG_CONFIG)))
                 .containsEntry(new TopicPartition("other", 0), Errors.UNKNOWN_TOPIC_OR_PARTITION);

@@ -3,14 +3,11 @@ package io.sluice.replication.partition;
 import static io.sluice.replication.partition.TestRecords.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.replication.quota.ReplicaQuota;
+import io.sluice.replication.quota.StubQuota;
 import io.sluice.testsupport.ManualClock;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +31,7 @@ class LeaderThrottleTest {
     Path dir;
 
     private final ManualClock clock = new ManualClock();
-    private final StubQuota quota = new StubQuota();
+    private final StubQuota quota = new StubQuota(MOVING, MOVING_IN_SYNC);
     private TestBroker broker;
 
     @BeforeEach
@@ -92,31 +89,5 @@ class LeaderThrottleTest {
 
         broker.followerFetch(MOVING_IN_SYNC, 2, 3); // the high watermark reaches 3
         assertThat(TestBroker.values(broker.consumerFetch(MOVING_IN_SYNC, 0))).containsExactly("a", "b", "c");
-    }
-
-    /** A quota the test drives: throttles topic {@code moving}, exceeded when told. */
-    private static final class StubQuota implements ReplicaQuota {
-        final AtomicBoolean exceeded = new AtomicBoolean();
-        final AtomicLong recorded = new AtomicLong();
-
-        @Override
-        public boolean isThrottled(TopicPartition tp) {
-            return Set.of(MOVING, MOVING_IN_SYNC).contains(tp);
-        }
-
-        @Override
-        public boolean isQuotaExceeded() {
-            return exceeded.get();
-        }
-
-        @Override
-        public void record(long bytes) {
-            recorded.addAndGet(bytes);
-        }
-
-        @Override
-        public long msUntilWithinQuota() {
-            return exceeded.get() ? 50 : 0;
-        }
     }
 }

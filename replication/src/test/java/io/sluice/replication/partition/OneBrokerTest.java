@@ -5,16 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.testsupport.ManualClock;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fixture of the single-broker partition tests: broker 1 on a temporary directory, driven by a manual clock, with
- * a {@link ControllerStub} and no reachable leader; started before and closed after each test.
+ * a {@link ControllerStub} and no reachable leader; started before and closed after each test, which gets 60 s.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class OneBrokerTest {
     @TempDir
     Path dir;

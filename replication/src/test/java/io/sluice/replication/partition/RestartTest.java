@@ -11,15 +11,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** What a replica restores from disk: high watermark, producer state, leader-epoch cache. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RestartTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 1);
     private static final TopicPartition OTHER = new TopicPartition("payments", 0);

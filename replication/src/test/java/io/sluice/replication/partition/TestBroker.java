@@ -25,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.message.LeaderAndIsrRequestData.LeaderAndIsrPartitionState;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
@@ -131,23 +130,6 @@ final class TestBroker implements AutoCloseable {
         }
     }
 
-    static LeaderAndIsrPartitionState state(
-            TopicPartition tp,
-            int leader,
-            int leaderEpoch,
-            List<Integer> isr,
-            List<Integer> replicas,
-            int partitionEpoch) {
-        return new LeaderAndIsrPartitionState()
-                .setTopicName(tp.topic())
-                .setPartitionIndex(tp.partition())
-                .setLeader(leader)
-                .setLeaderEpoch(leaderEpoch)
-                .setIsr(isr)
-                .setReplicas(replicas)
-                .setPartitionEpoch(partitionEpoch);
-    }
-
     Errors leaderAndIsr(
             TopicPartition tp,
             int leader,
@@ -158,7 +140,7 @@ final class TestBroker implements AutoCloseable {
             int minIsr) {
         Map<TopicPartition, Errors> result = replicaManager.becomeLeaderOrFollower(
                 controllerEpoch,
-                List.of(state(tp, leader, leaderEpoch, isr, replicas, partitionEpoch)),
+                List.of(PartitionStates.state(tp, leader, leaderEpoch, isr, replicas, partitionEpoch)),
                 Map.of(),
                 topic -> new TopicSettings(minIsr, LOG_CONFIG));
         return result.get(tp);

@@ -15,17 +15,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.ControlRecordType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** The partition side of transactions: open transactions, markers, last stable offset, aborted-transaction index. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TransactionsTest extends OneBrokerTest {
     private static final TopicPartition TP = new TopicPartition("orders", 0);
     private static final long PID_A = 7L;

@@ -1,6 +1,7 @@
 package io.sluice.replication.sim;
 
 import io.sluice.replication.partition.AlterPartitionSender;
+import io.sluice.replication.partition.PartitionStates;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -65,14 +66,7 @@ final class SimController implements AlterPartitionSender {
         }
 
         LeaderAndIsrPartitionState toState() {
-            return new LeaderAndIsrPartitionState()
-                    .setTopicName(tp.topic())
-                    .setPartitionIndex(tp.partition())
-                    .setLeader(leader)
-                    .setLeaderEpoch(leaderEpoch)
-                    .setIsr(isr)
-                    .setReplicas(replicas)
-                    .setPartitionEpoch(partitionEpoch);
+            return PartitionStates.state(tp, leader, leaderEpoch, isr, replicas, partitionEpoch);
         }
 
         @Override

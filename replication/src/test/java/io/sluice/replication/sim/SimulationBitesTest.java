@@ -2,22 +2,18 @@ package io.sluice.replication.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import io.sluice.replication.partition.UnsafeTestSwitches;
 import io.sluice.replication.partition.UnsafeTestSwitches.Switch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * few fixed seeds ends with an acknowledged or consumed record lost or changed; with the switch off the same seed
  * passes. Every switch is turned off again after each test.
  */
+@ExtendWith(QuietBrokerLoggers.class)
 class SimulationBitesTest {
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(SimulationBitesTest.class);
     /**
@@ -45,34 +42,8 @@ class SimulationBitesTest {
     private static final List<String> DATA_ANOMALIES =
             List.of("acknowledged or consumed record lost", "one value per offset", "duplicate:");
 
-    /** The broker code's loggers, quieted during the runs; the simulation's own logger stays as configured. */
-    private static final List<String> QUIET_LOGGERS = List.of(
-            "io.sluice.replication.checkpoint",
-            "io.sluice.replication.epoch",
-            "io.sluice.replication.fetcher",
-            "io.sluice.replication.log",
-            "io.sluice.replication.partition",
-            "io.sluice.replication.producer",
-            "io.sluice.replication.purgatory");
-
-    private static final Map<String, Level> previousLevels = new HashMap<>();
-
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quietBrokers() {
-        for (String name : QUIET_LOGGERS) {
-            Logger logger = (Logger) LoggerFactory.getLogger(name);
-            previousLevels.put(name, logger.getLevel());
-            logger.setLevel(Level.OFF);
-        }
-    }
-
-    @AfterAll
-    static void restoreLogging() {
-        previousLevels.forEach((name, level) -> ((Logger) LoggerFactory.getLogger(name)).setLevel(level));
-    }
 
     @AfterEach
     void switchesOff() {

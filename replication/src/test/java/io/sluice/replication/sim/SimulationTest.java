@@ -3,23 +3,17 @@ package io.sluice.replication.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -29,40 +23,14 @@ import org.slf4j.LoggerFactory;
  * (from 1) when no seed is given, and {@code -Dsluice.sim.trace=true} logs every event. A failure names its seed and
  * step and shows the last {@value Trace#KEEP} events.
  */
+@ExtendWith(QuietBrokerLoggers.class)
 class SimulationTest {
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(SimulationTest.class);
     private static final int DEFAULT_SEEDS = 20;
     private static final int DEFAULT_STEPS = 500;
-    /** The broker code's loggers, quieted during the runs; the simulation's own logger stays as configured. */
-    private static final List<String> BROKER_LOGGERS = List.of(
-            "io.sluice.replication.checkpoint",
-            "io.sluice.replication.epoch",
-            "io.sluice.replication.fetcher",
-            "io.sluice.replication.log",
-            "io.sluice.replication.partition",
-            "io.sluice.replication.producer",
-            "io.sluice.replication.purgatory");
-
-    private static final Map<String, Level> previousLevels = new HashMap<>();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void quietBrokers() {
-        // Thousands of steps would log hundreds of thousands of lines from the brokers, including the ERROR lines
-        // with which log recovery reports the torn writes that the page-cache-loss crashes create on purpose.
-        for (String name : BROKER_LOGGERS) {
-            Logger logger = (Logger) LoggerFactory.getLogger(name);
-            previousLevels.put(name, logger.getLevel());
-            logger.setLevel(Level.OFF);
-        }
-    }
-
-    @AfterAll
-    static void restoreLogging() {
-        previousLevels.forEach((name, level) -> ((Logger) LoggerFactory.getLogger(name)).setLevel(level));
-    }
 
     private static int steps() {
         return Integer.getInteger("sluice.sim.steps", DEFAULT_STEPS);

@@ -211,15 +211,8 @@ class FetchHandlerTest extends LocalLeaderTest {
         short v = 12;
         FetchRequestData request =
                 request(v, CONSUMER, 0L, -1, -1).setMaxWaitMs(600_000).setMinBytes(1024 * 1024);
-        RequestContext plain = ControlRequests.context(ApiKeys.FETCH, v);
         RequestCancellation cancellation = RequestCancellation.create();
-        RequestContext context = new RequestContext(
-                plain.header(),
-                plain.listenerName(),
-                plain.remoteAddress(),
-                plain.connectionId(),
-                plain.receiveTimeMs(),
-                cancellation);
+        RequestContext context = ControlRequests.context(ApiKeys.FETCH, v, cancellation);
 
         CompletableFuture<ApiResponse> answer =
                 l.fetchHandler.handle(context, request).toCompletableFuture();

@@ -92,15 +92,8 @@ class ProduceHandlerTest extends LocalLeaderTest {
         // follower 2 is in the ISR and never fetches: acks=all waits for it
         leader = new LocalLeader(dir, LocalLeader.CONFIG, List.of(BROKER, 2));
         short v = 9;
-        RequestContext plain = ControlRequests.context(ApiKeys.PRODUCE, v);
         RequestCancellation cancellation = RequestCancellation.create();
-        RequestContext context = new RequestContext(
-                plain.header(),
-                plain.listenerName(),
-                plain.remoteAddress(),
-                plain.connectionId(),
-                plain.receiveTimeMs(),
-                cancellation);
+        RequestContext context = ControlRequests.context(ApiKeys.PRODUCE, v, cancellation);
         CompletableFuture<ApiResponse> answer = leader.produceHandler
                 .handle(context, LocalLeader.produceRequest((short) -1, TP, batch(1L, "a")))
                 .toCompletableFuture();

@@ -49,9 +49,7 @@ class CleanerTest {
     }
 
     private UnifiedLog open(LogConfig config) {
-        UnifiedLog log = UnifiedLog.load(
-                tmp.resolve("compacted-0").toFile(), TP, config, 0, 0, true, logs.clock, logs.scheduler);
-        logs.track(log);
+        UnifiedLog log = logs.open(tmp.resolve("compacted-0").toFile(), TP, config, 0, true);
         cleaner = new LogCleaner(testCleanerConfig(), List.of(tmp), logs::opened, logs.clock, SwapHook.NONE);
         return log;
     }

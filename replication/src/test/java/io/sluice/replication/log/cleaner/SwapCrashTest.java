@@ -50,9 +50,7 @@ class SwapCrashTest {
     }
 
     private UnifiedLog load(Path dir, boolean clean) {
-        UnifiedLog log = UnifiedLog.load(dir.toFile(), TP, config(), 0, 0, clean, logs.clock, logs.scheduler);
-        logs.track(log);
-        return log;
+        return logs.open(dir.toFile(), TP, config(), 0, clean);
     }
 
     private UnifiedLog writeLog(Path dir) {
