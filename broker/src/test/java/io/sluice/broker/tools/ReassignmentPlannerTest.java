@@ -255,7 +255,7 @@ class ReassignmentPlannerTest {
     @Test
     void randomClustersWithEvenRacksAreAlwaysPlacedValidAndBalanced() throws Exception {
         Random random = new Random(20261208L);
-        for (int run = 0; run < 400; run++) {
+        for (int run = 0; run < 200; run++) {
             int rackCount = random.nextInt(4); // 0 = no racks
             int perRack = 1 + random.nextInt(3);
             int n = Math.max(2, rackCount == 0 ? 2 + random.nextInt(6) : rackCount * perRack);
