@@ -112,6 +112,17 @@ final class ReassignCommands {
             }
             Map<TopicPartition, List<Integer>> current = assignment(admin.describeTopics(List.of()));
             Set<Integer> empty = brokersToEmpty(cluster, current);
+            Set<Integer> down = new TreeSet<>();
+            current.values().forEach(down::addAll);
+            cluster.brokers().forEach(b -> down.remove(b.id()));
+            down.removeAll(empty);
+            if (!down.isEmpty()) {
+                throw new AdminOperationException("Broker" + (down.size() == 1 ? " " : "s ") + ids(down)
+                        + " hold" + (down.size() == 1 ? "s" : "") + " replicas but " + (down.size() == 1 ? "is" : "are")
+                        + " not live; start " + (down.size() == 1 ? "it" : "them") + " again, or move "
+                        + (down.size() == 1 ? "its" : "their") + " replicas with 'sluice-admin decommission --broker "
+                        + ids(down) + "'; nothing was submitted");
+            }
             List<Broker> brokers = cluster.brokers().stream()
                     .map(b -> new Broker(b.id(), b.rack()))
                     .toList();

@@ -43,6 +43,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code sluice-admin decommission} and {@code rebalance} end to end on in-JVM brokers on racks a, a, b, b, through the
@@ -56,6 +58,7 @@ class DecommissionRebalanceIT {
     private static final String TOPIC = "fleet";
     private static final int PARTITIONS = 12;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger log = LoggerFactory.getLogger(DecommissionRebalanceIT.class);
 
     private InJvmCluster cluster;
 
@@ -78,7 +81,9 @@ class DecommissionRebalanceIT {
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 KafkaClusterAdmin::connect,
                 Map.of(AdminCli.BOOTSTRAP_ENV, cluster.bootstrapServers()));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        Result result = new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        log.info("sluice-admin {} exited {}:\n{}{}", String.join(" ", args), code, result.out(), result.err());
+        return result;
     }
 
     @Test

@@ -192,6 +192,23 @@ class ReassignCommandsTest {
     }
 
     @Test
+    void replicasOnABrokerThatIsDownAreMovedOnlyWhenItIsDecommissioned() {
+        topic("orders", 8);
+        cluster.brokers.removeIf(b -> b.id() == 4);
+
+        assertThat(run("rebalance")).isEqualTo(AdminCli.EXIT_FAILED);
+        assertThat(err())
+                .contains("Broker 4 holds replicas but is not live")
+                .contains("'sluice-admin decommission --broker 4'");
+        assertThat(submitted()).isEmpty();
+
+        assertThat(run("decommission", "--broker", "4", "--progress-interval-ms", "1"))
+                .as(err())
+                .isZero();
+        assertThat(replicasOn(4)).isEmpty();
+    }
+
+    @Test
     void aMoveInProgressBlocksANewPlan() {
         topic("orders", 4);
         cluster.reassigning.put(
@@ -233,6 +250,30 @@ class ReassignCommandsTest {
         assertThat(run("rebalance", "--throttle", "100", "--no-wait")).isEqualTo(AdminCli.EXIT_USAGE);
         assertThat(err()).contains("--throttle needs --wait");
         assertThat(cluster.calls).isEmpty();
+    }
+
+    @Test
+    void progressCountsTheBytesLeftWhenTheClusterReportsReplicaSizes() {
+        topic("orders", 8);
+        cluster.reassignmentPolls = 2;
+        Map<TopicPartition, Map<Integer, Long>> sizes = new java.util.HashMap<>();
+        for (int p = 0; p < 8; p++) {
+            // every existing replica holds 1000 bytes, a new one 400 so far
+            Map<Integer, Long> perBroker = new java.util.HashMap<>();
+            for (int b = 1; b <= 4; b++) {
+                perBroker.put(b, 1000L);
+            }
+            sizes.put(new TopicPartition("orders", p), perBroker);
+        }
+        sizes.get(new TopicPartition("orders", 1)).put(1, 400L);
+        cluster.replicaSizes = Optional.of(sizes);
+
+        assertThat(run("decommission", "--broker", "4", "--progress-interval-ms", "1"))
+                .as(err())
+                .isZero();
+
+        // orders-1 gains broker 1 (600 bytes to go); the other new replicas already report 1000 bytes
+        assertThat(out()).contains("Moving: 6 of 6 partitions remaining, 600 bytes left to copy.");
     }
 
     @Test
