@@ -66,6 +66,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ConsumeCommand.class,
             GroupsCommand.class,
             ConfigsCommand.class,
+            ReassignCommands.Decommission.class,
+            ReassignCommands.Rebalance.class,
+            ReassignCommands.Reassignments.class,
             AutoComplete.GenerateCompletion.class
         },
         footer = {

@@ -186,6 +186,11 @@ final class AdminOutput {
         }
     }
 
+    /** A command's whole result as one JSON document (for commands that build their own). */
+    void document(Map<String, Object> doc) {
+        print(doc);
+    }
+
     private static List<PartitionView> selected(TopicView t, boolean underReplicatedOnly) {
         return underReplicatedOnly
                 ? t.partitions().stream().filter(PartitionView::underReplicated).toList()

@@ -49,6 +49,24 @@ interface ClusterAdmin extends AutoCloseable {
      */
     Map<String, Integer> minInsyncReplicas(Collection<String> topics);
 
+    /** The partition reassignments in progress (ListPartitionReassignments), by partition. */
+    Map<TopicPartition, ReassignmentView> listReassignments();
+
+    /**
+     * Starts reassignments (a target replica list) and cancels them (empty), in one AlterPartitionReassignments
+     * request. The result maps each partition to its error message, or to empty when the controller accepted it.
+     */
+    Map<TopicPartition, Optional<String>> alterReassignments(Map<TopicPartition, Optional<List<Integer>>> changes);
+
+    /** Sets and removes dynamic configs of broker {@code broker} in one incremental change. */
+    void alterBrokerConfigs(int broker, Map<String, String> set, Collection<String> delete);
+
+    /**
+     * The size in bytes of every replica on {@code brokers} (partition to broker to bytes, summed over the broker's log
+     * dirs, future replicas left out) from DescribeLogDirs; empty when the cluster does not answer it.
+     */
+    Optional<Map<TopicPartition, Map<Integer, Long>>> replicaSizes(Collection<Integer> brokers);
+
     /** The controller epoch as stored in ZooKeeper, or empty when no ZooKeeper address was given. */
     OptionalInt controllerEpoch();
 
@@ -70,6 +88,15 @@ interface ClusterAdmin extends AutoCloseable {
         /** Fewer in-sync replicas than assigned ones. */
         public boolean underReplicated() {
             return isr.size() < replicas.size();
+        }
+    }
+
+    /** A partition being moved: its replicas while moving, the ones being added and the ones being removed. */
+    record ReassignmentView(List<Integer> replicas, List<Integer> adding, List<Integer> removing) {
+
+        /** The replicas the partition will have when the move completes. */
+        public List<Integer> target() {
+            return replicas.stream().filter(b -> !removing.contains(b)).toList();
         }
     }
 

@@ -28,8 +28,11 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.PartitionReassignment;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TopicListing;
 import org.apache.kafka.common.ElectionType;
@@ -47,6 +50,9 @@ import org.apache.kafka.common.errors.ElectionNotNeededException;
  * <p>Concurrency: used by one thread, the CLI's; the {@link Admin} client it owns is thread-safe.
  */
 final class KafkaClusterAdmin implements ClusterAdmin {
+    private static final Comparator<TopicPartition> PARTITION_ORDER =
+            Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
+
     private final Admin admin;
     private final long timeoutMs;
     private final Optional<String> zookeeper;
@@ -209,6 +215,75 @@ final class KafkaClusterAdmin implements ClusterAdmin {
             }
         });
         return out;
+    }
+
+    @Override
+    public Map<TopicPartition, ReassignmentView> listReassignments() {
+        Map<TopicPartition, PartitionReassignment> listed =
+                await(admin.listPartitionReassignments().reassignments(), "list the partition reassignments");
+        Map<TopicPartition, ReassignmentView> out = new TreeMap<>(PARTITION_ORDER);
+        listed.forEach((tp, r) -> out.put(
+                tp,
+                new ReassignmentView(
+                        List.copyOf(r.replicas()),
+                        List.copyOf(r.addingReplicas()),
+                        List.copyOf(r.removingReplicas()))));
+        return out;
+    }
+
+    @Override
+    public Map<TopicPartition, Optional<String>> alterReassignments(
+            Map<TopicPartition, Optional<List<Integer>>> changes) {
+        Map<TopicPartition, Optional<NewPartitionReassignment>> request = new LinkedHashMap<>();
+        changes.forEach((tp, target) -> request.put(tp, target.map(NewPartitionReassignment::new)));
+        Map<TopicPartition, KafkaFuture<Void>> futures =
+                admin.alterPartitionReassignments(request).values();
+        Map<TopicPartition, Optional<String>> out = new TreeMap<>(PARTITION_ORDER);
+        for (Map.Entry<TopicPartition, KafkaFuture<Void>> e : futures.entrySet()) {
+            try {
+                e.getValue().get(timeoutMs, TimeUnit.MILLISECONDS);
+                out.put(e.getKey(), Optional.empty());
+            } catch (ExecutionException failed) {
+                out.put(e.getKey(), Optional.of(message(failed.getCause())));
+            } catch (TimeoutException timedOut) {
+                out.put(e.getKey(), Optional.of("no answer within " + timeoutMs + " ms"));
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new AdminOperationException("Interrupted while reassigning partitions", interrupted);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void alterBrokerConfigs(int broker, Map<String, String> set, Collection<String> delete) {
+        List<AlterConfigOp> ops = new ArrayList<>();
+        set.forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
+        delete.forEach(k -> ops.add(new AlterConfigOp(new ConfigEntry(k, null), AlterConfigOp.OpType.DELETE)));
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(broker));
+        await(admin.incrementalAlterConfigs(Map.of(resource, ops)).all(), "alter the configs of broker " + broker);
+    }
+
+    @Override
+    public Optional<Map<TopicPartition, Map<Integer, Long>>> replicaSizes(Collection<Integer> brokers) {
+        Map<Integer, Map<String, LogDirDescription>> described;
+        try {
+            described = admin.describeLogDirs(brokers).allDescriptions().get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty(); // sizes are an extra of the progress output; a cluster without them is fine
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AdminOperationException("Interrupted while describing the log dirs", e);
+        }
+        Map<TopicPartition, Map<Integer, Long>> out = new TreeMap<>(PARTITION_ORDER);
+        described.forEach((broker, dirs) -> dirs.values().stream()
+                .filter(dir -> dir.error() == null)
+                .forEach(dir -> dir.replicaInfos().forEach((tp, info) -> {
+                    if (!info.isFuture()) {
+                        out.computeIfAbsent(tp, k -> new TreeMap<>()).merge(broker, info.size(), Long::sum);
+                    }
+                })));
+        return Optional.of(out);
     }
 
     @Override

@@ -154,6 +154,17 @@ public final class InJvmCluster implements AutoCloseable {
         return BrokerConfig.fromMap(props);
     }
 
+    /** Starts broker {@code id}, new to the cluster, on {@code rack} (null for none), as an operator adds a machine. */
+    public BrokerServer addBroker(int id, String rack) {
+        if (brokers.containsKey(id)) {
+            throw new IllegalArgumentException("broker " + id + " is already in " + brokers.keySet());
+        }
+        racks.put(id, Optional.ofNullable(rack));
+        brokerOverrides.put(id, Map.of());
+        startBroker(id, 0);
+        return brokers.get(id);
+    }
+
     /** Broker {@code id}'s data directory (kept across restarts). */
     public Path dataDir(int id) {
         return root.resolve("broker-" + id).resolve("logs");

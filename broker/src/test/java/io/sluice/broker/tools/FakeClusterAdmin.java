@@ -2,6 +2,7 @@ package io.sluice.broker.tools;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,11 @@ final class FakeClusterAdmin implements ClusterAdmin {
     Map<TopicPartition, Optional<String>> electionResults = Map.of();
     boolean closed;
     final Map<String, Integer> minIsr = new TreeMap<>();
+    final Map<TopicPartition, ReassignmentView> reassigning = new LinkedHashMap<>();
+    /** How many listings show a submitted reassignment before it completes; 0 completes it at once. */
+    int reassignmentPolls;
+
+    Optional<Map<TopicPartition, Map<Integer, Long>>> replicaSizes = Optional.empty();
 
     FakeClusterAdmin withBrokers(int count) {
         for (int id = 1; id <= count; id++) {
@@ -110,6 +116,81 @@ final class FakeClusterAdmin implements ClusterAdmin {
         Map<String, Integer> out = new TreeMap<>();
         names.forEach(n -> out.put(n, minIsr.getOrDefault(n, 1)));
         return out;
+    }
+
+    @Override
+    public Map<TopicPartition, ReassignmentView> listReassignments() {
+        calls.add("listReassignments");
+        Map<TopicPartition, ReassignmentView> out =
+                new TreeMap<>(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        out.putAll(reassigning);
+        if (reassignmentPolls > 0 && --reassignmentPolls == 0) {
+            completeReassignments();
+        }
+        return out;
+    }
+
+    @Override
+    public Map<TopicPartition, Optional<String>> alterReassignments(
+            Map<TopicPartition, Optional<List<Integer>>> changes) {
+        calls.add("alterReassignments " + changes);
+        Map<TopicPartition, Optional<String>> out = new LinkedHashMap<>();
+        changes.forEach((tp, target) -> {
+            TopicView topic = topics.get(tp.topic());
+            if (topic == null || topic.partitions().size() <= tp.partition()) {
+                out.put(tp, Optional.of("UnknownTopicOrPartitionException"));
+            } else if (target.isEmpty()) {
+                out.put(
+                        tp,
+                        reassigning.remove(tp) == null
+                                ? Optional.of("NoReassignmentInProgressException")
+                                : Optional.empty());
+            } else {
+                List<Integer> current = topic.partitions().get(tp.partition()).replicas();
+                List<Integer> all = new ArrayList<>(target.get());
+                current.stream().filter(b -> !all.contains(b)).forEach(all::add);
+                reassigning.put(
+                        tp,
+                        new ReassignmentView(
+                                all,
+                                target.get().stream()
+                                        .filter(b -> !current.contains(b))
+                                        .toList(),
+                                current.stream()
+                                        .filter(b -> !target.get().contains(b))
+                                        .toList()));
+                out.put(tp, Optional.empty());
+            }
+        });
+        if (reassignmentPolls == 0) {
+            completeReassignments();
+        }
+        return out;
+    }
+
+    /** Every reassignment in progress completes: the partitions get their target replicas, leader first. */
+    void completeReassignments() {
+        reassigning.forEach((tp, r) -> {
+            TopicView topic = topics.get(tp.topic());
+            List<PartitionView> partitions = new ArrayList<>(topic.partitions());
+            List<Integer> target = r.target();
+            partitions.set(tp.partition(), new PartitionView(tp.partition(), target.get(0), target, target, List.of()));
+            topics.put(
+                    tp.topic(),
+                    new TopicView(topic.name(), topic.topicId(), topic.internal(), partitions, topic.configs()));
+        });
+        reassigning.clear();
+    }
+
+    @Override
+    public void alterBrokerConfigs(int broker, Map<String, String> set, Collection<String> delete) {
+        calls.add("alterBrokerConfigs " + broker + " " + set + " " + delete);
+    }
+
+    @Override
+    public Optional<Map<TopicPartition, Map<Integer, Long>>> replicaSizes(Collection<Integer> ids) {
+        calls.add("replicaSizes " + ids);
+        return replicaSizes;
     }
 
     @Override
