@@ -47,6 +47,8 @@ public final class ZkClientSecurity {
     /** The ZooKeeper client socket that supports TLS. */
     public static final String NETTY_SOCKET = ClientCnxnSocketNetty.class.getName();
 
+    private static final String FIPS_MODE = X509Util.FIPS_MODE_PROPERTY;
+
     /** No explicit settings: open ACLs, and whatever the ZooKeeper system properties say. */
     public static final ZkClientSecurity DEFAULT = new ZkClientSecurity(false, Map.of());
 
@@ -123,9 +125,16 @@ public final class ZkClientSecurity {
         return new ZkAcls(setAcl, namespace);
     }
 
-    /** A new ZooKeeper client configuration: the ZooKeeper system properties, overridden by the Kafka keys. */
+    /**
+     * A new ZooKeeper client configuration: the ZooKeeper system properties, overridden by the Kafka keys. Unless the
+     * {@code zookeeper.fips-mode} system property says otherwise, FIPS mode is off, as in the ZooKeeper 3.8 client of
+     * Kafka 3.9: the 3.9 client turns it on by default, which refuses SASL DIGEST-MD5 (the usual SASL to ZooKeeper).
+     */
     public ZKClientConfig newClientConfig() {
         ZKClientConfig config = new ZKClientConfig();
+        if (System.getProperty(FIPS_MODE) == null) {
+            config.setProperty(FIPS_MODE, "false");
+        }
         clientProperties.forEach(config::setProperty);
         return config;
     }
