@@ -70,6 +70,12 @@ public final class RemoteStoragePlugins {
         rlmmProps.put("cluster.id", clusterId);
         rlmmProps.put("log.dir", config.logDirs().get(0).toString());
         rlmmProps.putIfAbsent("zookeeper.connect", config.get(BrokerConfigKeys.ZOOKEEPER_CONNECT));
+        // the broker's ZooKeeper security (zookeeper.set.acl, zookeeper.ssl.*) for a manager with its own client
+        config.originals().forEach((key, value) -> {
+            if (key.startsWith("zookeeper.")) {
+                rlmmProps.putIfAbsent(key, value);
+            }
+        });
         RemoteLogMetadataManager rlmm = load(
                 RemoteLogMetadataManager.class,
                 config.get(BrokerConfigKeys.REMOTE_LOG_METADATA_MANAGER_CLASS_NAME),

@@ -1,6 +1,7 @@
 package io.sluice.broker.remote;
 
 import io.sluice.metadata.config.ZkConnect;
+import io.sluice.metadata.zk.ZkClientSecurity;
 import io.sluice.metadata.zk.ZkClients;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -92,7 +93,8 @@ public final class ZkRemoteLogMetadataManager implements RemoteLogMetadataManage
         if (connect == null) {
             throw new IllegalArgumentException("ZkRemoteLogMetadataManager needs zookeeper.connect");
         }
-        CuratorFramework own = ZkClients.newClient(ZkConnect.parse(connect.toString()), 18000, 18000);
+        CuratorFramework own = ZkClients.newClient(
+                ZkConnect.parse(connect.toString()), 18000, 18000, ZkClientSecurity.fromProperties(configs));
         own.start();
         this.client = own;
         this.ownsClient = true;

@@ -2,6 +2,7 @@ package io.sluice.broker.security;
 
 import io.sluice.metadata.config.ZkConnect;
 import io.sluice.metadata.zk.AclZNode;
+import io.sluice.metadata.zk.ZkClientSecurity;
 import io.sluice.metadata.zk.ZkClients;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -53,7 +54,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Configuration (the broker's): {@code zookeeper.connect} (or {@code authorizer.zookeeper.url}),
  * {@code zookeeper.session.timeout.ms}, {@code zookeeper.connection.timeout.ms}, {@code super.users},
- * {@code allow.everyone.if.no.acl.found}. The authorizer holds its own ZooKeeper session, as Kafka's does.
+ * {@code allow.everyone.if.no.acl.found}, and the ZooKeeper security keys ({@code zookeeper.set.acl},
+ * {@code zookeeper.ssl.*}, each overridable as {@code authorizer.zookeeper.*}). The authorizer holds its own ZooKeeper
+ * session, as Kafka's does.
  *
  * <p>Cache: {@link #start} loads every ACL; afterwards each broker re-reads the resource a change notification under
  * {@code /kafka-acl-changes} or {@code /kafka-acl-extended-changes} names (notifications older than 15 minutes are
@@ -92,6 +95,7 @@ public final class AclAuthorizer implements Authorizer {
     private Set<String> superUsers = Set.of();
     private boolean allowIfNoAcl;
     private ZkConnect zkConnect;
+    private ZkClientSecurity zkSecurity = ZkClientSecurity.DEFAULT;
     private int sessionTimeoutMs = 18_000;
     private int connectionTimeoutMs = 18_000;
     private CuratorFramework curator;
@@ -118,6 +122,14 @@ public final class AclAuthorizer implements Authorizer {
                     "zookeeper.connect is required by " + getClass().getName());
         }
         zkConnect = ZkConnect.parse(url.toString());
+        // authorizer.zookeeper.<key> overrides the broker's zookeeper.<key> (as Kafka's authorizer allows)
+        Map<String, Object> zkProps = new HashMap<>(configs);
+        configs.forEach((key, value) -> {
+            if (key.startsWith("authorizer.zookeeper.")) {
+                zkProps.put(key.substring("authorizer.".length()), value);
+            }
+        });
+        zkSecurity = ZkClientSecurity.fromProperties(zkProps);
         sessionTimeoutMs = intConfig(configs, "zookeeper.session.timeout.ms", sessionTimeoutMs);
         connectionTimeoutMs = intConfig(configs, "zookeeper.connection.timeout.ms", connectionTimeoutMs);
         Object superUsersValue = configs.get("super.users");
@@ -148,7 +160,7 @@ public final class AclAuthorizer implements Authorizer {
         if (zkConnect == null) {
             throw new IllegalStateException("configure() was not called");
         }
-        curator = ZkClients.newClient(zkConnect, sessionTimeoutMs, connectionTimeoutMs);
+        curator = ZkClients.newClient(zkConnect, sessionTimeoutMs, connectionTimeoutMs, zkSecurity);
         curator.start();
         notifications = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sluice-acl-changes-" + serverInfo.brokerId());

@@ -75,6 +75,7 @@ import io.sluice.metadata.config.BrokerConfig;
 import io.sluice.metadata.config.BrokerConfigKeys;
 import io.sluice.metadata.config.Plugins;
 import io.sluice.metadata.model.BrokerInfo;
+import io.sluice.metadata.zk.ZkClientSecurity;
 import io.sluice.metadata.zk.ZkClients;
 import io.sluice.metadata.zk.ZkStore;
 import io.sluice.replication.fetcher.ReplicaFetcherManager;
@@ -268,6 +269,9 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     private void startComponents() {
+        // before anything touches the disks: an unusable ZooKeeper security setting stops the broker at once
+        ZkClientSecurity zkSecurity = ZkClientSecurity.fromProperties(config.originals());
+        zkSecurity.requireIdentityForAcls();
         LatencyHistograms.applyTo(registry);
         jvmMetrics = JvmMetrics.bindTo(registry);
         scheduler = GuardedScheduledExecutor.create("sluice-scheduler-" + brokerId, SCHEDULER_THREADS);
@@ -295,7 +299,11 @@ public final class BrokerServer implements AutoCloseable {
                 sizes::refresh, LOG_METRICS_REFRESH.toMillis(), LOG_METRICS_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
 
         curator = ZkClients.newClient(
-                config.zookeeperConnect(), config.zookeeperSessionTimeoutMs(), config.zookeeperConnectionTimeoutMs());
+                config.zookeeperConnect(),
+                config.zookeeperSessionTimeoutMs(),
+                config.zookeeperConnectionTimeoutMs(),
+                zkSecurity);
+        log.info("{} ZooKeeper client security: {}", logPrefix, zkSecurity);
         curator.start();
         awaitZooKeeper();
         store = new ZkStore(curator);

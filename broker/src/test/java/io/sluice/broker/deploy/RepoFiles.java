@@ -11,11 +11,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Locates the repository's launch and deployment files and runs its scripts, for the deployment checks. */
-final class RepoFiles {
+public final class RepoFiles {
     private RepoFiles() {}
 
     /** The checkout root: the nearest ancestor of the working directory holding {@code bin/sluice-cluster}. */
-    static Path root() {
+    public static Path root() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null) {
             if (Files.isRegularFile(dir.resolve("bin/sluice-cluster"))

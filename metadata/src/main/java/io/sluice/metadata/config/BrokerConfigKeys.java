@@ -146,6 +146,74 @@ public final class BrokerConfigKeys {
                     .optional()
                     .validator(atLeast(1))
                     .doc("Max time to establish the ZooKeeper connection; defaults to the session timeout."));
+    // ---- security of the ZooKeeper connection (Kafka's keys; see ZkClientSecurity)
+    public static final ConfigKey<Boolean> ZOOKEEPER_SET_ACL = def(ConfigKey.booleanKey("zookeeper.set.acl")
+            .defaultValue(false)
+            .doc("Create znodes with ACLs: full rights for the creator's ZooKeeper identity (SASL or TLS"
+                    + " certificate), read for everyone else, no access for others to /config/users, /config/brokers"
+                    + " and /delegation_token. Needs a SASL (JAAS Client section) or TLS client identity."));
+    public static final ConfigKey<Boolean> ZOOKEEPER_SSL_CLIENT_ENABLE =
+            def(ConfigKey.booleanKey("zookeeper.ssl.client.enable")
+                    .optional()
+                    .doc("Connect to ZooKeeper over TLS (needs zookeeper.clientCnxnSocket="
+                            + "org.apache.zookeeper.ClientCnxnSocketNetty); unset leaves the zookeeper.client.secure"
+                            + " system property in charge."));
+    public static final ConfigKey<String> ZOOKEEPER_CLIENT_CNXN_SOCKET = def(ConfigKey.stringKey(
+                    "zookeeper.clientCnxnSocket")
+            .optional()
+            .doc("ZooKeeper client socket implementation; org.apache.zookeeper.ClientCnxnSocketNetty for TLS."));
+    public static final ConfigKey<String> ZOOKEEPER_SSL_KEYSTORE_LOCATION =
+            def(ConfigKey.stringKey("zookeeper.ssl.keystore.location")
+                    .optional()
+                    .doc("Key store with the client certificate presented to ZooKeeper over TLS."));
+    public static final ConfigKey<String> ZOOKEEPER_SSL_KEYSTORE_PASSWORD =
+            def(ConfigKey.stringKey("zookeeper.ssl.keystore.password")
+                    .optional()
+                    .sensitive()
+                    .doc("Password of the ZooKeeper TLS key store."));
+    public static final ConfigKey<String> ZOOKEEPER_SSL_KEYSTORE_TYPE =
+            def(ConfigKey.stringKey("zookeeper.ssl.keystore.type")
+                    .optional()
+                    .validator(Validator.oneOf("JKS", "PKCS12", "PEM"))
+                    .doc("Format of the ZooKeeper TLS key store; unset lets ZooKeeper infer it from the file name."));
+    public static final ConfigKey<String> ZOOKEEPER_SSL_TRUSTSTORE_LOCATION =
+            def(ConfigKey.stringKey("zookeeper.ssl.truststore.location")
+                    .optional()
+                    .doc("Trust store with the authorities that signed ZooKeeper's certificate."));
+    public static final ConfigKey<String> ZOOKEEPER_SSL_TRUSTSTORE_PASSWORD =
+            def(ConfigKey.stringKey("zookeeper.ssl.truststore.password")
+                    .optional()
+                    .sensitive()
+                    .doc("Password of the ZooKeeper TLS trust store."));
+    public static final ConfigKey<String> ZOOKEEPER_SSL_TRUSTSTORE_TYPE =
+            def(ConfigKey.stringKey("zookeeper.ssl.truststore.type")
+                    .optional()
+                    .validator(Validator.oneOf("JKS", "PKCS12", "PEM"))
+                    .doc("Format of the ZooKeeper TLS trust store; unset lets ZooKeeper infer it from the file name."));
+    public static final ConfigKey<String> ZOOKEEPER_SSL_PROTOCOL = def(ConfigKey.stringKey("zookeeper.ssl.protocol")
+            .defaultValue("TLSv1.2")
+            .doc("TLS protocol of the ZooKeeper connection's SSLContext."));
+    public static final ConfigKey<List<String>> ZOOKEEPER_SSL_ENABLED_PROTOCOLS =
+            def(ConfigKey.listKey("zookeeper.ssl.enabled.protocols")
+                    .optional()
+                    .doc("TLS protocol versions enabled towards ZooKeeper; unset means zookeeper.ssl.protocol."));
+    public static final ConfigKey<List<String>> ZOOKEEPER_SSL_CIPHER_SUITES =
+            def(ConfigKey.listKey("zookeeper.ssl.cipher.suites")
+                    .optional()
+                    .doc("Cipher suites enabled towards ZooKeeper; unset means the JDK's defaults."));
+    public static final ConfigKey<String> ZOOKEEPER_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM =
+            def(ConfigKey.stringKey("zookeeper.ssl.endpoint.identification.algorithm")
+                    .defaultValue("HTTPS")
+                    .doc("HTTPS (any case) checks that ZooKeeper's certificate names the host connected to;"
+                            + " any other value, such as empty, disables the check."));
+    public static final ConfigKey<Boolean> ZOOKEEPER_SSL_CRL_ENABLE =
+            def(ConfigKey.booleanKey("zookeeper.ssl.crl.enable")
+                    .defaultValue(false)
+                    .doc("Check certificate revocation lists on the ZooKeeper TLS connection."));
+    public static final ConfigKey<Boolean> ZOOKEEPER_SSL_OCSP_ENABLE =
+            def(ConfigKey.booleanKey("zookeeper.ssl.ocsp.enable")
+                    .defaultValue(false)
+                    .doc("Check certificate status by OCSP on the ZooKeeper TLS connection."));
     public static final ConfigKey<String> BROKER_RACK =
             def(ConfigKey.stringKey("broker.rack").optional().doc("Rack of the broker, for rack-aware placement."));
     public static final ConfigKey<Integer> METRICS_PORT = def(ConfigKey.intKey("metrics.port")

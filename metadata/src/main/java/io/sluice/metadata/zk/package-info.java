@@ -1,5 +1,6 @@
 /**
- * ZooKeeper layout: one codec class per znode and the Curator facade {@link io.sluice.metadata.zk.ZkStore}; depends on
+ * ZooKeeper layout: one codec class per znode, the Curator facade {@link io.sluice.metadata.zk.ZkStore} and the client
+ * security (TLS settings, znode ACLs); depends on
  * {@code io.sluice.metadata.model} and {@code io.sluice.metadata.config} (the ZooKeeper connection settings), Curator
  * and Jackson.
  */
