@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-@Timeout(30)
+// A hang guard, not a speed check: each run builds the whole picocli command model, and one test runs ~30 of them,
+// which took 36 s on a loaded machine.
+@Timeout(120)
 class AdminCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BOOTSTRAP = "--bootstrap-server=127.0.0.1:9092";
