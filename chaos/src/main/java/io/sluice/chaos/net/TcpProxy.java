@@ -189,6 +189,14 @@ public final class TcpProxy implements AutoCloseable {
                 Socket up = new Socket();
                 up.setTcpNoDelay(true);
                 up.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), upstreamPort), 5_000);
+                if (up.getLocalPort() == upstreamPort) {
+                    // TCP self-connect: with nothing listening upstream, the kernel may pick the upstream port as
+                    // this socket's own ephemeral port and connect it to itself. That is a down upstream, not a
+                    // connection: held open it would keep the client waiting instead of refused.
+                    up.close();
+                    throw new java.net.ConnectException(
+                            "upstream port " + upstreamPort + " has no listener (the connect reached itself)");
+                }
                 upstream = up;
                 if (done.get()) {
                     up.close();
